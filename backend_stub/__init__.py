@@ -1,0 +1,1 @@
+"""The health-space server: enforces every rule, keeps the data, sends letters and codes."""

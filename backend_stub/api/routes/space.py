@@ -1,0 +1,43 @@
+"""The holder's own space: who they are, closing and reopening it."""
+
+from fastapi import APIRouter
+
+from backend_stub.api.deps import ContextDep, SessionDep, SignedDep
+from backend_stub.core.clock import as_utc
+from backend_stub.models import Holder
+from backend_stub.services import space
+from sync.protocol.schemas import CloseRequest, Me
+
+router = APIRouter(tags=["space"])
+
+
+def _me(holder: Holder) -> Me:
+    return Me(
+        first_name=holder.first_name,
+        last_name=holder.last_name,
+        email=holder.email or "",
+        status=holder.status,
+        otp_channel=holder.otp_channel,
+        closed_at=as_utc(holder.closed_at) if holder.closed_at else None,
+        purge_after=as_utc(holder.purge_after) if holder.purge_after else None,
+    )
+
+
+@router.get("/me")
+def me(signed: SignedDep) -> Me:
+    """The signed-in holder and the state of their space."""
+    return _me(signed.holder)
+
+
+@router.post("/space/close")
+def close(body: CloseRequest, signed: SignedDep, ctx: ContextDep, session: SessionDep) -> Me:
+    """Close the space (password required): archived for 10 years, then deleted."""
+    holder = space.close(session=session, ctx=ctx, holder=signed.holder, password=body.password,
+                         keep_session=signed.session.id)
+    return _me(holder)
+
+
+@router.post("/space/reopen")
+def reopen(signed: SignedDep, ctx: ContextDep, session: SessionDep) -> Me:
+    """Reopen a closed space; everything archived comes back."""
+    return _me(space.reopen(session=session, ctx=ctx, holder=signed.holder))

@@ -1,0 +1,120 @@
+"""Server commands: run, migrate, the insurer's enrolment, the outbox, the scheduled jobs."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from backend_stub.context import build_context
+from backend_stub.core.config import get_settings
+from backend_stub.migrate import upgrade
+from backend_stub.notifier import read_outbox
+from backend_stub.services import enrolment, ratelimit, space
+
+app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    console.print("Schema up to date.")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Migrate, then serve the API with uvicorn."""
+    import uvicorn
+
+    migrate()
+    console.print(f"API on http://{host}:{port}/api/v1/docs")
+    uvicorn.run("backend_stub.asgi:app", host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@app.command()
+def enrol(
+    nir: Annotated[str, typer.Option(help="Social security number, 15 characters")],
+    vitale: Annotated[str, typer.Option(help="Vitale card serial number")],
+    first_name: Annotated[str, typer.Option()],
+    last_name: Annotated[str, typer.Option()],
+    birth_date: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    email: Annotated[str, typer.Option(help="Send the letter by e-mail")] = "",
+    address: Annotated[str, typer.Option(help="Postal address of the letter")] = "",
+    lang: str = "fr",
+) -> None:
+    """Enrol one insured person: pending space, provisional code, letter sent."""
+    row = {"nir": nir, "vitale_serial": vitale, "first_name": first_name, "last_name": last_name,
+           "birth_date": birth_date, "email": email, "postal_address": address, "lang": lang}
+    try:
+        person = enrolment.Enrollee.parse(row)
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    ctx = build_context(get_settings())
+    with Session(ctx.engine) as session:
+        report = enrolment.enrol_many(session=session, ctx=ctx, people=[person])
+    if report.already_enrolled:
+        console.print("Already enrolled: nothing sent.")
+    else:
+        console.print("Enrolled; letter sent (see `ens-server outbox`).")
+
+
+@app.command("enrol-csv")
+def enrol_csv(path: Path, batch_size: int = 1000) -> None:
+    """Enrol everyone in a CSV file (columns: nir, vitale_serial, first_name, last_name,
+    birth_date, postal_address, email, lang), with a progress bar."""
+    ctx = build_context(get_settings())
+    with path.open(encoding="utf-8-sig") as handle:
+        total = max(sum(1 for _ in handle) - 1, 0)
+    report = enrolment.EnrolmentReport(errors=[])
+    columns = (TextColumn("Enrolling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress, Session(ctx.engine) as session:
+        task = progress.add_task("enrol", total=total)
+        result = enrolment.enrol_many(
+            session=session, ctx=ctx, people=enrolment.read_csv(path, report), batch_size=batch_size,
+            on_batch=lambda n: progress.advance(task, n),
+        )
+        progress.update(task, completed=total)
+    console.print(f"Created {result.created}, already enrolled {result.already_enrolled}, "
+                  f"refused {len(report.errors or [])}.")
+    for line, reason in (report.errors or [])[:20]:
+        console.print(f"  line {line}: {reason}")
+
+
+@app.command()
+def outbox(to: str = "", limit: int = 10, body: bool = True) -> None:
+    """Show the newest letters, e-mails and SMS of the development outbox."""
+    for message in read_outbox(get_settings().outbox_dir, to=to or None, limit=limit):
+        console.rule(f"{message['created_at']}  {message['channel']} -> {message['to']}")
+        console.print(f"[bold]{message['subject']}[/bold]")
+        if body:
+            console.print(message["body"])
+
+
+@app.command()
+def jobs() -> None:
+    """Run the daily jobs: create spaces after 6 weeks, purge after 10 years, old counters."""
+    ctx = build_context(get_settings())
+    with Session(ctx.engine) as session:
+        table = Table("job", "rows")
+        table.add_row("spaces created", str(space.create_due_spaces(session=session, ctx=ctx)))
+        table.add_row("spaces purged", str(space.purge_due_spaces(session=session, ctx=ctx)))
+        table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
+    console.print(table)
+
+
+@app.command("demo-csv")
+def demo_csv(path: Path, count: int = 1000, start: int = 1) -> None:
+    """Write a CSV of fictitious insured people with valid social security numbers."""
+    from backend_stub.demo import fake_people_csv
+
+    fake_people_csv(path, count=count, start=start)
+    console.print(f"Wrote {count} people to {path}.")

@@ -1,0 +1,32 @@
+"""What every request and command needs, built once per process: settings, clock, keys, senders."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from backend_stub.core.clock import Clock, SystemClock
+from backend_stub.core.config import Settings
+from backend_stub.core.security import Hasher
+from backend_stub.db import make_engine
+from backend_stub.notifier import Notifier, build_notifier
+
+
+@dataclass
+class Context:
+    """The server's collaborators; tests build one with a fixed clock and their own senders."""
+
+    settings: Settings
+    engine: Engine
+    hasher: Hasher
+    notifier: Notifier
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
+    return Context(
+        settings=settings,
+        engine=make_engine(settings.database_url),
+        hasher=Hasher(settings),
+        notifier=build_notifier(settings),
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,91 @@
+"""Typed settings from `ENS_*` environment variables, refusing insecure values in production."""
+
+import secrets
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about the server; defaults suit a laptop demo."""
+
+    model_config = SettingsConfigDict(env_prefix="ENS_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    # Keys the HMAC of identifiers and codes; in development a random one is kept in data_dir.
+    secret_key: str = ""
+
+    access_token_minutes: int = 15
+    refresh_token_hours: int = 12
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_resend_seconds: int = 60
+    otp_max_resends: int = 3
+    lockout_minutes: int = 15
+    objection_weeks: int = 6
+    archive_years: int = 10
+    max_body_bytes: int = 64 * 1024
+
+    # Per-minute limits, per client address and per account / identifier.
+    rate_per_client: int = 30
+    rate_per_account: int = 10
+    rate_window_seconds: int = 600
+    rate_limits_enabled: bool = True
+
+    # Argon2id cost (argon2-cffi's defaults: RFC 9106 low-memory profile).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    email_sender: Literal["outbox", "smtp"] = "outbox"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Mon espace santé <ne-pas-repondre@espace-sante.example>"
+    sms_sender: Literal["outbox", "http"] = "outbox"
+    sms_url: str = ""
+    sms_token: str = ""
+
+    public_app_url: str = "http://127.0.0.1:8550"
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _defaults_and_safety(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'ens.db'}"
+        if self.env == "production":
+            if len(self.secret_key) < 32:
+                raise ValueError("ENS_SECRET_KEY must be set (32+ characters) in production")
+            if self.email_sender == "outbox" or self.sms_sender == "outbox":
+                raise ValueError("the development outbox cannot deliver codes in production")
+        elif not self.secret_key:
+            self.secret_key = _development_secret(self.data_dir)
+        return self
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where the development outbox drops letters, e-mails and SMS."""
+        return self.data_dir / "outbox"
+
+
+def _development_secret(data_dir: Path) -> str:
+    """A random key kept beside the demo database, so restarts keep codes and digests valid."""
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,32 @@
+"""Database engine and sessions; SQLite file by default, PostgreSQL through ENS_DATABASE_URL."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str) -> Engine:
+    """One engine per process; SQLite gets WAL and a busy timeout so workers can share it."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session per request, closed at the end (commits are explicit in services)."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

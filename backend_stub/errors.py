@@ -1,0 +1,45 @@
+"""The server's one exception type for domain failures, and the HTTP status of each code.
+
+    DomainError(code, **params)      raised by services and rules
+      -> JSON {"code": "...", "params": {...}} with the status below; the app translates code.
+"""
+
+from typing import Any
+
+from sync.protocol.errors import ErrorCode
+
+STATUS: dict[ErrorCode, int] = {
+    ErrorCode.IDENTIFIERS_MISMATCH: 400,
+    ErrorCode.CODE_EXPIRED: 410,
+    ErrorCode.ALREADY_ACTIVE: 409,
+    ErrorCode.OBJECTION_WINDOW_OVER: 409,
+    ErrorCode.ALREADY_OBJECTED: 409,
+    ErrorCode.EMAIL_TAKEN: 409,
+    ErrorCode.LOGIN_FAILED: 401,
+    ErrorCode.ACCOUNT_LOCKED: 423,
+    ErrorCode.OTP_INVALID: 401,
+    ErrorCode.OTP_EXPIRED: 410,
+    ErrorCode.OTP_RESEND_TOO_SOON: 429,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.AUTH_REQUIRED: 401,
+    ErrorCode.SESSION_EXPIRED: 401,
+    ErrorCode.SPACE_CLOSED: 403,
+    ErrorCode.SPACE_NOT_CLOSED: 409,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.SERVER_ERROR: 500,
+}
+
+
+class DomainError(Exception):
+    """A rule said no; `code` is the translation key, `params` fill in its message."""
+
+    def __init__(self, code: ErrorCode, **params: Any) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.params = params
+
+    @property
+    def status(self) -> int:
+        """Input-format errors default to 422; everything else is listed in STATUS."""
+        return STATUS.get(self.code, 422)

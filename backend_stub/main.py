@@ -1,0 +1,55 @@
+"""Builds the FastAPI application: routes under /api/v1, error mapping, body limit."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from backend_stub.api.limits import BodySizeLimit
+from backend_stub.api.routes import activation, auth, space
+from backend_stub.context import Context, build_context
+from backend_stub.core.config import get_settings
+from backend_stub.errors import DomainError
+from sync.protocol.errors import ErrorCode
+
+API_PREFIX = "/api/v1"
+log = logging.getLogger(__name__)
+
+
+def create_app(ctx: Context | None = None) -> FastAPI:
+    """The server; tests pass their own context (fixed clock, temporary database, outbox)."""
+    ctx = ctx or build_context(get_settings())
+    app = FastAPI(
+        title="Mon espace santé — API",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    for module in (activation, auth, space):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get(f"{API_PREFIX}/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness probe for the load balancer; says nothing about anyone."""
+        return {"status": "ok"}
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.params["retry_after"])} if "retry_after" in exc.params else None
+        return JSONResponse({"code": exc.code.value, "params": exc.params}, exc.status, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = sorted({".".join(str(p) for p in err["loc"][1:]) for err in exc.errors()})
+        return JSONResponse({"code": ErrorCode.REQUEST_INVALID.value, "params": {"fields": fields}}, 422)
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled %s", type(exc).__name__)  # no message: it may hold personal data
+        return JSONResponse({"code": ErrorCode.SERVER_ERROR.value, "params": {}}, 500)
+
+    app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes)
+    return app

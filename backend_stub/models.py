@@ -1,0 +1,89 @@
+"""Database tables of the server (SQLModel). Times are stored in UTC.
+
+Every query of a request names a holder or an indexed digest; the scheduled jobs walk
+`(status, objection_deadline)` and `purge_after` through their indexes, in batches.
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Column, DateTime, Index
+from sqlmodel import Field, SQLModel
+
+from sync.protocol.schemas import OtpChannel, SpaceStatus
+
+
+def _uuid() -> str:
+    return uuid.uuid4().hex
+
+
+def _utc(**kw: object) -> object:
+    """A timezone-aware column (PostgreSQL keeps the offset; SQLite stores UTC text)."""
+    return Field(sa_column=Column(DateTime(timezone=True), **kw))  # type: ignore[arg-type]
+
+
+# The holder of a digital health space, from the insurer's enrolment to closure.
+class Holder(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_holder_status_deadline", "status", "objection_deadline"),
+        Index("ix_holder_purge_after", "purge_after"),
+    )
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    nir_digest: str = Field(unique=True, index=True, max_length=64)
+    vitale_digest: str = Field(max_length=64)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    birth_date: date
+    postal_address: str = Field(default="", max_length=300)
+    letter_email: str | None = Field(default=None, max_length=320)
+    lang: str = Field(default="fr", max_length=5)
+
+    status: SpaceStatus = Field(default=SpaceStatus.PENDING, max_length=16)
+    code_digest: str = Field(max_length=64)
+    code_expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    letter_sent_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    objection_deadline: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    objected_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    created_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    activated_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    closed_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    purge_after: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+
+    email: str | None = Field(default=None, unique=True, index=True, max_length=320)
+    password_hash: str | None = Field(default=None, max_length=256)
+    otp_channel: OtpChannel = Field(default=OtpChannel.EMAIL, max_length=8)
+    phone: str | None = Field(default=None, max_length=32)
+    otp_failures: int = 0
+    locked_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+
+
+# One login attempt between the password and the one-time code.
+class LoginChallenge(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
+    code_digest: str = Field(max_length=64)
+    channel: OtpChannel = Field(max_length=8)
+    expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    last_sent_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    resends: int = 0
+    consumed: bool = False
+
+
+# A signed-in device: its access and refresh tokens (digests only) and whether it was revoked.
+class AuthSession(SQLModel, table=True):
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
+    access_digest: str = Field(unique=True, index=True, max_length=64)
+    access_expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    refresh_digest: str = Field(unique=True, index=True, max_length=64)
+    refresh_expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    revoked: bool = False
+
+
+# A fixed-window counter shared by every server process (rate limits on sensitive routes).
+class RateCounter(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=96)
+    window_start: int
+    count: int

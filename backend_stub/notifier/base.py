@@ -1,0 +1,63 @@
+"""The notifier interface and its wiring from settings."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from backend_stub.core.config import Settings
+from sync.protocol.i18n import translate
+
+Channel = Literal["email", "sms", "letter"]
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to one recipient; subject and body already in the recipient's language."""
+
+    channel: Channel
+    to: str
+    subject: str
+    body: str
+    kind: str
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class Sender(Protocol):
+    """Delivers messages of one channel."""
+
+    def deliver(self, message: OutgoingMessage) -> None: ...
+
+
+class Notifier:
+    """Renders a template in the recipient's language and hands it to the channel's sender."""
+
+    def __init__(self, senders: dict[Channel, Sender]) -> None:
+        self._senders = senders
+
+    def send(self, channel: Channel, to: str, kind: str, lang: str, **params: Any) -> None:
+        message = OutgoingMessage(
+            channel=channel,
+            to=to,
+            subject=translate(f"notify.{kind}.subject", lang, **params),
+            body=translate(f"notify.{kind}.body", lang, **params),
+            kind=kind,
+        )
+        try:
+            self._senders[channel].deliver(message)
+        except Exception:
+            # The kind only: the recipient and body are personal and may hold a code.
+            log.exception("delivery failed: channel=%s kind=%s", channel, kind)
+            raise
+
+
+def build_notifier(settings: Settings) -> Notifier:
+    """Senders chosen by settings; postal letters always go to the print folder (the outbox)."""
+    from backend_stub.notifier.outbox import OutboxSender
+    from backend_stub.notifier.senders import HttpSmsSender, SmtpSender
+
+    outbox = OutboxSender(settings.outbox_dir)
+    email: Sender = SmtpSender(settings) if settings.email_sender == "smtp" else outbox
+    sms: Sender = HttpSmsSender(settings) if settings.sms_sender == "http" else outbox
+    return Notifier({"email": email, "sms": sms, "letter": outbox})

@@ -1,0 +1,142 @@
+"""Activation, objection and new letters: everything proven with the insurer's identifiers.
+
+A wrong triple gets one answer, whichever of the three was wrong, and costs the same work
+whether or not the social security number is known, so nothing can be learnt by probing.
+"""
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from backend_stub.context import Context
+from backend_stub.core.clock import as_utc
+from backend_stub.core.security import same
+from backend_stub.errors import DomainError
+from backend_stub.models import Holder
+from backend_stub.rules.lifecycle import can_object
+from backend_stub.services import ratelimit
+from backend_stub.services.enrolment import issue_code, send_letter
+from sync.protocol.errors import ErrorCode
+from sync.protocol.identifiers import (
+    InvalidIdentifier,
+    normalize_email,
+    normalize_nir,
+    normalize_phone,
+    normalize_provisional_code,
+    normalize_vitale_serial,
+)
+from sync.protocol.password import password_is_acceptable
+from sync.protocol.schemas import (
+    ActivationRequest,
+    Identifiers,
+    IdentityCheck,
+    NewLetterRequest,
+    OtpChannel,
+    SpaceStatus,
+)
+
+_ACTIVATABLE = (SpaceStatus.PENDING, SpaceStatus.OBJECTED, SpaceStatus.CREATED)
+
+
+def _valid(normalize: object, value: str) -> str:
+    try:
+        return normalize(value)  # type: ignore[operator, no-any-return]
+    except InvalidIdentifier as exc:
+        raise DomainError(exc.code) from exc
+
+
+def _find(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | None:
+    """The holder whose NIR and Vitale serial both match, or None (same work either way)."""
+    holder = session.exec(
+        select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))
+    ).first()
+    expected = holder.vitale_digest if holder else "0" * 64
+    return holder if same(expected, ctx.hasher.digest("vitale", vitale)) and holder else None
+
+
+def _match(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
+    """Check the three identifiers; rate-limited per client and per social security number."""
+    code = _valid(normalize_provisional_code, ids.provisional_code)
+    nir = _valid(normalize_nir, ids.nir)
+    vitale = _valid(normalize_vitale_serial, ids.vitale_serial)
+    limits = ctx.settings
+    ratelimit.hit(session=session, ctx=ctx, scope="ids-client", subject=client,
+                  limit=limits.rate_per_client)
+    ratelimit.hit(session=session, ctx=ctx, scope="ids-nir", subject=nir,
+                  limit=limits.rate_per_account)
+    holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
+    expected = holder.code_digest if holder else "0" * 64
+    if holder is None or not same(expected, ctx.hasher.digest("code", code)):
+        raise DomainError(ErrorCode.IDENTIFIERS_MISMATCH)
+    if holder.status in (SpaceStatus.ACTIVE, SpaceStatus.CLOSED):
+        raise DomainError(ErrorCode.ALREADY_ACTIVE)
+    if ctx.clock.now() >= as_utc(holder.code_expires_at):
+        raise DomainError(ErrorCode.CODE_EXPIRED)
+    return holder
+
+
+def check_identifiers(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> IdentityCheck:
+    """First activation step: tell the person the identifiers are right and whose they are."""
+    holder = _match(session=session, ctx=ctx, ids=ids, client=client)
+    return IdentityCheck(
+        first_name=holder.first_name,
+        status=holder.status,
+        code_expires_at=as_utc(holder.code_expires_at),
+    )
+
+
+def activate(*, session: Session, ctx: Context, request: ActivationRequest, client: str) -> Holder:
+    """Open the space with its login: e-mail identifier, password, where one-time codes go."""
+    email = _valid(normalize_email, request.email)
+    phone = _valid(normalize_phone, request.phone or "") if request.otp_channel == OtpChannel.SMS else None
+    if not password_is_acceptable(request.password, identifier=email):
+        raise DomainError(ErrorCode.PASSWORD_WEAK)
+    holder = _match(session=session, ctx=ctx, ids=request, client=client)
+    now = ctx.clock.now()
+    holder.email = email
+    holder.password_hash = ctx.hasher.hash_password(request.password)
+    holder.otp_channel = request.otp_channel
+    holder.phone = phone
+    holder.status = SpaceStatus.ACTIVE
+    holder.activated_at = now
+    holder.created_at = holder.created_at or now
+    holder.code_expires_at = now  # the provisional code is spent
+    session.add(holder)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise DomainError(ErrorCode.EMAIL_TAKEN) from exc
+    ctx.notifier.send("email", email, "activated", holder.lang, first_name=holder.first_name)
+    return holder
+
+
+def object_to_creation(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
+    """Refuse the space within the 6 weeks; no space will be created automatically."""
+    holder = _match(session=session, ctx=ctx, ids=ids, client=client)
+    now = ctx.clock.now()
+    if holder.status == SpaceStatus.OBJECTED:
+        raise DomainError(ErrorCode.ALREADY_OBJECTED)
+    if not can_object(holder.status, as_utc(holder.objection_deadline), now):
+        raise DomainError(ErrorCode.OBJECTION_WINDOW_OVER)
+    holder.status = SpaceStatus.OBJECTED
+    holder.objected_at = now
+    session.add(holder)
+    session.commit()
+    return holder
+
+
+def request_new_letter(*, session: Session, ctx: Context, request: NewLetterRequest, client: str) -> None:
+    """Send a new provisional code to the address on file. The answer never says if it matched."""
+    nir = _valid(normalize_nir, request.nir)
+    vitale = _valid(normalize_vitale_serial, request.vitale_serial)
+    ratelimit.hit(session=session, ctx=ctx, scope="letter-client", subject=client,
+                  limit=ctx.settings.rate_per_client)
+    ratelimit.hit(session=session, ctx=ctx, scope="letter-nir", subject=nir, limit=3)
+    holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
+    if holder is None or holder.status not in _ACTIVATABLE:
+        return
+    code = issue_code(ctx=ctx, holder=holder, now=ctx.clock.now())
+    session.add(holder)
+    session.commit()
+    send_letter(ctx=ctx, holder=holder, code=code, kind="new_code")
+

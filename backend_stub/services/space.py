@@ -1,0 +1,89 @@
+"""Closure, reopening and the scheduled jobs of a space's life (creation after 6 weeks, purge).
+
+Jobs take a batch at a time with row locks that skip rows another instance holds
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several instances may run them at once.
+"""
+
+from sqlmodel import Session, col, delete, select
+
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.models import AuthSession, Holder, LoginChallenge
+from backend_stub.rules.lifecycle import purge_date
+from backend_stub.services.auth import revoke_all
+from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import SpaceStatus
+
+
+def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep_session: str) -> Holder:
+    """Archive the space: hidden from everyone, kept 10 years, then deleted; other devices signed out."""
+    if holder.status != SpaceStatus.ACTIVE:
+        raise DomainError(ErrorCode.SPACE_CLOSED)
+    if not ctx.hasher.verify_password(holder.password_hash, password):
+        raise DomainError(ErrorCode.LOGIN_FAILED)
+    now = ctx.clock.now()
+    holder.status = SpaceStatus.CLOSED
+    holder.closed_at = now
+    holder.purge_after = purge_date(now, years=ctx.settings.archive_years)
+    session.add(holder)
+    revoke_all(session=session, holder_id=holder.id, keep=keep_session)
+    session.commit()
+    ctx.notifier.send("email", holder.email or "", "closed", holder.lang,
+                      first_name=holder.first_name, purge=holder.purge_after.strftime("%d/%m/%Y"))
+    return holder
+
+
+def reopen(*, session: Session, ctx: Context, holder: Holder) -> Holder:
+    """Bring an archived space back with everything it held."""
+    if holder.status != SpaceStatus.CLOSED:
+        raise DomainError(ErrorCode.SPACE_NOT_CLOSED)
+    holder.status = SpaceStatus.ACTIVE
+    holder.closed_at = None
+    holder.purge_after = None
+    session.add(holder)
+    session.commit()
+    return holder
+
+
+def create_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) -> int:
+    """Spaces whose 6 weeks passed with no objection are created (their holder activates later)."""
+    now = ctx.clock.now()
+    done = 0
+    while True:
+        rows = session.exec(
+            select(Holder)
+            .where(Holder.status == SpaceStatus.PENDING, col(Holder.objection_deadline) <= now)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for holder in rows:
+            holder.status = SpaceStatus.CREATED
+            holder.created_at = now
+            session.add(holder)
+        session.commit()
+        done += len(rows)
+        if len(rows) < batch_size:
+            return done
+
+
+def purge_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) -> int:
+    """Delete, for good, spaces closed more than 10 years ago."""
+    now = ctx.clock.now()
+    done = 0
+    while True:
+        ids = list(
+            session.exec(
+                select(Holder.id)
+                .where(Holder.status == SpaceStatus.CLOSED, col(Holder.purge_after) <= now)
+                .limit(batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+        )
+        if ids:
+            session.execute(delete(LoginChallenge).where(col(LoginChallenge.holder_id).in_(ids)))
+            session.execute(delete(AuthSession).where(col(AuthSession.holder_id).in_(ids)))
+            session.execute(delete(Holder).where(col(Holder.id).in_(ids)))
+        session.commit()
+        done += len(ids)
+        if len(ids) < batch_size:
+            return done

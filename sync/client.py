@@ -1,0 +1,128 @@
+"""The account client the app calls: activation, objection, login, session, closure.
+
+It owns the tokens of one signed-in holder and refreshes the access token once when the
+server says it expired. Screens never see HTTP: they get schemas or a `SyncError`.
+"""
+
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from sync.errors import ApiError, NetworkError
+from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import (
+    ActivationRequest,
+    ChallengeRef,
+    CloseRequest,
+    Identifiers,
+    IdentityCheck,
+    LoginChallenge,
+    LoginRequest,
+    Me,
+    NewLetterRequest,
+    OtpVerifyRequest,
+    RefreshRequest,
+    TokenPair,
+)
+
+API = "/api/v1"
+T = TypeVar("T", bound=BaseModel)
+
+
+class AccountClient:
+    """One per person using the app (per browser tab in web mode): tokens are never shared."""
+
+    def __init__(self, base_url: str = "", *, http: httpx.Client | None = None) -> None:
+        self._http = http or httpx.Client(base_url=base_url, timeout=httpx.Timeout(10.0))
+        self.tokens: TokenPair | None = None
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def _call(self, method: str, path: str, body: BaseModel | None = None, *, auth: bool = False,
+              retry: bool = True) -> httpx.Response:
+        headers = {}
+        if auth:
+            if self.tokens is None:
+                raise ApiError(ErrorCode.AUTH_REQUIRED, {}, 401)
+            headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+        try:
+            response = self._http.request(
+                method, API + path, headers=headers,
+                json=body.model_dump(mode="json") if body is not None else None,
+            )
+        except httpx.HTTPError as exc:
+            raise NetworkError() from exc
+        if response.status_code == 401 and auth and retry and self._refresh():
+            return self._call(method, path, body, auth=auth, retry=False)
+        if response.status_code >= 400:
+            raise _api_error(response)
+        return response
+
+    def _json(self, model: type[T], method: str, path: str, body: BaseModel | None = None,
+              *, auth: bool = False) -> T:
+        return model.model_validate(self._call(method, path, body, auth=auth).json())
+
+    def _refresh(self) -> bool:
+        """Trade the refresh token for a new pair; False (signed out) when it is no longer valid."""
+        if self.tokens is None:
+            return False
+        try:
+            self.tokens = self._json(TokenPair, "POST", "/auth/refresh",
+                                     RefreshRequest(refresh_token=self.tokens.refresh_token))
+        except ApiError:
+            self.tokens = None
+            return False
+        return True
+
+    # --- activation and objection -------------------------------------------------------------
+    def check_identifiers(self, ids: Identifiers) -> IdentityCheck:
+        return self._json(IdentityCheck, "POST", "/activation/check", ids)
+
+    def activate(self, request: ActivationRequest) -> None:
+        self._call("POST", "/activation", request)
+
+    def object_to_creation(self, ids: Identifiers) -> None:
+        self._call("POST", "/objection", ids)
+
+    def request_new_letter(self, request: NewLetterRequest) -> None:
+        self._call("POST", "/letters", request)
+
+    # --- login ----------------------------------------------------------------------------------
+    def login(self, email: str, password: str) -> LoginChallenge:
+        return self._json(LoginChallenge, "POST", "/auth/login", LoginRequest(email=email, password=password))
+
+    def verify_code(self, challenge_id: str, code: str) -> Me:
+        self.tokens = self._json(TokenPair, "POST", "/auth/otp/verify",
+                                 OtpVerifyRequest(challenge_id=challenge_id, code=code))
+        return self.me()
+
+    def resend_code(self, challenge_id: str) -> LoginChallenge:
+        return self._json(LoginChallenge, "POST", "/auth/otp/resend", ChallengeRef(challenge_id=challenge_id))
+
+    def logout(self) -> None:
+        """End the session on the server; forget the tokens even when offline."""
+        try:
+            if self.tokens is not None:
+                self._call("POST", "/auth/logout", auth=True, retry=False)
+        except (ApiError, NetworkError):
+            pass
+        finally:
+            self.tokens = None
+
+    # --- the space ------------------------------------------------------------------------------
+    def me(self) -> Me:
+        return self._json(Me, "GET", "/me", auth=True)
+
+    def close_space(self, password: str) -> Me:
+        return self._json(Me, "POST", "/space/close", CloseRequest(password=password), auth=True)
+
+    def reopen_space(self) -> Me:
+        return self._json(Me, "POST", "/space/reopen", auth=True)
+
+
+def _api_error(response: httpx.Response) -> ApiError:
+    try:
+        data: dict[str, Any] = response.json()
+        return ApiError(str(data["code"]), dict(data.get("params") or {}), response.status_code)
+    except (ValueError, KeyError, TypeError):
+        return ApiError(ErrorCode.SERVER_ERROR, {}, response.status_code)

@@ -1,0 +1,49 @@
+"""Domain error codes shared by the server (HTTP status) and the app (translated message).
+
+Every failure a person can meet has one code; its value is the key of its message in
+`assets/i18n/<lang>.json`, so the same words are shown whatever end detected it.
+"""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """One member per domain failure; the value is the translation key."""
+
+    # Identifier formats (checked on the phone and again on the server).
+    NIR_EMPTY = "error.nir.empty"
+    NIR_LENGTH = "error.nir.length"
+    NIR_FORMAT = "error.nir.format"
+    NIR_KEY = "error.nir.key"
+    VITALE_EMPTY = "error.vitale.empty"
+    VITALE_FORMAT = "error.vitale.format"
+    CODE_EMPTY = "error.code.empty"
+    CODE_FORMAT = "error.code.format"
+    # Activation, objection and new letters.
+    IDENTIFIERS_MISMATCH = "error.identifiers.mismatch"
+    CODE_EXPIRED = "error.code.expired"
+    ALREADY_ACTIVE = "error.space.already_active"
+    OBJECTION_WINDOW_OVER = "error.objection.window_over"
+    ALREADY_OBJECTED = "error.objection.already"
+    EMAIL_INVALID = "error.email.invalid"
+    EMAIL_TAKEN = "error.email.taken"
+    PHONE_INVALID = "error.phone.invalid"
+    PASSWORD_WEAK = "error.password.weak"
+    # Login and one-time codes.
+    LOGIN_FAILED = "error.login.failed"
+    ACCOUNT_LOCKED = "error.account.locked"
+    OTP_INVALID = "error.otp.invalid"
+    OTP_EXPIRED = "error.otp.expired"
+    OTP_RESEND_TOO_SOON = "error.otp.resend_too_soon"
+    RATE_LIMITED = "error.rate_limited"
+    # Sessions and the space's state.
+    AUTH_REQUIRED = "error.auth.required"
+    SESSION_EXPIRED = "error.session.expired"
+    SPACE_CLOSED = "error.space.closed"
+    SPACE_NOT_CLOSED = "error.space.not_closed"
+    # Transport.
+    REQUEST_INVALID = "error.request.invalid"
+    REQUEST_TOO_LARGE = "error.request.too_large"
+    NOT_FOUND = "error.not_found"
+    SERVER_ERROR = "error.server"
+    NETWORK = "error.network"

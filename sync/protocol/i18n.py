@@ -1,0 +1,26 @@
+"""Loader of the translations in `assets/i18n/`: French first, English too."""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language, read once."""
+    path = ASSETS_DIR / "i18n" / f"{lang}.json"
+    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The message for `key` in `lang`, falling back to French, then to the key itself."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return text.format(**params) if params else text
