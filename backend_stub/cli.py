@@ -35,8 +35,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     migrate()
     console.print(f"API on http://{host}:{port}/api/v1/docs")
-    uvicorn.run("backend_stub.asgi:app", host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "backend_stub.asgi:app", host=host, port=port, workers=workers, log_level="warning", access_log=False
+    )
 
 
 @app.command()
@@ -51,8 +52,16 @@ def enrol(
     lang: str = "fr",
 ) -> None:
     """Enrol one insured person: pending space, provisional code, letter sent."""
-    row = {"nir": nir, "vitale_serial": vitale, "first_name": first_name, "last_name": last_name,
-           "birth_date": birth_date, "email": email, "postal_address": address, "lang": lang}
+    row = {
+        "nir": nir,
+        "vitale_serial": vitale,
+        "first_name": first_name,
+        "last_name": last_name,
+        "birth_date": birth_date,
+        "email": email,
+        "postal_address": address,
+        "lang": lang,
+    }
     try:
         person = enrolment.Enrollee.parse(row)
     except ValueError as exc:
@@ -79,12 +88,17 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
     with Progress(*columns, console=console) as progress, Session(ctx.engine) as session:
         task = progress.add_task("enrol", total=total)
         result = enrolment.enrol_many(
-            session=session, ctx=ctx, people=enrolment.read_csv(path, report), batch_size=batch_size,
+            session=session,
+            ctx=ctx,
+            people=enrolment.read_csv(path, report),
+            batch_size=batch_size,
             on_batch=lambda n: progress.advance(task, n),
         )
         progress.update(task, completed=total)
-    console.print(f"Created {result.created}, already enrolled {result.already_enrolled}, "
-                  f"refused {len(report.errors or [])}.")
+    console.print(
+        f"Created {result.created}, already enrolled {result.already_enrolled}, "
+        f"refused {len(report.errors or [])}."
+    )
     for line, reason in (report.errors or [])[:20]:
         console.print(f"  line {line}: {reason}")
 

@@ -23,8 +23,15 @@ def fake_people_csv(path: Path, *, count: int, start: int = 1) -> None:
         writer.writerow(CSV_COLUMNS)
         for n in range(start, start + count):
             born = date(1940, 1, 1) + timedelta(days=(n * 37) % 25000)
-            writer.writerow([
-                nir_for(n, sex=1 + n % 2, born=born), f"{10000000 + n:08d}"[-10:],
-                _FIRST[n % len(_FIRST)], _LAST[n % len(_LAST)], born.isoformat(),
-                f"{n} rue de la Santé, 75014 Paris", "", "fr",
-            ])
+            writer.writerow(
+                [
+                    nir_for(n, sex=1 + n % 2, born=born),
+                    f"{10000000 + n:08d}"[-10:],
+                    _FIRST[n % len(_FIRST)],
+                    _LAST[n % len(_LAST)],
+                    born.isoformat(),
+                    f"{n} rue de la Santé, 75014 Paris",
+                    "",
+                    "fr",
+                ]
+            )

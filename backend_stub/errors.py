@@ -1,7 +1,7 @@
 """The server's one exception type for domain failures, and the HTTP status of each code.
 
-    DomainError(code, **params)      raised by services and rules
-      -> JSON {"code": "...", "params": {...}} with the status below; the app translates code.
+DomainError(code, **params)      raised by services and rules
+  -> JSON {"code": "...", "params": {...}} with the status below; the app translates code.
 """
 
 from typing import Any

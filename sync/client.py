@@ -38,8 +38,9 @@ class AccountClient:
         self.tokens: TokenPair | None = None
 
     # --- plumbing -----------------------------------------------------------------------------
-    def _call(self, method: str, path: str, body: BaseModel | None = None, *, auth: bool = False,
-              retry: bool = True) -> httpx.Response:
+    def _call(
+        self, method: str, path: str, body: BaseModel | None = None, *, auth: bool = False, retry: bool = True
+    ) -> httpx.Response:
         headers = {}
         if auth:
             if self.tokens is None:
@@ -47,7 +48,9 @@ class AccountClient:
             headers["Authorization"] = f"Bearer {self.tokens.access_token}"
         try:
             response = self._http.request(
-                method, API + path, headers=headers,
+                method,
+                API + path,
+                headers=headers,
                 json=body.model_dump(mode="json") if body is not None else None,
             )
         except httpx.HTTPError as exc:
@@ -58,8 +61,9 @@ class AccountClient:
             raise _api_error(response)
         return response
 
-    def _json(self, model: type[T], method: str, path: str, body: BaseModel | None = None,
-              *, auth: bool = False) -> T:
+    def _json(
+        self, model: type[T], method: str, path: str, body: BaseModel | None = None, *, auth: bool = False
+    ) -> T:
         return model.model_validate(self._call(method, path, body, auth=auth).json())
 
     def _refresh(self) -> bool:
@@ -67,8 +71,9 @@ class AccountClient:
         if self.tokens is None:
             return False
         try:
-            self.tokens = self._json(TokenPair, "POST", "/auth/refresh",
-                                     RefreshRequest(refresh_token=self.tokens.refresh_token))
+            self.tokens = self._json(
+                TokenPair, "POST", "/auth/refresh", RefreshRequest(refresh_token=self.tokens.refresh_token)
+            )
         except ApiError:
             self.tokens = None
             return False
@@ -92,8 +97,9 @@ class AccountClient:
         return self._json(LoginChallenge, "POST", "/auth/login", LoginRequest(email=email, password=password))
 
     def verify_code(self, challenge_id: str, code: str) -> Me:
-        self.tokens = self._json(TokenPair, "POST", "/auth/otp/verify",
-                                 OtpVerifyRequest(challenge_id=challenge_id, code=code))
+        self.tokens = self._json(
+            TokenPair, "POST", "/auth/otp/verify", OtpVerifyRequest(challenge_id=challenge_id, code=code)
+        )
         return self.me()
 
     def resend_code(self, challenge_id: str) -> LoginChallenge:

@@ -1,8 +1,8 @@
 """Errors the app's screens receive from `sync`.
 
-    SyncError            base: has `code` (an ErrorCode, the translation key) and `params`
-      ApiError           the server said no (rule, validation, rate limit): show its message
-      NetworkError       the server could not be reached: the app stays usable offline
+SyncError            base: has `code` (an ErrorCode, the translation key) and `params`
+  ApiError           the server said no (rule, validation, rate limit): show its message
+  NetworkError       the server could not be reached: the app stays usable offline
 """
 
 from typing import Any

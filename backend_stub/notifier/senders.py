@@ -33,12 +33,13 @@ class SmtpSender:
 class HttpSmsSender:
     """Posts SMS to a provider's JSON endpoint with a bearer token (most gateways take this)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, http: httpx.Client | None = None) -> None:
         self._url = settings.sms_url
         self._token = settings.sms_token
+        self._http = http or httpx.Client()
 
     def deliver(self, message: OutgoingMessage) -> None:
-        response = httpx.post(
+        response = self._http.post(
             self._url,
             json={"to": message.to, "text": message.body},
             headers={"Authorization": f"Bearer {self._token}"},

@@ -46,9 +46,7 @@ def _valid(normalize: object, value: str) -> str:
 
 def _find(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | None:
     """The holder whose NIR and Vitale serial both match, or None (same work either way)."""
-    holder = session.exec(
-        select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))
-    ).first()
+    holder = session.exec(select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))).first()
     expected = holder.vitale_digest if holder else "0" * 64
     return holder if same(expected, ctx.hasher.digest("vitale", vitale)) and holder else None
 
@@ -59,10 +57,8 @@ def _match(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> 
     nir = _valid(normalize_nir, ids.nir)
     vitale = _valid(normalize_vitale_serial, ids.vitale_serial)
     limits = ctx.settings
-    ratelimit.hit(session=session, ctx=ctx, scope="ids-client", subject=client,
-                  limit=limits.rate_per_client)
-    ratelimit.hit(session=session, ctx=ctx, scope="ids-nir", subject=nir,
-                  limit=limits.rate_per_account)
+    ratelimit.hit(session=session, ctx=ctx, scope="ids-client", subject=client, limit=limits.rate_per_client)
+    ratelimit.hit(session=session, ctx=ctx, scope="ids-nir", subject=nir, limit=limits.rate_per_account)
     holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
     expected = holder.code_digest if holder else "0" * 64
     if holder is None or not same(expected, ctx.hasher.digest("code", code)):
@@ -129,8 +125,9 @@ def request_new_letter(*, session: Session, ctx: Context, request: NewLetterRequ
     """Send a new provisional code to the address on file. The answer never says if it matched."""
     nir = _valid(normalize_nir, request.nir)
     vitale = _valid(normalize_vitale_serial, request.vitale_serial)
-    ratelimit.hit(session=session, ctx=ctx, scope="letter-client", subject=client,
-                  limit=ctx.settings.rate_per_client)
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="letter-client", subject=client, limit=ctx.settings.rate_per_client
+    )
     ratelimit.hit(session=session, ctx=ctx, scope="letter-nir", subject=nir, limit=3)
     holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
     if holder is None or holder.status not in _ACTIVATABLE:
@@ -139,4 +136,3 @@ def request_new_letter(*, session: Session, ctx: Context, request: NewLetterRequ
     session.add(holder)
     session.commit()
     send_letter(ctx=ctx, holder=holder, code=code, kind="new_code")
-

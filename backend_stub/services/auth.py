@@ -72,10 +72,12 @@ def login(*, session: Session, ctx: Context, email: str, password: str, client: 
     except InvalidIdentifier as exc:
         raise DomainError(ErrorCode.LOGIN_FAILED) from exc
     settings = ctx.settings
-    ratelimit.hit(session=session, ctx=ctx, scope="login-client", subject=client,
-                  limit=settings.rate_per_client)
-    ratelimit.hit(session=session, ctx=ctx, scope="login-account", subject=email,
-                  limit=settings.rate_per_account)
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="login-client", subject=client, limit=settings.rate_per_client
+    )
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="login-account", subject=email, limit=settings.rate_per_account
+    )
     holder = session.exec(select(Holder).where(Holder.email == email)).first()
     ok = ctx.hasher.verify_password(holder.password_hash if holder else None, password)
     if not ok or holder is None or holder.status not in _CAN_LOG_IN:
@@ -83,8 +85,12 @@ def login(*, session: Session, ctx: Context, email: str, password: str, client: 
     now = ctx.clock.now()
     _locked(holder, now)
     challenge = LoginChallenge(
-        id=secrets.token_urlsafe(24), holder_id=holder.id, channel=holder.otp_channel,
-        code_digest="", expires_at=now, last_sent_at=now,
+        id=secrets.token_urlsafe(24),
+        holder_id=holder.id,
+        channel=holder.otp_channel,
+        code_digest="",
+        expires_at=now,
+        last_sent_at=now,
     )
     _send_code(ctx=ctx, holder=holder, challenge=challenge, now=now)
     session.add(challenge)
@@ -104,8 +110,9 @@ def _open_challenge(session: Session, ctx: Context, challenge_id: str) -> tuple[
 
 def verify_code(*, session: Session, ctx: Context, challenge_id: str, code: str, client: str) -> TokenPair:
     """Code step: a right code opens a session; five wrong ones lock the account."""
-    ratelimit.hit(session=session, ctx=ctx, scope="otp-client", subject=client,
-                  limit=ctx.settings.rate_per_client)
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="otp-client", subject=client, limit=ctx.settings.rate_per_client
+    )
     challenge, holder = _open_challenge(session, ctx, challenge_id)
     now = ctx.clock.now()
     if now >= as_utc(challenge.expires_at):
@@ -160,8 +167,10 @@ def _open_session(*, session: Session, ctx: Context, holder_id: str) -> TokenPai
     session.add(row)
     session.commit()
     return TokenPair(
-        access_token=access, refresh_token=refresh,
-        access_expires_at=as_utc(row.access_expires_at), refresh_expires_at=as_utc(row.refresh_expires_at),
+        access_token=access,
+        refresh_token=refresh,
+        access_expires_at=as_utc(row.access_expires_at),
+        refresh_expires_at=as_utc(row.refresh_expires_at),
     )
 
 

@@ -23,7 +23,14 @@ from sync.protocol.identifiers import (
 )
 
 CSV_COLUMNS = (
-    "nir", "vitale_serial", "first_name", "last_name", "birth_date", "postal_address", "email", "lang",
+    "nir",
+    "vitale_serial",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "postal_address",
+    "email",
+    "lang",
 )
 
 

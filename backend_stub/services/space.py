@@ -28,8 +28,14 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
     session.add(holder)
     revoke_all(session=session, holder_id=holder.id, keep=keep_session)
     session.commit()
-    ctx.notifier.send("email", holder.email or "", "closed", holder.lang,
-                      first_name=holder.first_name, purge=holder.purge_after.strftime("%d/%m/%Y"))
+    ctx.notifier.send(
+        "email",
+        holder.email or "",
+        "closed",
+        holder.lang,
+        first_name=holder.first_name,
+        purge=holder.purge_after.strftime("%d/%m/%Y"),
+    )
     return holder
 
 

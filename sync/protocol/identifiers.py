@@ -53,9 +53,7 @@ def normalize_vitale_serial(value: str) -> str:
     compact = _compact(value)
     if not compact:
         raise InvalidIdentifier(ErrorCode.VITALE_EMPTY)
-    if not compact.isdigit() or not (
-        VITALE_SERIAL_MIN_DIGITS <= len(compact) <= VITALE_SERIAL_MAX_DIGITS
-    ):
+    if not compact.isdigit() or not (VITALE_SERIAL_MIN_DIGITS <= len(compact) <= VITALE_SERIAL_MAX_DIGITS):
         raise InvalidIdentifier(ErrorCode.VITALE_FORMAT)
     return compact
 
@@ -65,9 +63,7 @@ def normalize_provisional_code(value: str) -> str:
     compact = _compact(value)
     if not compact:
         raise InvalidIdentifier(ErrorCode.CODE_EMPTY)
-    if len(compact) != PROVISIONAL_CODE_LENGTH or any(
-        ch not in PROVISIONAL_CODE_ALPHABET for ch in compact
-    ):
+    if len(compact) != PROVISIONAL_CODE_LENGTH or any(ch not in PROVISIONAL_CODE_ALPHABET for ch in compact):
         raise InvalidIdentifier(ErrorCode.CODE_FORMAT)
     return compact
 

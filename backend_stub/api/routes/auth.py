@@ -25,8 +25,9 @@ def login(body: LoginRequest, ctx: ContextDep, session: SessionDep, client: Clie
 @router.post("/otp/verify")
 def verify(body: OtpVerifyRequest, ctx: ContextDep, session: SessionDep, client: ClientDep) -> TokenPair:
     """Check the one-time code and open a session."""
-    return auth.verify_code(session=session, ctx=ctx, challenge_id=body.challenge_id,
-                            code=body.code, client=client)
+    return auth.verify_code(
+        session=session, ctx=ctx, challenge_id=body.challenge_id, code=body.code, client=client
+    )
 
 
 @router.post("/otp/resend")

@@ -32,8 +32,9 @@ def me(signed: SignedDep) -> Me:
 @router.post("/space/close")
 def close(body: CloseRequest, signed: SignedDep, ctx: ContextDep, session: SessionDep) -> Me:
     """Close the space (password required): archived for 10 years, then deleted."""
-    holder = space.close(session=session, ctx=ctx, holder=signed.holder, password=body.password,
-                         keep_session=signed.session.id)
+    holder = space.close(
+        session=session, ctx=ctx, holder=signed.holder, password=body.password, keep_session=signed.session.id
+    )
     return _me(holder)
 
 

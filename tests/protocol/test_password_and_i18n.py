@@ -1,0 +1,48 @@
+"""Password rules shown while typing, and the translation catalogues."""
+
+import json
+import re
+
+from sync.protocol.errors import ErrorCode
+from sync.protocol.i18n import ASSETS_DIR, translate
+from sync.protocol.password import password_is_acceptable, password_rules
+
+
+def test_rules_report_each_missing_property() -> None:
+    rules = dict(password_rules("abc"))
+    assert rules == {
+        "password.rule.length": False,
+        "password.rule.lower": True,
+        "password.rule.upper": False,
+        "password.rule.digit": False,
+        "password.rule.symbol": False,
+    }
+    assert all(ok for _, ok in password_rules("Soleil-d'hiver-2026"))
+
+
+def test_acceptable_password() -> None:
+    assert password_is_acceptable("Soleil-d'hiver-2026")
+    assert not password_is_acceptable("Short-1a")
+    assert not password_is_acceptable("soleil-d'hiver-2026")
+    assert not password_is_acceptable("Camille.martin-2026", identifier="camille.martin@exemple.fr")
+
+
+def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
+    fr = json.loads((ASSETS_DIR / "i18n" / "fr.json").read_text(encoding="utf-8"))
+    en = json.loads((ASSETS_DIR / "i18n" / "en.json").read_text(encoding="utf-8"))
+    assert fr.keys() == en.keys()
+    for key in fr:
+        assert set(re.findall(r"{(\w+)}", fr[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+
+
+def test_every_error_code_has_a_message_in_both_languages() -> None:
+    for code in ErrorCode:
+        for lang in ("fr", "en"):
+            text = translate(
+                code.value, lang, until_local="x", attempts_left=1, retry_after=1, retry_minutes=1
+            )
+            assert text != code.value, (code, lang)
+
+
+def test_unknown_language_falls_back_to_french() -> None:
+    assert translate("error.login.failed", "de") == translate("error.login.failed", "fr")
