@@ -1,0 +1,126 @@
+"""Shows the screen named by `AppState.screen`, with the app bar (way back, language switch)."""
+
+from collections.abc import Callable
+
+import flet as ft
+
+from mobile.state import AppState, Screen
+from mobile.views import (
+    activate_ids,
+    activate_login,
+    closed,
+    code,
+    done,
+    home,
+    login,
+    new_letter,
+    objection,
+    section,
+    settings,
+    welcome,
+)
+from mobile.views.common import PRIMARY, Ui
+
+BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
+    Screen.WELCOME: welcome.build,
+    Screen.ACTIVATE_IDS: activate_ids.build,
+    Screen.ACTIVATE_LOGIN: activate_login.build,
+    Screen.ACTIVATED: done.build,
+    Screen.OBJECTION: objection.build,
+    Screen.OBJECTED: done.build,
+    Screen.NEW_LETTER: new_letter.build,
+    Screen.LETTER_SENT: done.build,
+    Screen.LOGIN: login.build,
+    Screen.CODE: code.build,
+    Screen.HOME: home.build,
+    Screen.SECTION: section.build,
+    Screen.SETTINGS: settings.build,
+    Screen.CLOSED: closed.build,
+}
+# Screens reached from a choice: they get an arrow back in the app bar.
+WITH_BACK = frozenset(
+    {
+        Screen.ACTIVATE_IDS,
+        Screen.ACTIVATE_LOGIN,
+        Screen.OBJECTION,
+        Screen.NEW_LETTER,
+        Screen.LOGIN,
+        Screen.CODE,
+        Screen.SECTION,
+        Screen.SETTINGS,
+    }
+)
+
+
+class Router:
+    """Rebuilds the page from the state after every change; typed values live in the state."""
+
+    def __init__(self, page: ft.Page, state: AppState) -> None:
+        self.page = page
+        self.state = state
+        self.ui = Ui(page, state, self.render)
+
+    def render(self) -> None:
+        state, page = self.state, self.page
+        page.title = self.ui.t("ui.app.title")
+        page.appbar = self._appbar()
+        content = BUILDERS[state.screen](self.ui)
+        page.controls = [
+            ft.ResponsiveRow(
+                [
+                    ft.Column(
+                        content,
+                        key=f"screen-{state.screen.value}",
+                        col={"xs": 12, "sm": 10, "md": 8, "lg": 6, "xl": 5},
+                        spacing=16,
+                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                    )
+                ],
+                alignment=ft.MainAxisAlignment.CENTER,
+            )
+        ]
+        page.update()
+
+    def _appbar(self) -> ft.AppBar:
+        state = self.state
+
+        def back(_: ft.ControlEvent) -> None:
+            state.back()
+            self.render()
+
+        def switch_language(_: ft.ControlEvent) -> None:
+            state.toggle_language()
+            self.render()
+
+        leading = None
+        if state.screen in WITH_BACK:
+            leading = ft.IconButton(
+                icon=ft.Icons.ARROW_BACK,
+                key="back",
+                tooltip=self.ui.t("ui.back"),
+                on_click=back,
+                icon_color=ft.Colors.WHITE,
+                icon_size=28,
+            )
+        return ft.AppBar(
+            leading=leading,
+            automatically_imply_leading=False,
+            title=ft.Text(
+                self.ui.t("ui.app.title"), size=20, weight=ft.FontWeight.BOLD, color=ft.Colors.WHITE
+            ),
+            bgcolor=PRIMARY,
+            actions=[
+                ft.TextButton(
+                    content=self.ui.t("ui.lang.switch"),
+                    key="lang",
+                    icon=ft.Icons.TRANSLATE,
+                    on_click=switch_language,
+                    style=ft.ButtonStyle(
+                        color=ft.Colors.WHITE,
+                        icon_color=ft.Colors.WHITE,
+                        text_style=ft.TextStyle(size=17, weight=ft.FontWeight.W_600),
+                    ),
+                    height=48,
+                ),
+            ],
+        )

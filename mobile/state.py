@@ -1,0 +1,489 @@
+"""What the app knows and does, without a single control: screens render it, tests call it.
+
+    AppState            the current screen, the language, the signed-in holder
+      ActivationForm    step 1 (three identifiers) and step 2 (login, password, code channel)
+      ObjectionForm     the three identifiers, to refuse the space
+      NewLetterForm     social security number + Vitale serial, to get a new code
+      LoginForm         e-mail + password, then the one-time code
+      CloseForm         the password that confirms closing the space
+
+Every method that talks to the server is synchronous (the views run it off the UI thread),
+returns True when it worked, and on failure keeps what the person typed and stores the error
+under the field it concerns, or in `banner` for the whole form.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sync.client import AccountClient
+from sync.errors import SyncError
+from sync.protocol.errors import ErrorCode
+from sync.protocol.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from sync.protocol.identifiers import (
+    InvalidIdentifier,
+    normalize_email,
+    normalize_nir,
+    normalize_phone,
+    normalize_provisional_code,
+    normalize_vitale_serial,
+)
+from sync.protocol.password import password_is_acceptable, password_rules
+from sync.protocol.schemas import (
+    ActivationRequest,
+    Identifiers,
+    LoginChallenge,
+    Me,
+    NewLetterRequest,
+    OtpChannel,
+    SpaceStatus,
+)
+
+__all__ = [
+    "SECTIONS",
+    "ActivationForm",
+    "AppState",
+    "CloseForm",
+    "Form",
+    "LoginForm",
+    "NewLetterForm",
+    "ObjectionForm",
+    "Screen",
+    "local_error",
+]
+
+
+class Screen(StrEnum):
+    """Every screen of the app; the router shows the one in `AppState.screen`."""
+
+    WELCOME = "welcome"
+    ACTIVATE_IDS = "activate"
+    ACTIVATE_LOGIN = "activate-login"
+    ACTIVATED = "activated"
+    OBJECTION = "objection"
+    OBJECTED = "objected"
+    NEW_LETTER = "new-letter"
+    LETTER_SENT = "letter-sent"
+    LOGIN = "login"
+    CODE = "code"
+    HOME = "home"
+    SECTION = "section"
+    SETTINGS = "settings"
+    CLOSED = "closed"
+
+
+# The sections of the space, in the order of the home screen; only "settings" is built yet.
+SECTIONS: tuple[str, ...] = (
+    "documents",
+    "profile",
+    "messages",
+    "agenda",
+    "children",
+    "access_log",
+    "catalogue",
+    "settings",
+)
+BUILT_SECTIONS = frozenset({"settings"})
+
+# Which field an error code belongs to (by prefix); anything else goes to the form's banner.
+_FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
+    ("error.code.empty", "code"),
+    ("error.code.format", "code"),
+    ("error.nir.", "nir"),
+    ("error.vitale.", "vitale"),
+    ("error.email.", "email"),
+    ("error.phone.", "phone"),
+    ("error.password.weak", "password"),
+    ("ui.error.password.empty", "password"),
+    ("ui.error.password.contains_email", "password"),
+    ("ui.error.password.wrong", "password"),
+    ("ui.error.password.mismatch", "confirm"),
+    ("error.otp.invalid", "otp"),
+    ("ui.error.otp.empty", "otp"),
+)
+
+
+def local_error(code: str) -> SyncError:
+    """An error found on the phone, shaped like the server's so one function words them all."""
+    return SyncError(code)
+
+
+def _field_of(code: str) -> str | None:
+    for prefix, name in _FIELD_OF_PREFIX:
+        if code.startswith(prefix):
+            return name
+    return None
+
+
+class Form:
+    """Values typed by the person, per-field errors, one banner error and a busy flag."""
+
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, client: AccountClient) -> None:
+        self.client = client
+        self.values: dict[str, str] = dict.fromkeys(self.fields, "")
+        self.errors: dict[str, SyncError] = {}
+        self.banner: SyncError | None = None
+        self.busy = False
+
+    def set(self, name: str, value: str) -> None:
+        """Keep a typed value; its old error goes away as soon as the person corrects it."""
+        self.values[name] = value
+        self.errors.pop(name, None)
+
+    def fail(self, err: SyncError) -> None:
+        """File an error under its field when the form has it, else in the banner."""
+        name = _field_of(err.code)
+        if name is not None and name in self.values:
+            self.errors[name] = err
+        else:
+            self.banner = err
+
+    def clear_errors(self) -> None:
+        self.errors.clear()
+        self.banner = None
+
+    def _check(self, name: str, normalize: Callable[[str], str]) -> str:
+        try:
+            return normalize(self.values[name])
+        except InvalidIdentifier as exc:
+            self.errors[name] = local_error(exc.code)
+            return ""
+
+    def _call(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except SyncError as err:
+            self.fail(err)
+            return False
+        return True
+
+
+class _IdentifiersMixin(Form):
+    def identifiers(self) -> Identifiers | None:
+        """The three identifiers in canonical form, or None with an error under each wrong one."""
+        code = self._check("code", normalize_provisional_code)
+        nir = self._check("nir", normalize_nir)
+        vitale = self._check("vitale", normalize_vitale_serial)
+        if self.errors:
+            return None
+        return Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale)
+
+
+class ActivationForm(_IdentifiersMixin):
+    """Activation in two steps; nothing is kept by the server between them."""
+
+    fields = ("code", "nir", "vitale", "email", "password", "confirm", "phone")
+
+    def __init__(self, client: AccountClient) -> None:
+        super().__init__(client)
+        self.channel = OtpChannel.EMAIL
+        self.first_name = ""
+        self._checked: Identifiers | None = None
+
+    def check(self) -> bool:
+        """Step 1: check the identifiers locally, then with the server; learn the first name."""
+        self.clear_errors()
+        ids = self.identifiers()
+        if ids is None:
+            return False
+
+        def ask() -> None:
+            self.first_name = self.client.check_identifiers(ids).first_name
+            self._checked = ids
+
+        return self._call(ask)
+
+    def rules(self) -> list[tuple[str, bool]]:
+        """The live password checklist: (message key, met) for each rule."""
+        return password_rules(self.values["password"])
+
+    def set_channel(self, channel: OtpChannel | str) -> None:
+        self.channel = OtpChannel(channel)
+        self.errors.pop("phone", None)
+
+    def activate(self) -> bool:
+        """Step 2: validate the login locally, then open the space."""
+        self.clear_errors()
+        email = self._check("email", normalize_email)
+        password = self.values["password"]
+        if not password:
+            self.errors["password"] = local_error("ui.error.password.empty")
+        elif not all(ok for _, ok in self.rules()):
+            self.errors["password"] = local_error(ErrorCode.PASSWORD_WEAK)
+        elif not password_is_acceptable(password, identifier=email):
+            self.errors["password"] = local_error("ui.error.password.contains_email")
+        if password and self.values["confirm"] != password:
+            self.errors["confirm"] = local_error("ui.error.password.mismatch")
+        phone = self._check("phone", normalize_phone) if self.channel == OtpChannel.SMS else None
+        ids = self._checked or self.identifiers()
+        if self.errors or ids is None:
+            return False
+        request = ActivationRequest(
+            **ids.model_dump(),
+            email=email,
+            password=password,
+            otp_channel=self.channel,
+            phone=phone,
+        )
+        return self._call(lambda: self.client.activate(request))
+
+
+class ObjectionForm(_IdentifiersMixin):
+    """Refusing the space: the identifiers are checked first, then the person confirms."""
+
+    fields = ("code", "nir", "vitale")
+
+    def validate(self) -> bool:
+        """Local check before the confirmation dialog opens."""
+        self.clear_errors()
+        return self.identifiers() is not None
+
+    def submit(self) -> bool:
+        self.clear_errors()
+        ids = self.identifiers()
+        return ids is not None and self._call(lambda: self.client.object_to_creation(ids))
+
+
+class NewLetterForm(Form):
+    """A new provisional code: the answer never says whether the details matched."""
+
+    fields = ("nir", "vitale")
+
+    def submit(self) -> bool:
+        self.clear_errors()
+        nir = self._check("nir", normalize_nir)
+        vitale = self._check("vitale", normalize_vitale_serial)
+        if self.errors:
+            return False
+        request = NewLetterRequest(nir=nir, vitale_serial=vitale)
+        return self._call(lambda: self.client.request_new_letter(request))
+
+
+class LoginForm(Form):
+    """E-mail and password, then the one-time code of the challenge."""
+
+    fields = ("email", "password", "otp")
+
+    def __init__(self, client: AccountClient) -> None:
+        super().__init__(client)
+        self.challenge: LoginChallenge | None = None
+        self.resent = False
+
+    def submit(self) -> bool:
+        self.clear_errors()
+        if not self.values["email"].strip():
+            self.errors["email"] = local_error(ErrorCode.EMAIL_INVALID)
+        if not self.values["password"]:
+            self.errors["password"] = local_error("ui.error.password.empty")
+        if self.errors:
+            return False
+
+        def ask() -> None:
+            self.challenge = self.client.login(self.values["email"].strip(), self.values["password"])
+            self.values["otp"] = ""
+            self.resent = False
+
+        return self._call(ask)
+
+    def code_minutes(self, now: datetime | None = None) -> int:
+        """How long the code is valid, in minutes, as the server said."""
+        if self.challenge is None:
+            return 5
+        left = (self.challenge.expires_at - (now or datetime.now(UTC))).total_seconds()
+        return max(1, round(left / 60))
+
+    def verify(self) -> Me | None:
+        self.clear_errors()
+        self.resent = False
+        code = "".join(ch for ch in self.values["otp"] if ch.isdigit())
+        if not code:
+            self.errors["otp"] = local_error("ui.error.otp.empty")
+            return None
+        if self.challenge is None:
+            self.banner = local_error(ErrorCode.OTP_EXPIRED)
+            return None
+        challenge_id = self.challenge.challenge_id
+        me: list[Me] = []
+        self._call(lambda: me.append(self.client.verify_code(challenge_id, code)))
+        return me[0] if me else None
+
+    def resend(self) -> bool:
+        self.clear_errors()
+        self.resent = False
+        if self.challenge is None:
+            self.banner = local_error(ErrorCode.OTP_EXPIRED)
+            return False
+        challenge_id = self.challenge.challenge_id
+
+        def ask() -> None:
+            self.challenge = self.client.resend_code(challenge_id)
+            self.resent = True
+
+        return self._call(ask)
+
+
+class CloseForm(Form):
+    """The password that confirms closing the space."""
+
+    fields = ("password",)
+
+    def submit(self) -> Me | None:
+        self.clear_errors()
+        if not self.values["password"]:
+            self.errors["password"] = local_error("ui.error.password.empty")
+            return None
+        me: list[Me] = []
+        try:
+            me.append(self.client.close_space(self.values["password"]))
+        except SyncError as err:
+            if err.code == ErrorCode.LOGIN_FAILED:  # the only thing that can be wrong here
+                self.errors["password"] = local_error("ui.error.password.wrong")
+            else:
+                self.fail(err)
+        return me[0] if me else None
+
+
+class AppState:
+    """One per page session (browser tab): the screen shown, the language, the holder."""
+
+    def __init__(self, client: AccountClient, lang: str = DEFAULT_LANGUAGE) -> None:
+        self.client = client
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self.screen = Screen.WELCOME
+        self.section: str | None = None
+        self.me: Me | None = None
+        self.banner: SyncError | None = None  # errors of screens without a form (home, closed)
+        self.busy = False
+        self._reset_forms()
+
+    def _reset_forms(self) -> None:
+        self.activation = ActivationForm(self.client)
+        self.objection = ObjectionForm(self.client)
+        self.letter = NewLetterForm(self.client)
+        self.login = LoginForm(self.client)
+        self.closing = CloseForm(self.client)
+
+    # --- navigation and language ------------------------------------------------------------------
+    def toggle_language(self) -> None:
+        self.lang = "en" if self.lang == "fr" else "fr"
+
+    def go(self, screen: Screen) -> None:
+        """Show a screen; leaving one clears its banner so old errors do not linger."""
+        self.banner = None
+        if screen == Screen.LOGIN:
+            self.login.clear_errors()
+        self.screen = screen
+
+    def back(self) -> None:
+        """The way back of each screen (never a dead end)."""
+        previous = {
+            Screen.ACTIVATE_LOGIN: Screen.ACTIVATE_IDS,
+            Screen.CODE: Screen.LOGIN,
+            Screen.SECTION: Screen.HOME,
+            Screen.SETTINGS: Screen.HOME,
+        }
+        self.go(previous.get(self.screen, Screen.HOME if self.me else Screen.WELCOME))
+
+    def open_section(self, name: str) -> None:
+        if name == "settings":
+            self.go(Screen.SETTINGS)
+        else:
+            self.section = name
+            self.go(Screen.SECTION)
+
+    # --- activation, objection, new letter --------------------------------------------------------
+    def check_identifiers(self) -> bool:
+        ok = self.activation.check()
+        if ok:
+            self.go(Screen.ACTIVATE_LOGIN)
+        return ok
+
+    def activate(self) -> bool:
+        ok = self.activation.activate()
+        if ok:
+            email = normalize_email(self.activation.values["email"])
+            self.activation = ActivationForm(self.client)  # forget the identifiers and password
+            self.login = LoginForm(self.client)
+            self.login.set("email", email)
+            self.go(Screen.ACTIVATED)
+        return ok
+
+    def object_to_creation(self) -> bool:
+        ok = self.objection.submit()
+        if ok:
+            self.objection = ObjectionForm(self.client)
+            self.go(Screen.OBJECTED)
+        return ok
+
+    def request_new_letter(self) -> bool:
+        ok = self.letter.submit()
+        if ok:
+            self.letter = NewLetterForm(self.client)
+            self.go(Screen.LETTER_SENT)
+        return ok
+
+    # --- login and the space ----------------------------------------------------------------------
+    def submit_login(self) -> bool:
+        ok = self.login.submit()
+        if ok:
+            self.go(Screen.CODE)
+        return ok
+
+    def verify_code(self) -> bool:
+        me = self.login.verify()
+        if me is None:
+            if self.login.banner is not None and self.login.banner.code in (
+                ErrorCode.OTP_EXPIRED,
+                ErrorCode.ACCOUNT_LOCKED,
+            ):
+                # The challenge is spent: back to the password step, the message stays visible.
+                err, self.login.challenge = self.login.banner, None
+                self.login.values["otp"] = ""
+                self.go(Screen.LOGIN)
+                self.login.banner = err
+            return False
+        self.login.values["password"] = ""
+        self.login.values["otp"] = ""
+        self._signed_in(me)
+        return True
+
+    def _signed_in(self, me: Me) -> None:
+        self.me = me
+        self.closing = CloseForm(self.client)
+        self.go(Screen.CLOSED if me.status == SpaceStatus.CLOSED else Screen.HOME)
+
+    def close_space(self) -> bool:
+        me = self.closing.submit()
+        if me is None:
+            return False
+        self._signed_in(me)
+        return True
+
+    def reopen_space(self) -> bool:
+        self.banner = None
+        try:
+            me = self.client.reopen_space()
+        except SyncError as err:
+            if err.code in (ErrorCode.SESSION_EXPIRED, ErrorCode.AUTH_REQUIRED):
+                self._signed_out(err)
+            else:
+                self.banner = err
+            return False
+        self._signed_in(me)
+        return True
+
+    def logout(self) -> None:
+        self.client.logout()
+        self._signed_out(None)
+
+    def _signed_out(self, err: SyncError | None) -> None:
+        email = self.me.email if self.me else ""
+        self.me = None
+        self.section = None
+        self._reset_forms()
+        self.login.set("email", email)
+        self.go(Screen.WELCOME if err is None else Screen.LOGIN)
+        if err is not None:
+            self.login.banner = err

@@ -1,0 +1,109 @@
+"""Settings: the account, and closing the space (explained, then confirmed with the password)."""
+
+import asyncio
+
+import flet as ft
+
+from mobile.views.common import (
+    BODY_SIZE,
+    ERROR_FG,
+    Ui,
+    banner,
+    column,
+    field,
+    para,
+    primary_button,
+    subtitle,
+    title,
+)
+from sync.protocol.schemas import OtpChannel
+
+
+def _close_dialog(ui: Ui) -> ft.AlertDialog:
+    state, form = ui.state, ui.state.closing
+    form.clear_errors()
+    body = ft.Column(tight=True, spacing=12, scroll=ft.ScrollMode.AUTO)
+    actions = ft.Row(wrap=True, alignment=ft.MainAxisAlignment.END)
+
+    def fill() -> None:
+        body.controls = column(
+            ft.Text(ui.t("ui.close.dialog.text"), size=BODY_SIZE),
+            ft.Text(ui.t("ui.close.dialog.password"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
+            field(ui, form, "password", ui.t("ui.field.password.label"), password=True, on_submit=confirm),
+            banner(ui, form.banner, key="close-banner"),
+            ft.ProgressRing(width=24, height=24) if form.busy else None,
+        )
+        actions.controls = [
+            ft.TextButton(
+                content=ui.t("ui.cancel"),
+                key="close-cancel",
+                on_click=cancel,
+                disabled=form.busy,
+                style=ft.ButtonStyle(text_style=ft.TextStyle(size=17)),
+            ),
+            ft.FilledButton(
+                content=ui.t("ui.close.dialog.confirm"),
+                key="close-confirm",
+                on_click=confirm,
+                disabled=form.busy,
+                height=48,
+                style=ft.ButtonStyle(
+                    bgcolor=ERROR_FG, color=ft.Colors.WHITE, text_style=ft.TextStyle(size=17)
+                ),
+            ),
+        ]
+
+    def cancel(_: ft.ControlEvent) -> None:
+        form.values["password"] = ""
+        ui.page.pop_dialog()
+
+    async def confirm(_: ft.ControlEvent) -> None:
+        if form.busy:
+            return
+        form.busy = True
+        fill()
+        dialog.update()
+        try:
+            ok = await asyncio.to_thread(state.close_space)
+        finally:
+            form.busy = False
+        if ok:
+            ui.page.pop_dialog()
+            ui.render()
+        else:
+            fill()
+            dialog.update()
+
+    fill()
+    dialog = ft.AlertDialog(
+        key="close-dialog",
+        modal=True,
+        title=ft.Text(ui.t("ui.close.dialog.title"), size=22, weight=ft.FontWeight.BOLD),
+        content=ft.Container(body, width=480),
+        actions=[actions],
+    )
+    return dialog
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    state = ui.state
+    me = state.me
+    if me is None:
+        return []
+    channel = "ui.settings.channel.sms" if me.otp_channel == OtpChannel.SMS else "ui.settings.channel.email"
+
+    def ask_close(_: ft.ControlEvent) -> None:
+        ui.page.show_dialog(_close_dialog(ui))
+
+    return column(
+        title(ui.t("ui.settings.title")),
+        banner(ui, state.banner),
+        subtitle(ui.t("ui.settings.account")),
+        para(ui.t("ui.settings.name", name=f"{me.first_name} {me.last_name}"), key="account-name"),
+        para(ui.t("ui.settings.email", email=me.email), key="account-email"),
+        para(ui.t(channel), key="account-channel"),
+        ft.Divider(height=24),
+        subtitle(ui.t("ui.settings.close.title")),
+        para(ui.t("ui.settings.close.intro")),
+        primary_button(ui.t("ui.settings.close.button"), "close-space", ask_close, icon=ft.Icons.LOCK),
+    )
