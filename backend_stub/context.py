@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from backend_stub.blobs import BlobStore, LocalBlobStore
 from backend_stub.core.clock import Clock, SystemClock
 from backend_stub.core.config import Settings
 from backend_stub.core.security import Hasher
@@ -19,6 +20,7 @@ class Context:
     engine: Engine
     hasher: Hasher
     notifier: Notifier
+    blobs: BlobStore
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -28,5 +30,6 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
         engine=make_engine(settings.database_url),
         hasher=Hasher(settings),
         notifier=build_notifier(settings),
+        blobs=LocalBlobStore(settings.data_dir / "blobs"),
         clock=clock or SystemClock(),
     )

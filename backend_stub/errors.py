@@ -26,6 +26,9 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.SPACE_CLOSED: 403,
     ErrorCode.SPACE_NOT_CLOSED: 409,
     ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.SYNC_READ_ONLY: 403,
+    ErrorCode.UPLOAD_OFFSET: 409,
+    ErrorCode.UPLOAD_CHECKSUM: 422,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.SERVER_ERROR: 500,
 }

@@ -7,10 +7,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from backend_stub.api.limits import BodySizeLimit
-from backend_stub.api.routes import activation, auth, space
+from backend_stub.api.routes import activation, auth, space, sync, uploads
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
+from backend_stub.services.uploads import MAX_CHUNK
 from sync.protocol.errors import ErrorCode
 
 API_PREFIX = "/api/v1"
@@ -28,7 +29,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    for module in (activation, auth, space):
+    for module in (activation, auth, space, sync, uploads):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
@@ -51,5 +52,9 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         log.error("unhandled %s", type(exc).__name__)  # no message: it may hold personal data
         return JSONResponse({"code": ErrorCode.SERVER_ERROR.value, "params": {}}, 500)
 
-    app.add_middleware(BodySizeLimit, max_bytes=ctx.settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=ctx.settings.max_body_bytes,
+        larger={f"{API_PREFIX}/uploads/": MAX_CHUNK, f"{API_PREFIX}/sync/push": 4 * 1024 * 1024},
+    )
     return app

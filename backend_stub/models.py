@@ -6,8 +6,9 @@ Every query of a request names a holder or an indexed digest; the scheduled jobs
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, DateTime, Index
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 from sync.protocol.schemas import OtpChannel, SpaceStatus
@@ -55,6 +56,7 @@ class Holder(SQLModel, table=True):
     otp_channel: OtpChannel = Field(default=OtpChannel.EMAIL, max_length=8)
     phone: str | None = Field(default=None, max_length=32)
     otp_failures: int = 0
+    last_seq: int = 0  # the holder's change-feed sequence, bumped under a row lock
     locked_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 
@@ -87,3 +89,38 @@ class RateCounter(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=96)
     window_start: int
     count: int
+
+
+# A record of a holder's space (measurement, note, document metadata...), as synced to devices.
+class Record(SQLModel, table=True):
+    __table_args__ = (Index("ix_record_holder_seq", "holder_id", "seq", unique=True),)
+
+    holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
+    id: str = Field(primary_key=True, max_length=64)
+    collection: str = Field(max_length=32)
+    version: int
+    seq: int = Field(sa_type=BigInteger)
+    deleted: bool = False
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    author: str = Field(default="holder", max_length=80)
+    updated_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+
+
+# The last outbox sequence applied for each device of a holder (push is idempotent).
+class SyncClient(SQLModel, table=True):
+    holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
+    client_id: str = Field(primary_key=True, max_length=64)
+    last_seq: int = Field(default=0, sa_type=BigInteger)
+
+
+# A resumable upload of a document's bytes; identified per holder by the bytes' SHA-256.
+class Upload(SQLModel, table=True):
+    __table_args__ = (Index("ix_upload_holder_sha", "holder_id", "sha256", unique=True),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
+    sha256: str = Field(max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    offset: int = Field(default=0, sa_type=BigInteger)
+    complete: bool = False
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]

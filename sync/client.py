@@ -25,6 +25,7 @@ from sync.protocol.schemas import (
     RefreshRequest,
     TokenPair,
 )
+from sync.protocol.sync_schemas import PullResponse, PushRequest, PushResponse, UploadCreate, UploadState
 
 API = "/api/v1"
 T = TypeVar("T", bound=BaseModel)
@@ -39,32 +40,52 @@ class AccountClient:
 
     # --- plumbing -----------------------------------------------------------------------------
     def _call(
-        self, method: str, path: str, body: BaseModel | None = None, *, auth: bool = False, retry: bool = True
+        self,
+        method: str,
+        path: str,
+        body: BaseModel | None = None,
+        *,
+        auth: bool = False,
+        retry: bool = True,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {}
+        sent = dict(headers or {})
         if auth:
             if self.tokens is None:
                 raise ApiError(ErrorCode.AUTH_REQUIRED, {}, 401)
-            headers["Authorization"] = f"Bearer {self.tokens.access_token}"
+            sent["Authorization"] = f"Bearer {self.tokens.access_token}"
         try:
             response = self._http.request(
                 method,
                 API + path,
-                headers=headers,
+                headers=sent,
+                params=params,
+                content=content,
                 json=body.model_dump(mode="json") if body is not None else None,
             )
         except httpx.HTTPError as exc:
             raise NetworkError() from exc
         if response.status_code == 401 and auth and retry and self._refresh():
-            return self._call(method, path, body, auth=auth, retry=False)
+            return self._call(
+                method, path, body, auth=auth, retry=False, content=content, params=params, headers=headers
+            )
         if response.status_code >= 400:
             raise _api_error(response)
         return response
 
     def _json(
-        self, model: type[T], method: str, path: str, body: BaseModel | None = None, *, auth: bool = False
+        self,
+        model: type[T],
+        method: str,
+        path: str,
+        body: BaseModel | None = None,
+        *,
+        auth: bool = False,
+        **extra: Any,
     ) -> T:
-        return model.model_validate(self._call(method, path, body, auth=auth).json())
+        return model.model_validate(self._call(method, path, body, auth=auth, **extra).json())
 
     def _refresh(self) -> bool:
         """Trade the refresh token for a new pair; False (signed out) when it is no longer valid."""
@@ -124,6 +145,31 @@ class AccountClient:
 
     def reopen_space(self) -> Me:
         return self._json(Me, "POST", "/space/reopen", auth=True)
+
+    # --- synchronisation (the engine's transport) ------------------------------------------
+    def push(self, request: PushRequest) -> PushResponse:
+        return self._json(PushResponse, "POST", "/sync/push", request, auth=True)
+
+    def pull(self, cursor: str, limit: int = 500) -> PullResponse:
+        return self._json(
+            PullResponse, "GET", "/sync/pull", auth=True, params={"cursor": cursor, "limit": limit}
+        )
+
+    def upload_create(self, size: int, sha256: str) -> UploadState:
+        return self._json(UploadState, "POST", "/uploads", UploadCreate(size=size, sha256=sha256), auth=True)
+
+    def upload_state(self, upload_id: str) -> UploadState:
+        return self._json(UploadState, "GET", f"/uploads/{upload_id}", auth=True)
+
+    def upload_chunk(self, upload_id: str, offset: int, data: bytes) -> UploadState:
+        return self._json(
+            UploadState,
+            "PATCH",
+            f"/uploads/{upload_id}",
+            auth=True,
+            content=data,
+            headers={"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+        )
 
 
 def _api_error(response: httpx.Response) -> ApiError:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, delete, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import AuthSession, Holder, LoginChallenge
+from backend_stub.models import AuthSession, Holder, LoginChallenge, Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import purge_date
 from backend_stub.services.auth import revoke_all
 from sync.protocol.errors import ErrorCode
@@ -86,8 +86,10 @@ def purge_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) 
             ).all()
         )
         if ids:
-            session.execute(delete(LoginChallenge).where(col(LoginChallenge.holder_id).in_(ids)))
-            session.execute(delete(AuthSession).where(col(AuthSession.holder_id).in_(ids)))
+            for upload_id in session.exec(select(Upload.id).where(col(Upload.holder_id).in_(ids))):
+                ctx.blobs.delete(upload_id)
+            for table in (LoginChallenge, AuthSession, Record, SyncClient, Upload):
+                session.execute(delete(table).where(col(table.holder_id).in_(ids)))
             session.execute(delete(Holder).where(col(Holder.id).in_(ids)))
         session.commit()
         done += len(ids)

@@ -41,6 +41,17 @@ class ErrorCode(StrEnum):
     SESSION_EXPIRED = "error.session.expired"
     SPACE_CLOSED = "error.space.closed"
     SPACE_NOT_CLOSED = "error.space.not_closed"
+    # Synchronisation and uploads.
+    SYNC_READ_ONLY = "error.sync.read_only"
+    UPLOAD_OFFSET = "error.upload.offset"
+    UPLOAD_CHECKSUM = "error.upload.checksum"
+    # The device's unlock code.
+    PIN_SHORT = "error.pin.short"
+    PIN_SIMPLE = "error.pin.simple"
+    PIN_MISMATCH = "error.pin.mismatch"
+    PIN_WRONG = "error.pin.wrong"
+    PIN_WAIT = "error.pin.wait"
+    STORE_DAMAGED = "error.store.damaged"
     # Transport.
     REQUEST_INVALID = "error.request.invalid"
     REQUEST_TOO_LARGE = "error.request.too_large"

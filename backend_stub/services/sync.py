@@ -1,0 +1,149 @@
+"""The server side of synchronisation: idempotent push, conflict rule, paged change feed.
+
+Every change takes the next number of the holder's own sequence (`Holder.last_seq`, bumped
+under the holder's row lock), so the feed is "records of this holder with seq > cursor", served
+by the (holder_id, seq) index and never by a device's clock.
+"""
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from backend_stub.context import Context
+from backend_stub.core.clock import as_utc
+from backend_stub.errors import DomainError
+from backend_stub.models import Holder, Record, SyncClient
+from sync.protocol.collections import COLLECTIONS
+from sync.protocol.errors import ErrorCode
+from sync.protocol.sync_schemas import (
+    MAX_PULL,
+    Mutation,
+    MutationResult,
+    Outcome,
+    PullResponse,
+    PushRequest,
+    RecordOut,
+)
+
+
+def record_out(record: Record) -> RecordOut:
+    return RecordOut(
+        id=record.id, collection=record.collection, version=record.version, seq=record.seq,
+        deleted=record.deleted, data=record.data, author=record.author,
+        updated_at=as_utc(record.updated_at),
+    )
+
+
+def lock_holder(session: Session, holder_id: str) -> None:
+    """Take the holder's write lock first (a no-op UPDATE): PostgreSQL locks the row, SQLite the
+    database, so two pushes of one holder never read the same state and both apply it."""
+    session.execute(
+        update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq))
+    )
+
+
+def _next_seq(session: Session, holder_id: str) -> int:
+    """Bump and return the holder's sequence; the UPDATE locks the row until commit."""
+    session.execute(
+        update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq) + 1)
+    )
+    return int(session.exec(select(Holder.last_seq).where(Holder.id == holder_id)).one())
+
+
+def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """The conflict rule: incoming structured fields win; differing free text is kept aside."""
+    free_text = COLLECTIONS[collection].free_text
+    merged = dict(server)
+    conflicts = list(server.get("_conflicts", []))
+    for key, value in incoming.items():
+        if key == "_conflicts":
+            continue
+        if key in free_text and key in server and server[key] != value:
+            conflicts.append({"field": key, "value": value, "at": at.isoformat()})
+        else:
+            merged[key] = value
+    if conflicts:
+        merged["_conflicts"] = conflicts
+    return merged
+
+
+def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
+    if m.collection not in COLLECTIONS:
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.REQUEST_INVALID.value)
+    record = session.get(Record, (holder_id, m.id))
+    if record is not None and (record.author != "holder" or record.collection != m.collection):
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value,
+                              record=record_out(record))
+    outcome = Outcome.APPLIED
+    if record is None:
+        record = Record(holder_id=holder_id, id=m.id, collection=m.collection, version=0, seq=0)
+    stale = record.version != m.base_version and record.version > 0
+    if m.op == "delete":
+        record.deleted, record.data = True, {}
+    elif stale and not record.deleted:
+        record.data = merge(m.collection, record.data, m.data, now)
+        outcome = Outcome.CONFLICT
+    else:
+        record.deleted, record.data = False, dict(m.data)
+    record.version += 1
+    record.seq = _next_seq(session, holder_id)
+    record.updated_at = now
+    session.add(record)
+    return MutationResult(seq=m.seq, outcome=outcome, record=record_out(record))
+
+
+def push(*, session: Session, ctx: Context, holder: Holder, request: PushRequest) -> list[MutationResult]:
+    """Apply a device's mutations in order, once each, in one transaction."""
+    lock_holder(session, holder.id)
+    client = session.get(SyncClient, (holder.id, request.client_id)) or SyncClient(
+        holder_id=holder.id, client_id=request.client_id
+    )
+    now = ctx.clock.now()
+    results = []
+    for mutation in sorted(request.mutations, key=lambda m: m.seq):
+        if mutation.seq <= client.last_seq:
+            current = session.get(Record, (holder.id, mutation.id))
+            results.append(MutationResult(seq=mutation.seq, outcome=Outcome.DUPLICATE,
+                                          record=record_out(current) if current else None))
+            continue
+        results.append(_apply(session, holder.id, mutation, now))
+        client.last_seq = mutation.seq
+    session.add(client)
+    session.commit()
+    return results
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if not text.startswith("s"):
+            raise ValueError(text)
+        return max(int(text[1:]), 0)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise DomainError(ErrorCode.REQUEST_INVALID, fields=["cursor"]) from exc
+
+
+def pull(*, session: Session, holder: Holder, cursor: str, limit: int) -> PullResponse:
+    """The holder's changes after `cursor`, oldest first, at most `limit`."""
+    after = decode_cursor(cursor)
+    limit = max(1, min(limit, MAX_PULL))
+    rows = session.exec(
+        select(Record)
+        .where(Record.holder_id == holder.id, col(Record.seq) > after)
+        .order_by(col(Record.seq))
+        .limit(limit + 1)
+    ).all()
+    page = rows[:limit]
+    last = page[-1].seq if page else after
+    return PullResponse(changes=[record_out(r) for r in page], cursor=encode_cursor(last),
+                        more=len(rows) > limit)

@@ -1,0 +1,68 @@
+"""Resumable uploads, tus-style: create (idempotent by SHA-256), ask the offset, send from there.
+
+The device may lose the network or be killed at any point; it asks the offset and resends from
+it, so at most the one chunk that was in flight is sent twice.
+"""
+
+from sqlmodel import Session, select
+
+from backend_stub.blobs import BlobStore
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.models import Holder, Upload
+from sync.protocol.errors import ErrorCode
+from sync.protocol.sync_schemas import UploadCreate, UploadState
+
+MAX_CHUNK = 8 * 1024 * 1024
+
+
+def _state(upload: Upload) -> UploadState:
+    return UploadState(id=upload.id, size=upload.size, offset=upload.offset, complete=upload.complete)
+
+
+def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCreate) -> UploadState:
+    """A new upload, or the existing one for the same bytes (the checksum is the idempotency key)."""
+    existing = session.exec(
+        select(Upload).where(Upload.holder_id == holder.id, Upload.sha256 == request.sha256)
+    ).first()
+    if existing is not None:
+        return _state(existing)
+    upload = Upload(holder_id=holder.id, sha256=request.sha256, size=request.size, created_at=ctx.clock.now())
+    session.add(upload)
+    session.commit()
+    return _state(upload)
+
+
+def get(*, session: Session, holder: Holder, upload_id: str) -> Upload:
+    upload = session.get(Upload, upload_id)
+    if upload is None or upload.holder_id != holder.id:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return upload
+
+
+def state(*, session: Session, holder: Holder, upload_id: str) -> UploadState:
+    return _state(get(session=session, holder=holder, upload_id=upload_id))
+
+
+def append(
+    *, session: Session, blobs: BlobStore, holder: Holder, upload_id: str, offset: int, data: bytes
+) -> UploadState:
+    """Write a chunk at the offset the server expects; a wrong offset gets 409 and the right one."""
+    upload = get(session=session, holder=holder, upload_id=upload_id)
+    if upload.complete:
+        return _state(upload)
+    if offset != upload.offset:
+        raise DomainError(ErrorCode.UPLOAD_OFFSET, offset=upload.offset)
+    if not data or upload.offset + len(data) > upload.size:
+        raise DomainError(ErrorCode.REQUEST_INVALID, fields=["body"])
+    upload.offset = blobs.write_at(upload.id, offset, data)
+    if upload.offset == upload.size:
+        if blobs.sha256(upload.id) != upload.sha256:
+            upload.offset = 0
+            session.add(upload)
+            session.commit()
+            raise DomainError(ErrorCode.UPLOAD_CHECKSUM)
+        upload.complete = True
+    session.add(upload)
+    session.commit()
+    return _state(upload)

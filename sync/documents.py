@@ -1,0 +1,127 @@
+"""Documents on the device: imported into encrypted chunked files, uploaded in the background.
+
+Import streams the source through SHA-256 and the chunk cipher into `<file_id>.enc` (never the
+whole file in memory), then records the document and its pending upload in one transaction.
+The uploader resumes from the offset the server reports, so a kill or a network drop costs at
+most the chunk that was in flight.
+"""
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from sqlmodel import col, select
+
+from sync.crypto import CHUNK, decrypt_chunks, encrypt_stream
+from sync.engine import Backoff
+from sync.protocol.sync_schemas import UploadState
+from sync.store import LocalUpload, Store
+
+Progress = Callable[[str, int, int], None]  # record id, bytes sent, total
+
+
+class UploadTransport(Protocol):
+    def upload_create(self, size: int, sha256: str) -> UploadState: ...
+    def upload_state(self, upload_id: str) -> UploadState: ...
+    def upload_chunk(self, upload_id: str, offset: int, data: bytes) -> UploadState: ...
+
+
+class _Hashing:
+    """Wraps a source: counts and hashes what is read through it."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source, self.size, self.digest = source, 0, hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.source.read(n)
+        self.size += len(data)
+        self.digest.update(data)
+        return data
+
+
+class Documents:
+    """The holder's document files on this device."""
+
+    def __init__(self, store: Store, files_dir: Path, vault_key: bytes) -> None:
+        self.store, self.files_dir, self._key = store, files_dir, vault_key
+        files_dir.mkdir(parents=True, exist_ok=True)
+
+    def path(self, file_id: str) -> Path:
+        return self.files_dir / f"{file_id}.enc"
+
+    def add(self, source: BinaryIO, metadata: dict[str, Any]) -> str:
+        """Encrypt a document into the store's folder and queue its record and upload."""
+        file_id = uuid.uuid4().hex
+        partial = self.files_dir / f"{file_id}.part"
+        hashing = _Hashing(source)
+        with partial.open("wb") as target:
+            encrypt_stream(hashing, target, self._key, file_id)  # type: ignore[arg-type]
+            target.flush()
+            os.fsync(target.fileno())
+        partial.replace(self.path(file_id))
+        data = metadata | {"file_id": file_id, "size": hashing.size, "sha256": hashing.digest.hexdigest()}
+        record_id = self.store.put("document", data)
+        with self.store.session() as s:
+            s.add(LocalUpload(record_id=record_id, file_id=file_id, size=hashing.size, sha256=data["sha256"]))
+            s.commit()
+        return record_id
+
+    def read(self, file_id: str, start_chunk: int = 0) -> Iterator[bytes]:
+        """The plaintext of a document, chunk by chunk."""
+        with self.path(file_id).open("rb") as handle:
+            yield from decrypt_chunks(handle, self._key, file_id, start_chunk)
+
+    def pending_uploads(self) -> list[LocalUpload]:
+        with self.store.session() as s:
+            return list(s.exec(select(LocalUpload).where(col(LocalUpload.done).is_(False))).all())
+
+
+class Uploader:
+    """Sends pending document bytes, resuming where the server stands."""
+
+    def __init__(
+        self, documents: Documents, transport: UploadTransport, backoff: Backoff | None = None
+    ) -> None:
+        self.documents, self.transport = documents, transport
+        self.backoff = backoff or Backoff()
+
+    def _save(self, upload: LocalUpload) -> None:
+        with self.documents.store.session() as s:
+            s.merge(upload)
+            s.commit()
+
+    def run(self, on_progress: Progress | None = None) -> int:
+        """Upload everything pending; returns how many documents completed."""
+        completed = 0
+        for upload in self.documents.pending_uploads():
+            if self._upload_one(upload, on_progress):
+                completed += 1
+        return completed
+
+    def _upload_one(self, upload: LocalUpload, on_progress: Progress | None) -> bool:
+        if not upload.server_id:
+            state = self.backoff.run(lambda: self.transport.upload_create(upload.size, upload.sha256))
+            upload.server_id = state.id
+            self._save(upload)
+        else:
+            state = self.backoff.run(lambda: self.transport.upload_state(upload.server_id))
+        offset = state.offset
+        chunks = self.documents.read(upload.file_id, start_chunk=offset // CHUNK)
+        skip = offset % CHUNK
+        while not state.complete:
+            chunk = next(chunks)[skip:]
+            skip = 0
+            sent_from = offset
+            state = self.backoff.run(
+                lambda: self.transport.upload_chunk(upload.server_id, sent_from, chunk)  # noqa: B023
+            )
+            offset = upload.offset = state.offset
+            self._save(upload)
+            if on_progress:
+                on_progress(upload.record_id, offset, upload.size)
+        upload.done = True
+        self._save(upload)
+        return True

@@ -1,0 +1,29 @@
+"""The kinds of records a space holds, and which of their fields are free text.
+
+Conflict rule (shared by server and device): when two writes to the same record cross, the
+structured fields take the write the server ordered last; a free-text field that differs keeps
+the server's text and records the other one as a conflict for the person to settle.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A record kind: its name on the wire and its free-text fields."""
+
+    name: str
+    free_text: frozenset[str] = frozenset()
+
+
+COLLECTIONS: dict[str, Collection] = {
+    c.name: c
+    for c in (
+        Collection("note", frozenset({"title", "body"})),
+        Collection("measurement", frozenset({"note"})),
+        Collection("document", frozenset({"description"})),
+        Collection("profile_entry", frozenset({"notes"})),
+        Collection("appointment", frozenset({"notes"})),
+        Collection("setting"),
+    )
+}

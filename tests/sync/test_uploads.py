@@ -1,0 +1,91 @@
+"""Documents: encrypted on import, uploaded in chunks, resumed after a drop with one chunk at most resent."""
+
+import hashlib
+import io
+import os
+
+import pytest
+
+from sync.client import AccountClient
+from sync.crypto import CHUNK
+from sync.documents import Documents, Uploader
+from sync.engine import Backoff
+from sync.errors import ApiError, NetworkError
+from sync.protocol.schemas import TokenPair
+from sync.protocol.sync_schemas import UploadState
+from tests.conftest import World
+from tests.sync.conftest import Device, no_sleep
+
+
+class _Flaky:
+    """Passes calls to the real client, dropping the network after `fail_after` chunks."""
+
+    def __init__(self, real: object, fail_after: int) -> None:
+        self.real, self.fail_after, self.sent_offsets = real, fail_after, []  # type: ignore[var-annotated]
+
+    def upload_create(self, size: int, sha256: str) -> UploadState:
+        return self.real.upload_create(size, sha256)  # type: ignore[attr-defined, no-any-return]
+
+    def upload_state(self, upload_id: str) -> UploadState:
+        return self.real.upload_state(upload_id)  # type: ignore[attr-defined, no-any-return]
+
+    def upload_chunk(self, upload_id: str, offset: int, data: bytes) -> UploadState:
+        self.sent_offsets.append(offset)
+        if len(self.sent_offsets) > self.fail_after:
+            raise NetworkError()
+        return self.real.upload_chunk(upload_id, offset, data)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_large_document_upload_resumes(world: World, two_devices: tuple[Device, Device]) -> None:
+    phone, _ = two_devices
+    content = os.urandom(3 * CHUNK + 12345)
+    docs = Documents(phone.store, phone.vault.files_dir, phone.key)
+    rid = docs.add(io.BytesIO(content), {"title": "IRM genou", "type": "imaging", "mime": "application/pdf"})
+    item = phone.store.get(rid)
+    assert item is not None and item.data["sha256"] == hashlib.sha256(content).hexdigest()
+    assert content[:4096] not in (phone.vault.files_dir / f"{item.data['file_id']}.enc").read_bytes()
+    flaky = _Flaky(phone.client, fail_after=2)
+    with pytest.raises(NetworkError):
+        Uploader(docs, flaky, Backoff(attempts=1, sleep=no_sleep)).run()
+    assert [u.offset for u in docs.pending_uploads()] == [2 * CHUNK]
+    progress: list[int] = []
+    resumed = _Flaky(phone.client, fail_after=100)
+    uploader = Uploader(docs, resumed, Backoff(sleep=no_sleep))
+    assert uploader.run(lambda _r, sent, _t: progress.append(sent)) == 1
+    assert resumed.sent_offsets == [2 * CHUNK, 3 * CHUNK]  # nothing before the drop is sent again
+    assert progress[-1] == len(content)
+    assert docs.pending_uploads() == []
+    with world.ctx.blobs.open(phone.client.upload_create(len(content), item.data["sha256"]).id) as blob:
+        assert blob.read() == content
+
+
+def test_same_bytes_are_one_upload(two_devices: tuple[Device, Device]) -> None:
+    phone, _ = two_devices
+    sha = hashlib.sha256(b"abc").hexdigest()
+    first = phone.client.upload_create(3, sha)
+    assert phone.client.upload_create(3, sha).id == first.id
+
+
+def test_wrong_offset_and_bad_checksum(two_devices: tuple[Device, Device]) -> None:
+    phone, _ = two_devices
+    state = phone.client.upload_create(6, hashlib.sha256(b"abcdef").hexdigest())
+    with pytest.raises(ApiError) as err:
+        phone.client.upload_chunk(state.id, 3, b"def")
+    assert err.value.status == 409 and err.value.params["offset"] == 0
+    phone.client.upload_chunk(state.id, 0, b"abc")
+    with pytest.raises(ApiError) as bad:
+        phone.client.upload_chunk(state.id, 3, b"xyz")
+    assert bad.value.code == "error.upload.checksum"
+    assert phone.client.upload_state(state.id).offset == 0
+
+
+def test_another_holder_cannot_reach_an_upload(world: World, two_devices: tuple[Device, Device]) -> None:
+    phone, _ = two_devices
+    state = phone.client.upload_create(3, hashlib.sha256(b"abc").hexdigest())
+    _, tokens = world.active_person()
+    stranger = AccountClient(http=world.api)
+    stranger.tokens = TokenPair.model_validate(tokens)
+    for call in (lambda: stranger.upload_state(state.id), lambda: stranger.upload_chunk(state.id, 0, b"abc")):
+        with pytest.raises(ApiError) as err:
+            call()
+        assert err.value.status == 404
