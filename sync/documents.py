@@ -52,8 +52,9 @@ class Documents:
     def path(self, file_id: str) -> Path:
         return self.files_dir / f"{file_id}.enc"
 
-    def add(self, source: BinaryIO, metadata: dict[str, Any]) -> str:
-        """Encrypt a document into the store's folder and queue its record and upload."""
+    def add(self, source: BinaryIO, metadata: dict[str, Any], record_id: str | None = None) -> str:
+        """Encrypt a document into the store's folder, then record it and its pending upload in one
+        transaction (a kill leaves either nothing or a document that will be uploaded)."""
         file_id = uuid.uuid4().hex
         partial = self.files_dir / f"{file_id}.part"
         hashing = _Hashing(source)
@@ -62,12 +63,11 @@ class Documents:
             target.flush()
             os.fsync(target.fileno())
         partial.replace(self.path(file_id))
-        data = metadata | {"file_id": file_id, "size": hashing.size, "sha256": hashing.digest.hexdigest()}
-        record_id = self.store.put("document", data)
-        with self.store.session() as s:
-            s.add(LocalUpload(record_id=record_id, file_id=file_id, size=hashing.size, sha256=data["sha256"]))
-            s.commit()
-        return record_id
+        sha256 = hashing.digest.hexdigest()
+        record_id = record_id or uuid.uuid4().hex
+        upload = LocalUpload(record_id=record_id, file_id=file_id, size=hashing.size, sha256=sha256)
+        data = metadata | {"file_id": file_id, "size": hashing.size, "sha256": sha256}
+        return self.store.put("document", data, record_id=record_id, also=[upload])
 
     def read(self, file_id: str, start_chunk: int = 0) -> Iterator[bytes]:
         """The plaintext of a document, chunk by chunk."""

@@ -7,7 +7,7 @@ Every local write appends its outbox entry in the same transaction.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -220,8 +220,15 @@ class Store:
         )
 
     # --- the holder's writes -------------------------------------------------------------------
-    def put(self, collection: str, data: dict[str, Any], record_id: str | None = None) -> str:
-        """Create or replace a record of the holder, and queue it for the server."""
+    def put(
+        self,
+        collection: str,
+        data: dict[str, Any],
+        record_id: str | None = None,
+        also: Sequence[SQLModel] = (),
+    ) -> str:
+        """Create or replace a record of the holder, and queue it for the server; rows in `also`
+        are written in the same transaction."""
         if collection not in COLLECTIONS:
             raise ValueError(f"unknown collection {collection}")
         record_id = record_id or uuid.uuid4().hex
@@ -237,6 +244,7 @@ class Store:
             s.add(
                 OutboxEntry(record_id=record_id, collection=collection, op="upsert", base_version=row.version)
             )
+            s.add_all(also)
             s.commit()
         return record_id
 

@@ -1,0 +1,67 @@
+"""Start the real server as a subprocess on a free port, for tests that need a separate process."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """Environment of a test server: its own data folder, cheap Argon2, development outbox."""
+    return os.environ | {
+        "ENS_DATA_DIR": str(data_dir),
+        "ENS_ENV": "test",
+        "ENS_DATABASE_URL": "",
+        "ENS_ARGON2_TIME_COST": "1",
+        "ENS_ARGON2_MEMORY_KIB": "1024",
+        "ENS_ARGON2_PARALLELISM": "1",
+    }
+
+
+@contextmanager
+def live_server(data_dir: Path) -> Iterator[str]:
+    """The base URL of a running server; stopped (killed if need be) on exit."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend_stub", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=server_env(data_dir),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError((data_dir / "server.log").read_text())
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
