@@ -4,6 +4,7 @@ It owns the tokens of one signed-in holder and refreshes the access token once w
 server says it expired. Screens never see HTTP: they get schemas or a `SyncError`.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -36,7 +37,19 @@ class AccountClient:
 
     def __init__(self, base_url: str = "", *, http: httpx.Client | None = None) -> None:
         self._http = http or httpx.Client(base_url=base_url, timeout=httpx.Timeout(10.0))
-        self.tokens: TokenPair | None = None
+        self._tokens: TokenPair | None = None
+        # Called with the new pair (or None) whenever it changes, so a vault can keep it sealed.
+        self.on_tokens: Callable[[TokenPair | None], None] | None = None
+
+    @property
+    def tokens(self) -> TokenPair | None:
+        return self._tokens
+
+    @tokens.setter
+    def tokens(self, pair: TokenPair | None) -> None:
+        self._tokens = pair
+        if self.on_tokens is not None:
+            self.on_tokens(pair)
 
     # --- plumbing -----------------------------------------------------------------------------
     def _call(
@@ -86,6 +99,13 @@ class AccountClient:
         **extra: Any,
     ) -> T:
         return model.model_validate(self._call(method, path, body, auth=auth, **extra).json())
+
+    def resume(self, refresh_token: str) -> Me:
+        """Open a server session again from a refresh token kept on the device (next launches)."""
+        self.tokens = self._json(
+            TokenPair, "POST", "/auth/refresh", RefreshRequest(refresh_token=refresh_token)
+        )
+        return self.me()
 
     def _refresh(self) -> bool:
         """Trade the refresh token for a new pair; False (signed out) when it is no longer valid."""

@@ -111,6 +111,7 @@ class RefreshRequest(BaseModel):
 class Me(BaseModel):
     """The holder's own account, as shown on the home screen."""
 
+    id: str  # opaque; names the holder's vault folder on a device
     first_name: str
     last_name: str
     email: str

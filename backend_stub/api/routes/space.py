@@ -13,6 +13,7 @@ router = APIRouter(tags=["space"])
 
 def _me(holder: Holder) -> Me:
     return Me(
+        id=holder.id,
         first_name=holder.first_name,
         last_name=holder.last_name,
         email=holder.email or "",
