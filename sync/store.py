@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, text
+from sqlalchemy.orm import registry
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
@@ -25,12 +26,16 @@ from sync.protocol.sync_schemas import Mutation, MutationResult, RecordOut
 HOLDER = "holder"
 
 
+class DeviceTable(SQLModel, registry=registry()):
+    """Base of the device's tables: their own metadata, apart from the server's."""
+
+
 class ReadOnlyRecord(Exception):
     """A professional's record: the holder may read it, not change it."""
 
 
 # A record as this device knows it: clear sync fields plus the sealed content.
-class LocalRecord(SQLModel, table=True):
+class LocalRecord(DeviceTable, table=True):
     __tablename__ = "local_record"
     id: str = Field(primary_key=True)
     collection: str = Field(index=True)
@@ -43,7 +48,7 @@ class LocalRecord(SQLModel, table=True):
 
 
 # One local change waiting to be pushed, in the order it was made.
-class OutboxEntry(SQLModel, table=True):
+class OutboxEntry(DeviceTable, table=True):
     __tablename__ = "outbox"
     seq: int | None = Field(default=None, primary_key=True)
     record_id: str = Field(index=True)
@@ -53,14 +58,14 @@ class OutboxEntry(SQLModel, table=True):
 
 
 # Clear settings of the store: client id, feed cursor, last sync time, schema version.
-class Meta(SQLModel, table=True):
+class Meta(DeviceTable, table=True):
     __tablename__ = "meta"
     key: str = Field(primary_key=True)
     value: str
 
 
 # A document's bytes waiting to reach the server (resumable).
-class LocalUpload(SQLModel, table=True):
+class LocalUpload(DeviceTable, table=True):
     __tablename__ = "local_upload"
     record_id: str = Field(primary_key=True)
     file_id: str

@@ -39,7 +39,13 @@ def test_every_error_code_has_a_message_in_both_languages() -> None:
     for code in ErrorCode:
         for lang in ("fr", "en"):
             text = translate(
-                code.value, lang, until_local="x", attempts_left=1, retry_after=1, retry_minutes=1
+                code.value,
+                lang,
+                until_local="x",
+                attempts_left=1,
+                retry_after=1,
+                retry_minutes=1,
+                wait_seconds=1,
             )
             assert text != code.value, (code, lang)
 
