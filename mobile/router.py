@@ -77,6 +77,7 @@ class Router:
                     )
                 ],
                 alignment=ft.MainAxisAlignment.CENTER,
+                key="layout",
             )
         ]
         page.update()

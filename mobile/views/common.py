@@ -121,18 +121,23 @@ def field(
     helper: str | None = None,
     password: bool = False,
     keyboard: ft.KeyboardType = ft.KeyboardType.TEXT,
-    on_change: Callable[[str], None] | None = None,
+    live: bool = False,
+    rerender: Callable[[], None] | None = None,
     on_submit: Any = None,
     capitalization: ft.TextCapitalization | None = None,
 ) -> ft.Control:
-    """A labelled text field bound to `form.values[name]`; its error shows right under it."""
+    """A labelled text field bound to `form.values[name]`; its error shows right under it.
+
+    Controls are rebuilt from the state, never changed in place (Flet freezes rebuilt keyed
+    controls): typing stores the value, and redraws only when an error must go away or the
+    screen shows something `live` about the value (the password checklist).
+    """
 
     def changed(e: ft.ControlEvent) -> None:
+        had_error = name in form.errors
         form.set(name, e.control.value or "")
-        if e.control.error is not None:
-            e.control.error = None
-        if on_change is not None:
-            on_change(form.values[name])
+        if had_error or live:
+            (rerender or ui.render)()
 
     return ft.TextField(
         key=f"field-{name}",

@@ -29,7 +29,15 @@ def _close_dialog(ui: Ui) -> ft.AlertDialog:
         body.controls = column(
             ft.Text(ui.t("ui.close.dialog.text"), size=BODY_SIZE),
             ft.Text(ui.t("ui.close.dialog.password"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
-            field(ui, form, "password", ui.t("ui.field.password.label"), password=True, on_submit=confirm),
+            field(
+                ui,
+                form,
+                "password",
+                ui.t("ui.field.password.label"),
+                password=True,
+                on_submit=confirm,
+                rerender=refresh,
+            ),
             banner(ui, form.banner, key="close-banner"),
             ft.ProgressRing(width=24, height=24) if form.busy else None,
         )
@@ -52,6 +60,10 @@ def _close_dialog(ui: Ui) -> ft.AlertDialog:
                 ),
             ),
         ]
+
+    def refresh() -> None:
+        fill()
+        dialog.update()
 
     def cancel(_: ft.ControlEvent) -> None:
         form.values["password"] = ""

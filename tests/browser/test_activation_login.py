@@ -1,0 +1,198 @@
+"""A person uses the app in a real browser: activate, log in with a code, look around, close, reopen."""
+
+import pytest
+
+from backend_stub.demo import nir_for
+from sync.client import AccountClient
+from sync.protocol.schemas import ActivationRequest, Identifiers
+from tests.browser.conftest import SHOTS, Browser, Stack
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Tournesol-bleu-2026!"
+SECTIONS_FR = ("Documents", "Profil médical", "Messagerie", "Agenda", "Mes enfants", "Historique des accès",
+               "Catalogue de services", "Paramètres")
+
+
+async def shot(page, name: str) -> None:
+    await page.wait_for_timeout(300)  # let the last frame paint
+    await page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+async def type_into(page, label: str, text: str, *, replace: bool = True) -> None:
+    """Click a text field by its label (top-left: its helper text covers the middle), clear it, type.
+
+    Keys typed before Flutter has given the field focus are lost, so wait for it,
+    then check what the field holds and type again if needed.
+    """
+    box = page.get_by_role("textbox", name=label, exact=True)
+    for _ in range(3):
+        await box.click(position={"x": 24, "y": 18})
+        await page.wait_for_function(
+            "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label",
+            arg=label, timeout=10_000,
+        )
+        await page.wait_for_timeout(250)  # Flutter attaches its text input just after the focus
+        if replace:
+            await page.keyboard.press("Control+A")
+            await page.keyboard.press("Backspace")
+        await page.keyboard.type(text)
+        await page.wait_for_timeout(250)
+        if await page.evaluate("document.activeElement.value") == text:
+            return
+        print(f"retyping into {label!r}")  # seen in -s output only; the final check is below
+    raise AssertionError(f"could not type into {label!r}")
+
+
+async def value_of(page, label: str) -> str:
+    """What a text field holds: Flutter puts it in the DOM editing element once the field has focus."""
+    await page.get_by_role("textbox", name=label, exact=True).click(position={"x": 24, "y": 18})
+    await page.wait_for_timeout(200)
+    return await page.evaluate("document.activeElement && document.activeElement.value || ''")
+
+
+async def see(page, text: str, timeout: float = 30_000) -> None:
+    try:
+        await page.get_by_text(text, exact=False).first.wait_for(state="visible", timeout=timeout)
+    except Exception:
+        await page.screenshot(path=str(SHOTS / "FAILED.png"))
+        raise
+
+
+async def tap(page, name: str) -> None:
+    await page.get_by_role("button", name=name, exact=True).click()
+
+
+async def test_activation_login_sections_logout(stack: Stack, browser_page: Browser) -> None:
+    page = browser_page.page
+    email = "camille.browser@example.fr"
+    nir, vitale = nir_for(501), "10000501"
+    code = stack.enrol(nir=nir, vitale=vitale, first_name="Camille", email="lettre501@example.fr")
+
+    await see(page, "Bienvenue sur Mon espace santé")
+    await shot(page, "01-welcome")
+    # English from every screen, and back to French.
+    await tap(page, "English")
+    await see(page, "Welcome to My health space")
+    await shot(page, "02-welcome-en")
+    await tap(page, "Français")
+    await see(page, "Bienvenue sur Mon espace santé")
+
+    await tap(page, "Activer mon espace")
+    await see(page, "Étape 1 sur 2")
+    await type_into(page, "Code provisoire", code)
+    await type_into(page, "Numéro de sécurité sociale", nir[:-2] + f"{(int(nir[-2:]) + 1) % 97:02d}")
+    await type_into(page, "Numéro de série de la carte Vitale", vitale)
+    await tap(page, "Vérifier mes informations")
+    await see(page, "La clé (les 2 derniers chiffres) ne correspond pas au numéro")
+    await shot(page, "03-activation-wrong-key")
+    # What was typed is still there.
+    assert await value_of(page, "Code provisoire") == code
+    assert await value_of(page, "Numéro de série de la carte Vitale") == vitale
+
+    await type_into(page, "Numéro de sécurité sociale", nir, replace=True)
+    await tap(page, "Vérifier mes informations")
+    await see(page, "Bonjour Camille !")
+    await see(page, "Étape 2 sur 2")
+    await shot(page, "04-activation-step2")
+    await type_into(page, "Adresse e-mail", email)
+    await type_into(page, "Mot de passe", "abc")
+    await see(page, "une lettre minuscule : respecté")
+    await see(page, "entre 12 et 128 caractères : pas encore respecté")
+    await shot(page, "05-password-checklist-partial")
+    await type_into(page, "Mot de passe", PASSWORD, replace=True)
+    await see(page, "entre 12 et 128 caractères : respecté")
+    await see(page, "un caractère spécial (par exemple ! ? # %) : respecté")
+    await type_into(page, "Confirmer le mot de passe", PASSWORD)
+    await shot(page, "06-activation-filled")
+    await tap(page, "Activer mon espace")
+    await see(page, "Votre espace santé est activé")
+    await shot(page, "07-activated")
+
+    await tap(page, "Me connecter")
+    await see(page, "Saisissez l'adresse e-mail et le mot de passe")
+    assert await value_of(page, "Adresse e-mail") == email  # prefilled
+    await type_into(page, "Mot de passe", PASSWORD)
+    await shot(page, "08-login")
+    await tap(page, "Continuer")
+    await see(page, "Un code à 6 chiffres vient d'être envoyé par e-mail à c***@e***.fr")
+    await see(page, "minutes")
+    otp = stack.wait_otp(email)
+    wrong = "000000" if otp != "000000" else "111111"
+    await type_into(page, "Code reçu par e-mail", wrong)
+    await tap(page, "Valider le code")
+    await see(page, "Code incorrect. Il vous reste 4 essai(s).")
+    await shot(page, "09-code-wrong")
+    await tap(page, "Renvoyer le code")
+    await see(page, "Patientez")
+    await shot(page, "10-resend-too-soon")
+    await type_into(page, "Code reçu par e-mail", otp, replace=True)
+    await tap(page, "Valider le code")
+
+    await see(page, "Bonjour Camille")
+    for name in SECTIONS_FR:
+        await see(page, name)
+    await shot(page, "11-home")
+    await page.get_by_role("button", name="Messagerie").first.click()
+    await see(page, "Cette rubrique arrive bientôt")
+    await see(page, "« Messagerie »")
+    await shot(page, "12-coming-soon")
+    await tap(page, "English")
+    await see(page, "This section is coming soon")
+    await shot(page, "13-coming-soon-en")
+    await tap(page, "Français")
+    await tap(page, "Retour à l'accueil")
+    await see(page, "Que souhaitez-vous consulter ?")
+    await tap(page, "Me déconnecter")
+    await see(page, "Bienvenue sur Mon espace santé")
+    await shot(page, "14-logged-out")
+    assert not browser_page.errors, browser_page.errors
+
+
+async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -> None:
+    page = browser_page.page
+    email = "lucie.browser@example.fr"
+    nir, vitale = nir_for(502), "10000502"
+    code = stack.enrol(nir=nir, vitale=vitale, first_name="Lucie", email="lettre502@example.fr")
+    client = AccountClient(stack.api_url)
+    client.activate(ActivationRequest(
+        **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
+        email=email, password=PASSWORD,
+    ))
+    client._http.close()
+
+    await see(page, "Bienvenue sur Mon espace santé")
+    await tap(page, "Me connecter")
+    await type_into(page, "Adresse e-mail", email)
+    await type_into(page, "Mot de passe", PASSWORD)
+    await tap(page, "Continuer")
+    await see(page, "Un code à 6 chiffres")
+    await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
+    await tap(page, "Valider le code")
+    await see(page, "Bonjour Lucie")
+
+    await page.get_by_role("button", name="Paramètres").first.click()
+    await see(page, "Mon compte")
+    await see(page, email)
+    await see(page, "Codes de connexion envoyés par e-mail")
+    await shot(page, "21-settings")
+    await tap(page, "Fermer mon espace santé")
+    await see(page, "Fermer votre espace santé ?")
+    await see(page, "supprimées définitivement 10 ans après la fermeture")
+    await type_into(page, "Mot de passe", "Pas-le-bon-2026!")
+    await tap(page, "Fermer mon espace")
+    await see(page, "Mot de passe incorrect.")
+    await shot(page, "22-close-dialog-wrong-password")
+    await type_into(page, "Mot de passe", PASSWORD, replace=True)
+    await tap(page, "Fermer mon espace")
+
+    await see(page, "Votre espace santé est fermé")
+    await see(page, "conservées jusqu'au")
+    await shot(page, "23-closed")
+    await tap(page, "Rouvrir mon espace")
+    await see(page, "Bonjour Lucie")
+    await see(page, "Historique des accès")
+    await shot(page, "24-reopened-home")
+    await tap(page, "Me déconnecter")
+    await see(page, "Bienvenue sur Mon espace santé")
+    assert not browser_page.errors, browser_page.errors
