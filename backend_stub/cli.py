@@ -13,7 +13,7 @@ from backend_stub.context import build_context
 from backend_stub.core.config import get_settings
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
-from backend_stub.services import enrolment, ratelimit, space
+from backend_stub.services import audit, enrolment, professionals, ratelimit, space
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 console = Console()
@@ -123,6 +123,53 @@ def jobs() -> None:
         table.add_row("spaces purged", str(space.purge_due_spaces(session=session, ctx=ctx)))
         table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
     console.print(table)
+
+
+@app.command("register-pro")
+def register_pro(
+    rpps: Annotated[str, typer.Option(help="RPPS number, 11 digits")],
+    first_name: Annotated[str, typer.Option()],
+    last_name: Annotated[str, typer.Option()],
+    profession: Annotated[str, typer.Option(help="doctor, pharmacist, nurse, midwife, dentist, ...")],
+    specialty: str = "",
+    city: str = "",
+) -> None:
+    """Register a health professional in the directory and print their API key (shown once)."""
+    ctx = build_context(get_settings())
+    try:
+        with Session(ctx.engine) as session:
+            pro, api_key = professionals.register(
+                session=session,
+                ctx=ctx,
+                rpps=rpps,
+                first_name=first_name,
+                last_name=last_name,
+                profession=profession,
+                specialty=specialty,
+                city=city,
+            )
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"Registered {pro.first_name} {pro.last_name} ({pro.profession}), id {pro.id}")
+    console.print(f"API key (keep it secret, it is not stored): {api_key}")
+
+
+@app.command("verify-log")
+def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] = "") -> None:
+    """Check the hash chain of the access logs; report the first broken link of each holder."""
+    ctx = build_context(get_settings())
+    broken = 0
+    with Session(ctx.engine) as session:
+        ids = [holder_id] if holder_id else audit.holders_with_log(session=session)
+        for one in ids:
+            link = audit.verify(session=session, holder_id=one)
+            if link is not None:
+                broken += 1
+                console.print(f"[red]Holder {one}: chain broken at entry {link}[/red]")
+    console.print(f"Checked {len(ids)} access log(s): {broken} broken.")
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command("demo-csv")

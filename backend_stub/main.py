@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from backend_stub.api.limits import BodySizeLimit
-from backend_stub.api.routes import activation, auth, space, sync, uploads
+from backend_stub.api.routes import access_log, activation, auth, pro, professionals, space, sync, uploads
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
@@ -29,7 +29,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    for module in (activation, auth, space, sync, uploads):
+    for module in (activation, auth, space, sync, uploads, professionals, access_log, pro):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
@@ -55,6 +55,10 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=ctx.settings.max_body_bytes,
-        larger={f"{API_PREFIX}/uploads/": MAX_CHUNK, f"{API_PREFIX}/sync/push": 4 * 1024 * 1024},
+        larger={
+            f"{API_PREFIX}/uploads/": MAX_CHUNK,
+            f"{API_PREFIX}/sync/push": 4 * 1024 * 1024,
+            f"{API_PREFIX}/pro/documents": 30 * 1024 * 1024,
+        },
     )
     return app

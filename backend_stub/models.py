@@ -57,6 +57,11 @@ class Holder(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     otp_failures: int = 0
     last_seq: int = 0  # the holder's change-feed sequence, bumped under a row lock
+    log_seq: int = 0  # number of access-log entries; the chain's head is the last one's hash
+    log_head: str = Field(default="", max_length=64)
+    attending_id: str | None = Field(default=None, max_length=32)
+    emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
+    regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
     locked_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 
@@ -124,3 +129,65 @@ class Upload(SQLModel, table=True):
     offset: int = Field(default=0, sa_type=BigInteger)
     complete: bool = False
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+
+
+# A health professional of the directory; the API key stands in for the CPS card.
+class Professional(SQLModel, table=True):
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    rpps: str = Field(unique=True, index=True, max_length=11)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(index=True, max_length=100)
+    profession: str = Field(max_length=40)
+    specialty: str = Field(default="", max_length=40)
+    city: str = Field(default="", max_length=100)
+    api_key_digest: str = Field(unique=True, index=True, max_length=64)
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+
+
+# What a holder decided about one professional: authorised (for a time or for good), care team
+# (declared with the holder's consent at a first access), revoked, blocked.
+class Grant(SQLModel, table=True):
+    __table_args__ = (Index("ix_grant_holder_pro", "holder_id", "professional_id", unique=True),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
+    professional_id: str = Field(foreign_key="professional.id", max_length=32)
+    kind: str = Field(max_length=16)  # "holder" or "care_team"
+    since: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    revoked_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    blocked: bool = False
+    consent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    first_access_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+
+
+# One access to a holder's record by someone else (allowed or refused), hash-chained per holder.
+class AccessEntry(SQLModel, table=True):
+    __table_args__ = (Index("ix_access_holder_pro", "holder_id", "actor_id", "seq"),)
+
+    holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
+    seq: int = Field(primary_key=True, sa_type=BigInteger)
+    at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    actor_id: str = Field(max_length=32)
+    actor_name: str = Field(max_length=200)
+    profession: str = Field(max_length=40)
+    action: str = Field(max_length=16)  # list, read, write, profile
+    target: str = Field(default="", max_length=64)
+    target_title: str = Field(default="", max_length=200)
+    mode: str = Field(max_length=16)  # attending, authorised, care_team, emergency, regulator
+    outcome: str = Field(max_length=8)  # allowed, refused
+    detail: str = Field(default="", max_length=500)  # refusal code, or the stated emergency reason
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+# A message for the holder inside the app (first access by a professional, emergency access...).
+class Notification(SQLModel, table=True):
+    __table_args__ = (Index("ix_notification_holder_at", "holder_id", "at"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
+    at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    kind: str = Field(max_length=32)
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    read: bool = False

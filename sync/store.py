@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, func, text
-from sqlalchemy.orm import registry
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from sync.crypto import Cipher
-from sync.protocol.collections import COLLECTIONS
+from sync.protocol.collections import COLLECTIONS, only_mask_changed
 from sync.protocol.sync_schemas import Mutation, MutationResult, RecordOut
 
 HOLDER = "holder"
@@ -239,11 +239,15 @@ class Store:
         record_id = record_id or uuid.uuid4().hex
         with self.session() as s:
             row = s.get(LocalRecord, record_id)
-            if row is not None and self._content(row).get("author", HOLDER) != HOLDER:
-                raise ReadOnlyRecord(record_id)
+            author = HOLDER
+            if row is not None:
+                current = self._content(row)
+                author = current.get("author", HOLDER)
+                if author != HOLDER and not only_mask_changed(current.get("data", {}), data):
+                    raise ReadOnlyRecord(record_id)
             row = row or LocalRecord(id=record_id, collection=collection, sealed=b"")
             now = datetime.now(UTC).isoformat()
-            self._seal(row, {"data": data, "author": HOLDER, "updated_at": now})
+            self._seal(row, {"data": data, "author": author, "updated_at": now})
             row.deleted, row.pending = False, True
             s.add(row)
             s.add(

@@ -17,7 +17,7 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
-from sync.protocol.collections import COLLECTIONS
+from sync.protocol.collections import COLLECTIONS, only_mask_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
     MAX_PULL,
@@ -32,8 +32,13 @@ from sync.protocol.sync_schemas import (
 
 def record_out(record: Record) -> RecordOut:
     return RecordOut(
-        id=record.id, collection=record.collection, version=record.version, seq=record.seq,
-        deleted=record.deleted, data=record.data, author=record.author,
+        id=record.id,
+        collection=record.collection,
+        version=record.version,
+        seq=record.seq,
+        deleted=record.deleted,
+        data=record.data,
+        author=record.author,
         updated_at=as_utc(record.updated_at),
     )
 
@@ -41,12 +46,10 @@ def record_out(record: Record) -> RecordOut:
 def lock_holder(session: Session, holder_id: str) -> None:
     """Take the holder's write lock first (a no-op UPDATE): PostgreSQL locks the row, SQLite the
     database, so two pushes of one holder never read the same state and both apply it."""
-    session.execute(
-        update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq))
-    )
+    session.execute(update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq)))
 
 
-def _next_seq(session: Session, holder_id: str) -> int:
+def next_seq(session: Session, holder_id: str) -> int:
     """Bump and return the holder's sequence; the UPDATE locks the row until commit."""
     session.execute(
         update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq) + 1)
@@ -71,13 +74,36 @@ def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at:
     return merged
 
 
+def only_mask_changes(record: Record, m: Mutation) -> bool:
+    """The holder may mask or unmask a professional's document, and change nothing else of it."""
+    return m.op == "upsert" and record.collection == "document" and only_mask_changed(record.data, m.data)
+
+
+def visible_to_holder(record: Record) -> bool:
+    """A professional may hide a document from the patient until they have told them in person."""
+    return not record.data.get("hidden_from_patient")
+
+
 def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
     if m.collection not in COLLECTIONS:
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.REQUEST_INVALID.value)
     record = session.get(Record, (holder_id, m.id))
+    if record is not None and not visible_to_holder(record):
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value)
+    if record is not None and record.author != "holder" and only_mask_changes(record, m):
+        record.data = record.data | {"masked": bool(m.data.get("masked"))}
+        record.version += 1
+        record.seq = next_seq(session, holder_id)
+        record.updated_at = now
+        session.add(record)
+        return MutationResult(seq=m.seq, outcome=Outcome.APPLIED, record=record_out(record))
     if record is not None and (record.author != "holder" or record.collection != m.collection):
-        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value,
-                              record=record_out(record))
+        return MutationResult(
+            seq=m.seq,
+            outcome=Outcome.REJECTED,
+            error=ErrorCode.SYNC_READ_ONLY.value,
+            record=record_out(record),
+        )
     outcome = Outcome.APPLIED
     if record is None:
         record = Record(holder_id=holder_id, id=m.id, collection=m.collection, version=0, seq=0)
@@ -90,7 +116,7 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     else:
         record.deleted, record.data = False, dict(m.data)
     record.version += 1
-    record.seq = _next_seq(session, holder_id)
+    record.seq = next_seq(session, holder_id)
     record.updated_at = now
     session.add(record)
     return MutationResult(seq=m.seq, outcome=outcome, record=record_out(record))
@@ -107,8 +133,13 @@ def push(*, session: Session, ctx: Context, holder: Holder, request: PushRequest
     for mutation in sorted(request.mutations, key=lambda m: m.seq):
         if mutation.seq <= client.last_seq:
             current = session.get(Record, (holder.id, mutation.id))
-            results.append(MutationResult(seq=mutation.seq, outcome=Outcome.DUPLICATE,
-                                          record=record_out(current) if current else None))
+            results.append(
+                MutationResult(
+                    seq=mutation.seq,
+                    outcome=Outcome.DUPLICATE,
+                    record=record_out(current) if current and visible_to_holder(current) else None,
+                )
+            )
             continue
         results.append(_apply(session, holder.id, mutation, now))
         client.last_seq = mutation.seq
@@ -145,5 +176,8 @@ def pull(*, session: Session, holder: Holder, cursor: str, limit: int) -> PullRe
     ).all()
     page = rows[:limit]
     last = page[-1].seq if page else after
-    return PullResponse(changes=[record_out(r) for r in page], cursor=encode_cursor(last),
-                        more=len(rows) > limit)
+    return PullResponse(
+        changes=[record_out(r) for r in page if visible_to_holder(r)],
+        cursor=encode_cursor(last),
+        more=len(rows) > limit,
+    )

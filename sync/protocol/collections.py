@@ -27,3 +27,9 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("setting"),
     )
 }
+
+
+def only_mask_changed(before: dict[str, object], after: dict[str, object]) -> bool:
+    """A professional's document: the holder may change its `masked` flag and nothing else."""
+    keys = (set(before) | set(after)) - {"masked", "_conflicts"}
+    return all(before.get(k) == after.get(k) for k in keys)

@@ -7,6 +7,7 @@ wrong before anything leaves the phone, and the server checks the same rules aga
 
 import re
 
+from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fr import nir as stdnum_nir
 
@@ -95,3 +96,13 @@ def normalize_phone(value: str) -> str:
     if _INTERNATIONAL.match(compact):
         return compact
     raise InvalidIdentifier(ErrorCode.PHONE_INVALID)
+
+
+def normalize_rpps(value: str) -> str:
+    """Return a professional's RPPS number: 11 digits, the last a Luhn check digit."""
+    compact = _compact(value)
+    if len(compact) != 11 or not compact.isdigit():
+        raise InvalidIdentifier(ErrorCode.RPPS_FORMAT)
+    if not luhn.is_valid(compact):
+        raise InvalidIdentifier(ErrorCode.RPPS_KEY)
+    return compact

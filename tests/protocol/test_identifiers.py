@@ -116,3 +116,22 @@ def test_email_and_phone() -> None:
     for bad in ("01 23 45 67 89", "12", "+33"):
         with pytest.raises(InvalidIdentifier):
             normalize_phone(bad)
+
+
+def test_rpps_numbers() -> None:
+    from stdnum import luhn
+
+    from sync.protocol.identifiers import normalize_rpps
+
+    body = "1000123456"
+    good = body + luhn.calc_check_digit(body)
+    assert normalize_rpps(good[:5] + " " + good[5:]) == good
+    bad = body + str((int(good[-1]) + 1) % 10)
+    for value, code in (
+        (bad, ErrorCode.RPPS_KEY),
+        ("1234", ErrorCode.RPPS_FORMAT),
+        ("1000A234567", ErrorCode.RPPS_FORMAT),
+    ):
+        with pytest.raises(InvalidIdentifier) as err:
+            normalize_rpps(value)
+        assert err.value.code == code

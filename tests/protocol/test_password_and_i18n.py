@@ -38,15 +38,15 @@ def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
 def test_every_error_code_has_a_message_in_both_languages() -> None:
     for code in ErrorCode:
         for lang in ("fr", "en"):
-            text = translate(
-                code.value,
-                lang,
-                until_local="x",
-                attempts_left=1,
-                retry_after=1,
-                retry_minutes=1,
-                wait_seconds=1,
-            )
+            params = {
+                "until_local": "x",
+                "attempts_left": 1,
+                "retry_after": 1,
+                "retry_minutes": 1,
+                "wait_seconds": 1,
+                "max_mb": 1,
+            }
+            text = translate(code.value, lang, **params)
             assert text != code.value, (code, lang)
 
 

@@ -34,5 +34,6 @@ async def append(
 ) -> UploadState:
     """Append one chunk (the body) at `Upload-Offset`."""
     data = await request.body()
-    return uploads.append(session=session, blobs=ctx.blobs, holder=holder, upload_id=upload_id,
-                          offset=upload_offset, data=data)
+    return uploads.append(
+        session=session, blobs=ctx.blobs, holder=holder, upload_id=upload_id, offset=upload_offset, data=data
+    )

@@ -1,0 +1,74 @@
+"""The holder's access log and notifications."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from backend_stub.api.deps import ActiveHolder, SessionDep
+from backend_stub.core.clock import as_utc
+from backend_stub.services import audit, notifications
+from sync.protocol.record_schemas import AccessEntryOut, AccessLogPage, NotificationOut
+
+router = APIRouter(tags=["access log"])
+
+
+@router.get("/access-log")
+def access_log(
+    holder: ActiveHolder,
+    session: SessionDep,
+    before: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    professional_id: Annotated[str, Query(max_length=32)] = "",
+    mode: Annotated[str, Query(max_length=16)] = "",
+    outcome: Annotated[str, Query(max_length=8)] = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> AccessLogPage:
+    """Every access by someone other than the holder, newest first, filtered, by pages."""
+    rows, next_before = audit.page(
+        session=session,
+        holder_id=holder.id,
+        before=before,
+        limit=limit,
+        actor_id=professional_id,
+        mode=mode,
+        outcome=outcome,
+        since=since,
+        until=until,
+    )
+    entries = [
+        AccessEntryOut(
+            seq=e.seq,
+            at=as_utc(e.at),
+            actor_id=e.actor_id,
+            actor_name=e.actor_name,
+            profession=e.profession,
+            action=e.action,
+            target=e.target,
+            target_title=e.target_title,
+            mode=e.mode,
+            outcome=e.outcome,
+            detail=e.detail,
+        )
+        for e in rows
+    ]
+    return AccessLogPage(entries=entries, next_before=next_before)
+
+
+@router.get("/notifications")
+def list_notifications(
+    holder: ActiveHolder, session: SessionDep, before: Annotated[str, Query(max_length=32)] = ""
+) -> list[NotificationOut]:
+    """The holder's notifications, newest first."""
+    return [
+        NotificationOut(id=n.id, at=as_utc(n.at), kind=n.kind, params=n.params, read=n.read)
+        for n in notifications.page(session=session, holder=holder, before=before)
+    ]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+def read_notification(notification_id: str, holder: ActiveHolder, session: SessionDep) -> Response:
+    """Mark a notification as read."""
+    notifications.mark_read(session=session, holder=holder, notification_id=notification_id)
+    return Response(status_code=204)

@@ -1,0 +1,142 @@
+"""The professionals' API: read and feed a patient's shared record under the rules.
+
+The patient is named by their social security number in the `X-Patient-Nir` header (never in
+the URL: URLs end up in logs). `X-Access-Mode` is normal, emergency or regulator; emergency and
+regulator need `X-Access-Reason` (percent-encoded UTF-8); a first access needs `X-Consent:
+declared`, the professional's statement that the patient agreed.
+"""
+
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import StreamingResponse
+
+from backend_stub.api.deps import ContextDep, SessionDep
+from backend_stub.api.routes.professionals import professional_out
+from backend_stub.errors import DomainError
+from backend_stub.models import Professional, Record
+from backend_stub.rules.access import Request
+from backend_stub.services import professionals, record_access
+from sync.protocol.errors import ErrorCode
+from sync.protocol.record_schemas import ProDocument, ProDocumentCreate, ProfessionalOut
+
+router = APIRouter(prefix="/pro", tags=["professionals' API"])
+
+
+def current_professional(
+    session: SessionDep, x_api_key: Annotated[str | None, Header(max_length=200)] = None
+) -> Professional:
+    if not x_api_key:
+        raise DomainError(ErrorCode.PRO_KEY_INVALID)
+    return professionals.by_api_key(session=session, api_key=x_api_key)
+
+
+CurrentPro = Annotated[Professional, Depends(current_professional)]
+
+
+def access_request(
+    x_access_mode: Annotated[str, Header(pattern="^(normal|emergency|regulator)$")] = "normal",
+    x_access_reason: Annotated[str, Header(max_length=1500)] = "",
+    x_consent: Annotated[str, Header(max_length=20)] = "",
+) -> Request:
+    return Request(
+        mode=x_access_mode, reason=unquote(x_access_reason), consent_declared=x_consent == "declared"
+    )
+
+
+AccessRequest = Annotated[Request, Depends(access_request)]
+PatientNir = Annotated[str, Header(alias="X-Patient-Nir", max_length=32)]
+
+
+def _document(record: Record) -> ProDocument:
+    data = record.data
+    return ProDocument(
+        id=record.id,
+        title=str(data.get("title", "")),
+        type=str(data.get("type", "other")),
+        date=str(data.get("date", "")),
+        mime=str(data.get("mime", "")),
+        size=int(data.get("size", 0)),
+        author=record.author,
+        masked=bool(data.get("masked")),
+        hidden_from_patient=bool(data.get("hidden_from_patient")),
+        hidden_from_guardians=bool(data.get("hidden_from_guardians")),
+    )
+
+
+@router.get("/me")
+def me(pro: CurrentPro) -> ProfessionalOut:
+    """The professional behind the API key."""
+    return professional_out(pro)
+
+
+@router.get("/documents")
+def documents(
+    pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
+) -> list[ProDocument]:
+    """The patient's documents this professional may see."""
+    opened = record_access.open_record(
+        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="list"
+    )
+    return [
+        _document(r)
+        for r in record_access.list_documents(session=session, ctx=ctx, opened=opened, request=request)
+    ]
+
+
+@router.get("/documents/{document_id}")
+def document(
+    document_id: str,
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> ProDocument:
+    """One document's details."""
+    opened = record_access.open_record(
+        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="read"
+    )
+    return _document(
+        record_access.read_document(
+            session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
+        )
+    )
+
+
+@router.get("/documents/{document_id}/content")
+def content(
+    document_id: str,
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> StreamingResponse:
+    """One document's bytes."""
+    opened = record_access.open_record(
+        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="read"
+    )
+    record = record_access.read_document(
+        session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
+    )
+    stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=opened.holder.id, record=record)
+    return StreamingResponse(stream, media_type=str(record.data.get("mime", "application/octet-stream")))
+
+
+@router.post("/documents")
+def add(
+    body: ProDocumentCreate,
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> ProDocument:
+    """Add a document to the patient's record (the patient is informed)."""
+    opened = record_access.open_record(
+        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="write"
+    )
+    new = record_access.NewDocument(**body.model_dump())
+    return _document(record_access.add_document(session=session, ctx=ctx, opened=opened, new=new))

@@ -1,0 +1,104 @@
+"""A professional's command-line client of the API (stand-in for their practice software).
+
+    python -m backend_stub.pro_cli --key KEY documents --nir NIR [--mode emergency --reason ...] [--consent]
+    python -m backend_stub.pro_cli --key KEY add --nir NIR --file report.pdf --title ... --type ...
+
+The key is the one `backend_stub register-pro` printed (also read from ENS_PRO_KEY).
+"""
+
+import base64
+import mimetypes
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(help="A health professional's client of the shared record.", no_args_is_help=True)
+console = Console()
+state: dict[str, Any] = {}
+
+
+@app.callback()
+def main(
+    key: Annotated[str, typer.Option(envvar="ENS_PRO_KEY", help="The professional's API key")],
+    url: Annotated[str, typer.Option(envvar="ENS_API_URL")] = "http://127.0.0.1:8000",
+) -> None:
+    state["client"] = httpx.Client(base_url=f"{url}/api/v1", headers={"X-Api-Key": key}, timeout=30)
+
+
+def _headers(nir: str, mode: str, reason: str, consent: bool) -> dict[str, str]:
+    headers = {"X-Patient-Nir": nir.replace(" ", ""), "X-Access-Mode": mode}
+    if reason:
+        headers["X-Access-Reason"] = quote(reason)
+    if consent:
+        headers["X-Consent"] = "declared"
+    return headers
+
+
+def _call(method: str, path: str, **kwargs: Any) -> httpx.Response:
+    response: httpx.Response = state["client"].request(method, path, **kwargs)
+    if response.status_code >= 400:
+        console.print(f"[red]Refused ({response.status_code}): {response.json().get('code')}[/red]")
+        raise typer.Exit(1)
+    return response
+
+
+Nir = Annotated[str, typer.Option(help="The patient's social security number")]
+Mode = Annotated[str, typer.Option(help="normal, emergency or regulator")]
+Reason = Annotated[str, typer.Option(help="Required in emergency and regulator modes")]
+Consent = Annotated[bool, typer.Option(help="Declare the patient's consent (first access)")]
+
+
+@app.command()
+def documents(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
+    """List the patient's documents this professional may see."""
+    rows = _call("GET", "/pro/documents", headers=_headers(nir, mode, reason, consent)).json()
+    table = Table("id", "date", "type", "title", "author")
+    for row in rows:
+        table.add_row(row["id"], row["date"], row["type"], row["title"], row["author"])
+    console.print(table)
+
+
+@app.command()
+def download(document_id: str, out: Path, nir: Nir, mode: Mode = "normal", reason: Reason = "") -> None:
+    """Save one document's file."""
+    response = _call(
+        "GET", f"/pro/documents/{document_id}/content", headers=_headers(nir, mode, reason, False)
+    )
+    out.write_bytes(response.content)
+    console.print(f"Saved {len(response.content)} bytes to {out}")
+
+
+@app.command()
+def add(
+    nir: Nir,
+    file: Annotated[Path, typer.Option(exists=True, dir_okay=False)],
+    title: Annotated[str, typer.Option()],
+    doc_type: Annotated[str, typer.Option("--type", help="A code of assets/reference/document_types.json")],
+    doc_date: Annotated[str, typer.Option("--date")] = "",
+    hidden_from_patient: bool = False,
+    hidden_from_guardians: bool = False,
+    consent: Consent = False,
+) -> None:
+    """Add a document (PDF, JPEG or PNG) to the patient's record."""
+    mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    body = {
+        "title": title,
+        "type": doc_type,
+        "date": doc_date or date.today().isoformat(),
+        "mime": mime,
+        "content_b64": base64.b64encode(file.read_bytes()).decode(),
+        "hidden_from_patient": hidden_from_patient,
+        "hidden_from_guardians": hidden_from_guardians,
+    }
+    created = _call("POST", "/pro/documents", json=body, headers=_headers(nir, "normal", "", consent)).json()
+    console.print(f"Added document {created['id']}")
+
+
+if __name__ == "__main__":
+    app()

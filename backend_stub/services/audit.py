@@ -1,0 +1,144 @@
+"""The access log: append-only, hash-chained per holder, written in the caller's transaction.
+
+Each entry's hash covers its fields and the previous entry's hash, so changing, removing or
+inserting an entry breaks every link after it; `verify` finds the first broken one. The chain
+is per holder (its head kept on the holder row, taken under the holder's lock), so it shards
+with the holder and never needs a global lock.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from backend_stub.core.clock import as_utc
+from backend_stub.models import AccessEntry, Holder, Professional
+from backend_stub.services.sync import lock_holder
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Access:
+    """What happened: who, what, how, and whether it was allowed."""
+
+    action: str
+    mode: str
+    outcome: str
+    target: str = ""
+    target_title: str = ""
+    detail: str = ""
+
+
+def _digest(entry: AccessEntry) -> str:
+    fields = {
+        "holder": entry.holder_id,
+        "seq": entry.seq,
+        "at": as_utc(entry.at).isoformat(),
+        "actor": entry.actor_id,
+        "name": entry.actor_name,
+        "profession": entry.profession,
+        "action": entry.action,
+        "target": entry.target,
+        "title": entry.target_title,
+        "mode": entry.mode,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+        "prev": entry.prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def append(
+    *, session: Session, holder_id: str, actor: Professional, access: Access, at: datetime
+) -> AccessEntry:
+    """Add one entry at the end of the holder's chain (commit is the caller's, with its action)."""
+    lock_holder(session, holder_id)
+    holder = session.get(Holder, holder_id)
+    assert holder is not None
+    session.refresh(holder)
+    entry = AccessEntry(
+        holder_id=holder_id,
+        seq=holder.log_seq + 1,
+        at=at,
+        actor_id=actor.id,
+        actor_name=f"{actor.first_name} {actor.last_name}",
+        profession=actor.profession,
+        action=access.action,
+        target=access.target,
+        target_title=access.target_title[:200],
+        mode=access.mode,
+        outcome=access.outcome,
+        detail=access.detail[:500],
+        prev_hash=holder.log_head or GENESIS,
+        hash="",
+    )
+    entry.hash = _digest(entry)
+    holder.log_seq, holder.log_head = entry.seq, entry.hash
+    session.add_all([entry, holder])
+    return entry
+
+
+def verify(*, session: Session, holder_id: str, batch: int = 1000) -> int | None:
+    """The sequence number of the first broken link of a holder's chain, or None if intact."""
+    prev, expected_seq, after = GENESIS, 1, 0
+    while True:
+        rows = session.exec(
+            select(AccessEntry)
+            .where(AccessEntry.holder_id == holder_id, col(AccessEntry.seq) > after)
+            .order_by(col(AccessEntry.seq))
+            .limit(batch)
+        ).all()
+        for entry in rows:
+            if entry.seq != expected_seq or entry.prev_hash != prev or _digest(entry) != entry.hash:
+                return expected_seq
+            prev, expected_seq = entry.hash, expected_seq + 1
+        if len(rows) < batch:
+            holder = session.get(Holder, holder_id)
+            head_ok = (
+                holder is not None
+                and holder.log_seq == expected_seq - 1
+                and (holder.log_head or GENESIS) == prev
+            )
+            return None if head_ok else expected_seq
+        after = rows[-1].seq
+
+
+def page(
+    *,
+    session: Session,
+    holder_id: str,
+    before: int | None = None,
+    limit: int = 50,
+    actor_id: str = "",
+    mode: str = "",
+    outcome: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[AccessEntry], int | None]:
+    """Newest first, filtered, walking the (holder_id, seq) key; returns the next `before` or None."""
+    stmt = select(AccessEntry).where(AccessEntry.holder_id == holder_id)
+    if before is not None:
+        stmt = stmt.where(col(AccessEntry.seq) < before)
+    if actor_id:
+        stmt = stmt.where(AccessEntry.actor_id == actor_id)
+    if mode:
+        stmt = stmt.where(AccessEntry.mode == mode)
+    if outcome:
+        stmt = stmt.where(AccessEntry.outcome == outcome)
+    if since is not None:
+        stmt = stmt.where(col(AccessEntry.at) >= since)
+    if until is not None:
+        stmt = stmt.where(col(AccessEntry.at) < until)
+    rows = list(session.exec(stmt.order_by(col(AccessEntry.seq).desc()).limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].seq if more and rows else None)
+
+
+def holders_with_log(*, session: Session) -> list[str]:
+    """Holders having at least one entry (an offline command, walking the holder table by index)."""
+    return list(session.exec(select(Holder.id).where(col(Holder.log_seq) > 0)).all())

@@ -1,0 +1,182 @@
+"""The professionals' directory, and the holder's decisions about them (authorise, revoke,
+block, attending physician, emergency switches)."""
+
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from backend_stub.context import Context
+from backend_stub.core.clock import as_utc
+from backend_stub.core.security import token_digest
+from backend_stub.errors import DomainError
+from backend_stub.models import Grant, Holder, Professional
+from backend_stub.rules.access import Actor, Relation
+from sync.protocol.errors import ErrorCode
+from sync.protocol.identifiers import normalize_rpps
+from sync.protocol.reference import professions
+
+SEARCH_LIMIT = 20
+
+
+def register(
+    *,
+    session: Session,
+    ctx: Context,
+    rpps: str,
+    first_name: str,
+    last_name: str,
+    profession: str,
+    specialty: str = "",
+    city: str = "",
+) -> tuple[Professional, str]:
+    """Add a professional to the directory; returns them and their API key (shown once)."""
+    if profession not in professions():
+        raise ValueError(f"unknown profession {profession}")
+    api_key = "pro_" + secrets.token_urlsafe(32)
+    professional = Professional(
+        rpps=normalize_rpps(rpps),
+        first_name=first_name,
+        last_name=last_name,
+        profession=profession,
+        specialty=specialty,
+        city=city,
+        api_key_digest=token_digest(api_key),
+        created_at=ctx.clock.now(),
+    )
+    session.add(professional)
+    session.commit()
+    session.refresh(professional)
+    return professional, api_key
+
+
+def by_api_key(*, session: Session, api_key: str) -> Professional:
+    found = session.exec(
+        select(Professional).where(Professional.api_key_digest == token_digest(api_key))
+    ).first()
+    if found is None:
+        raise DomainError(ErrorCode.PRO_KEY_INVALID)
+    return found
+
+
+def search(*, session: Session, query: str) -> list[Professional]:
+    """By RPPS number (exact) or by the start of the last name; at most 20."""
+    text = query.strip()
+    if not text:
+        return []
+    compact = text.replace(" ", "")
+    if compact.isdigit():
+        return list(session.exec(select(Professional).where(Professional.rpps == compact)).all())
+    pattern = text.lower().replace("%", "").replace("_", "") + "%"
+    return list(
+        session.exec(
+            select(Professional)
+            .where(col(Professional.last_name).ilike(pattern))
+            .order_by(col(Professional.last_name))
+            .limit(SEARCH_LIMIT)
+        ).all()
+    )
+
+
+def grant_of(session: Session, holder_id: str, professional_id: str) -> Grant | None:
+    return session.exec(
+        select(Grant).where(Grant.holder_id == holder_id, Grant.professional_id == professional_id)
+    ).first()
+
+
+def relation_of(holder: Holder, grant: Grant | None) -> Relation:
+    """The holder's decisions about one professional, in the shape the rules take."""
+    attending = grant is not None and holder.attending_id == grant.professional_id
+    if grant is None:
+        return Relation()
+    live = grant.revoked_at is None
+    return Relation(
+        attending=attending and live,
+        blocked=grant.blocked,
+        authorised=live and grant.kind == "holder",
+        authorised_until=as_utc(grant.until) if grant.until else None,
+        care_team=live and grant.kind == "care_team",
+        revoked=grant.revoked_at is not None,
+    )
+
+
+def relation(*, session: Session, holder: Holder, professional_id: str) -> Relation:
+    return relation_of(holder, grant_of(session, holder.id, professional_id))
+
+
+def actor(professional: Professional) -> Actor:
+    return Actor(professional.id, professional.profession, professional.specialty)
+
+
+def _professional(session: Session, professional_id: str) -> Professional:
+    found = session.get(Professional, professional_id)
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return found
+
+
+def authorise(
+    *, session: Session, ctx: Context, holder: Holder, professional_id: str, until: datetime | None
+) -> Grant:
+    """Authorise a professional for a period (until) or for good (None); lifts a block."""
+    _professional(session, professional_id)
+    now = ctx.clock.now()
+    grant = grant_of(session, holder.id, professional_id) or Grant(
+        holder_id=holder.id, professional_id=professional_id, kind="holder", since=now
+    )
+    grant.kind, grant.since, grant.until = "holder", now, until
+    grant.revoked_at, grant.blocked = None, False
+    session.add(grant)
+    session.commit()
+    return grant
+
+
+def revoke(
+    *, session: Session, ctx: Context, holder: Holder, professional_id: str, block: bool = False
+) -> Grant:
+    """End a professional's access at once; `block` also refuses any later access, emergency included."""
+    _professional(session, professional_id)
+    grant = grant_of(session, holder.id, professional_id) or Grant(
+        holder_id=holder.id, professional_id=professional_id, kind="holder", since=ctx.clock.now()
+    )
+    grant.revoked_at = ctx.clock.now()
+    grant.blocked = grant.blocked or block
+    if holder.attending_id == professional_id:
+        holder.attending_id = None
+        session.add(holder)
+    session.add(grant)
+    session.commit()
+    return grant
+
+
+def unblock(*, session: Session, holder: Holder, professional_id: str) -> None:
+    grant = grant_of(session, holder.id, professional_id)
+    if grant is not None:
+        grant.blocked = False
+        session.add(grant)
+        session.commit()
+
+
+def set_attending(*, session: Session, holder: Holder, professional_id: str | None) -> None:
+    """Choose (or clear) the attending physician: a doctor, not blocked."""
+    if professional_id is not None:
+        professional = _professional(session, professional_id)
+        if professional.profession != "doctor":
+            raise DomainError(ErrorCode.REQUEST_INVALID, fields=["professional_id"])
+        grant = grant_of(session, holder.id, professional_id)
+        if grant is not None and grant.blocked:
+            raise DomainError(ErrorCode.ACCESS_BLOCKED)
+    holder.attending_id = professional_id
+    session.add(holder)
+    session.commit()
+
+
+def list_grants(*, session: Session, holder: Holder) -> list[tuple[Grant, Professional]]:
+    """The holder's professionals (a holder has tens, not thousands: one indexed query)."""
+    rows = session.exec(
+        select(Grant, Professional)
+        .join(Professional, col(Professional.id) == col(Grant.professional_id))
+        .where(Grant.holder_id == holder.id)
+        .order_by(col(Grant.since).desc())
+    ).all()
+    return [(grant, professional) for grant, professional in rows]

@@ -1,0 +1,111 @@
+"""Wire schemas of the shared record's rules: professionals, authorisations, emergency settings,
+the access log and notifications (holder side), and the professionals' API."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ProfessionalOut(BaseModel):
+    """A professional of the directory, as the holder sees them."""
+
+    id: str
+    rpps: str
+    first_name: str
+    last_name: str
+    profession: str
+    specialty: str
+    city: str
+
+
+class GrantOut(BaseModel):
+    """One professional in the holder's list, and what the holder decided about them."""
+
+    professional: ProfessionalOut
+    kind: str  # "holder" (authorised by the holder) or "care_team"
+    since: datetime
+    until: datetime | None
+    revoked_at: datetime | None
+    blocked: bool
+    attending: bool
+    active: bool
+
+
+class AuthoriseRequest(BaseModel):
+    """Authorise until a date, or for good when `until` is empty."""
+
+    until: datetime | None = None
+
+
+class RevokeRequest(BaseModel):
+    block: bool = False
+
+
+class AttendingRequest(BaseModel):
+    professional_id: str | None = Field(default=None, max_length=32)
+
+
+class EmergencySettings(BaseModel):
+    """The two separate switches of rule 7."""
+
+    emergency_access: bool
+    regulator_access: bool
+
+
+class AccessEntryOut(BaseModel):
+    """One line of the holder's access log."""
+
+    seq: int
+    at: datetime
+    actor_id: str
+    actor_name: str
+    profession: str
+    action: str
+    target: str
+    target_title: str
+    mode: str
+    outcome: str
+    detail: str
+
+
+class AccessLogPage(BaseModel):
+    """Newest first; pass `next_before` back as `before` for the next page (None at the end)."""
+
+    entries: list[AccessEntryOut]
+    next_before: int | None
+
+
+class NotificationOut(BaseModel):
+    id: str
+    at: datetime
+    kind: str
+    params: dict[str, Any]
+    read: bool
+
+
+class ProDocument(BaseModel):
+    """A document as a professional sees it (metadata; bytes come from `/content`)."""
+
+    id: str
+    title: str
+    type: str
+    date: str
+    mime: str
+    size: int
+    author: str
+    masked: bool
+    hidden_from_patient: bool
+    hidden_from_guardians: bool
+
+
+class ProDocumentCreate(BaseModel):
+    """A document a professional adds; content as base64 (PDF, JPEG or PNG)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    type: str = Field(max_length=40)
+    date: date
+    mime: Literal["application/pdf", "image/jpeg", "image/png"]
+    content_b64: str = Field(max_length=28 * 1024 * 1024)
+    hidden_from_patient: bool = False
+    hidden_from_guardians: bool = False

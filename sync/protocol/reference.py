@@ -1,0 +1,41 @@
+"""Loaders of the reference data in `assets/reference/`: document types and the access matrix."""
+
+import json
+from functools import cache
+from typing import Any
+
+from sync.protocol.i18n import ASSETS_DIR
+
+ALL_TYPES = "*"
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ASSETS_DIR / "reference" / name).read_text(encoding="utf-8"))
+    return data
+
+
+def document_types() -> list[dict[str, Any]]:
+    """Every document type: code, French and English labels, whether the holder may pick it."""
+    types: list[dict[str, Any]] = _load("document_types.json")["types"]
+    return types
+
+
+def document_type_codes() -> frozenset[str]:
+    return frozenset(t["code"] for t in document_types())
+
+
+def professions() -> dict[str, dict[str, Any]]:
+    """Profession code -> labels and readable types."""
+    found: dict[str, dict[str, Any]] = _load("access_matrix.json")["professions"]
+    return found
+
+
+def readable_types(profession: str, specialty: str = "") -> frozenset[str]:
+    """The document types a profession (and specialty) may read; empty for an unknown one."""
+    matrix = _load("access_matrix.json")
+    entry = matrix["specialties"].get(f"{profession}/{specialty}") or matrix["professions"].get(profession)
+    if entry is None:
+        return frozenset()
+    types = frozenset(entry["types"])
+    return document_type_codes() if ALL_TYPES in types else types
