@@ -98,7 +98,10 @@ class RateCounter(SQLModel, table=True):
 
 # A record of a holder's space (measurement, note, document metadata...), as synced to devices.
 class Record(SQLModel, table=True):
-    __table_args__ = (Index("ix_record_holder_seq", "holder_id", "seq", unique=True),)
+    __table_args__ = (
+        Index("ix_record_holder_seq", "holder_id", "seq", unique=True),
+        Index("ix_record_holder_collection_seq", "holder_id", "collection", "seq"),
+    )
 
     holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
     id: str = Field(primary_key=True, max_length=64)

@@ -57,10 +57,17 @@ Consent = Annotated[bool, typer.Option(help="Declare the patient's consent (firs
 @app.command()
 def documents(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
     """List the patient's documents this professional may see."""
-    rows = _call("GET", "/pro/documents", headers=_headers(nir, mode, reason, consent)).json()
     table = Table("id", "date", "type", "title", "author")
-    for row in rows:
-        table.add_row(row["id"], row["date"], row["type"], row["title"], row["author"])
+    params: dict[str, int] = {}
+    while True:
+        page = _call(
+            "GET", "/pro/documents", params=params, headers=_headers(nir, mode, reason, consent)
+        ).json()
+        for row in page["documents"]:
+            table.add_row(row["id"], row["date"], row["type"], row["title"], row["author"])
+        if page["next_before"] is None:
+            break
+        params, consent = {"before": page["next_before"]}, False
     console.print(table)
 
 

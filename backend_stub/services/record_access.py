@@ -27,6 +27,7 @@ from sync.protocol.reference import document_type_codes
 from sync.protocol.schemas import SpaceStatus
 
 MAX_DOCUMENT = 20 * 1024 * 1024
+PAGE = 100
 MIME_MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 PRO_PREFIX = "professional:"
 
@@ -137,18 +138,17 @@ def _detail(opened: Opened, request: Request) -> str:
     return request.reason if opened.decision.basis in ("emergency", "regulator") else ""
 
 
-def list_documents(*, session: Session, ctx: Context, opened: Opened, request: Request) -> list[Record]:
-    """The documents this professional may see, newest first."""
-    rows = session.exec(
-        select(Record)
-        .where(
-            Record.holder_id == opened.holder.id,
-            Record.collection == "document",
-            col(Record.deleted).is_(False),
-        )
-        .order_by(col(Record.seq).desc())
-        .limit(500)
-    ).all()
+def list_documents(
+    *, session: Session, ctx: Context, opened: Opened, request: Request, before: int | None = None
+) -> tuple[list[Record], int | None]:
+    """The documents this professional may see, newest first, a page at a time (next `before`)."""
+    stmt = select(Record).where(
+        Record.holder_id == opened.holder.id, Record.collection == "document", col(Record.deleted).is_(False)
+    )
+    if before is not None:
+        stmt = stmt.where(col(Record.seq) < before)
+    rows = session.exec(stmt.order_by(col(Record.seq).desc()).limit(PAGE)).all()
+    next_before = rows[-1].seq if len(rows) == PAGE else None
     rel = relation(session=session, holder=opened.holder, professional_id=opened.professional.id)
     visible = [r for r in rows if can_read(opened.actor, facts(r), rel)]
     _log(
@@ -159,7 +159,7 @@ def list_documents(*, session: Session, ctx: Context, opened: Opened, request: R
         audit.Access("list", opened.decision.basis, "allowed", "documents", detail=_detail(opened, request)),
     )
     session.commit()
-    return visible
+    return visible, next_before
 
 
 def _title_for_log(record: Record) -> str:

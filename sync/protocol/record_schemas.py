@@ -99,6 +99,13 @@ class ProDocument(BaseModel):
     hidden_from_guardians: bool
 
 
+class ProDocumentPage(BaseModel):
+    """A page of documents, newest first; pass `next_before` back as `before` (None at the end)."""
+
+    documents: list[ProDocument]
+    next_before: int | None
+
+
 class ProDocumentCreate(BaseModel):
     """A document a professional adds; content as base64 (PDF, JPEG or PNG)."""
 

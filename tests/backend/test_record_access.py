@@ -54,7 +54,7 @@ class Pro:
     def titles(self, person: Person, **kw: object) -> list[str]:
         response = self.call("GET", "/documents", person, **kw)
         assert response.status_code == 200, response.text
-        return sorted(d["title"] for d in response.json())
+        return sorted(d["title"] for d in response.json()["documents"])
 
 
 def holder_document(
@@ -358,3 +358,26 @@ def test_client_may_not_hold_a_token_of_another(world: World, patient, api: Test
     _, tokens = patient
     assert api.get("/api/v1/access-log").status_code == 401
     assert api.get("/api/v1/professionals", headers={"Authorization": "Bearer x"}).status_code == 401
+
+
+def test_document_listing_is_paged(world: World) -> None:
+    person, tokens = world.active_person()
+    mutations = [
+        {
+            "seq": n,
+            "op": "upsert",
+            "collection": "document",
+            "id": f"bulk{n:05d}",
+            "base_version": 0,
+            "data": {"title": f"Doc {n:03d}", "type": "lab_results", "date": "2026-01-01"},
+        }
+        for n in range(1, 131)
+    ]
+    world.api.post(
+        "/api/v1/sync/push", headers=bearer(tokens), json={"client_id": "phone-0001", "mutations": mutations}
+    )
+    doctor = Pro(world, "doctor")
+    first = doctor.call("GET", "/documents", person, consent=True).json()
+    assert len(first["documents"]) == 100 and first["documents"][0]["title"] == "Doc 130"
+    rest = doctor.call("GET", "/documents", person, params={"before": first["next_before"]}).json()
+    assert len(rest["documents"]) == 30 and rest["next_before"] is None

@@ -9,7 +9,7 @@ declared`, the professional's statement that the patient agreed.
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 
 from backend_stub.api.deps import ContextDep, SessionDep
@@ -19,7 +19,7 @@ from backend_stub.models import Professional, Record
 from backend_stub.rules.access import Request
 from backend_stub.services import professionals, record_access
 from sync.protocol.errors import ErrorCode
-from sync.protocol.record_schemas import ProDocument, ProDocumentCreate, ProfessionalOut
+from sync.protocol.record_schemas import ProDocument, ProDocumentCreate, ProDocumentPage, ProfessionalOut
 
 router = APIRouter(prefix="/pro", tags=["professionals' API"])
 
@@ -73,16 +73,21 @@ def me(pro: CurrentPro) -> ProfessionalOut:
 
 @router.get("/documents")
 def documents(
-    pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
-) -> list[ProDocument]:
-    """The patient's documents this professional may see."""
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> ProDocumentPage:
+    """The patient's documents this professional may see, newest first, by pages."""
     opened = record_access.open_record(
         session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="list"
     )
-    return [
-        _document(r)
-        for r in record_access.list_documents(session=session, ctx=ctx, opened=opened, request=request)
-    ]
+    rows, next_before = record_access.list_documents(
+        session=session, ctx=ctx, opened=opened, request=request, before=before
+    )
+    return ProDocumentPage(documents=[_document(r) for r in rows], next_before=next_before)
 
 
 @router.get("/documents/{document_id}")
