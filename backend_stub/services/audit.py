@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.core.clock import as_utc
 from backend_stub.models import AccessEntry, Holder, Professional
-from backend_stub.services.sync import lock_holder
 
 GENESIS = "0" * 64
 
@@ -32,7 +32,7 @@ class Access:
     detail: str = ""
 
 
-def _digest(entry: AccessEntry) -> str:
+def entry_digest(entry: AccessEntry) -> str:
     fields = {
         "holder": entry.holder_id,
         "seq": entry.seq,
@@ -55,14 +55,19 @@ def _digest(entry: AccessEntry) -> str:
 def append(
     *, session: Session, holder_id: str, actor: Professional, access: Access, at: datetime
 ) -> AccessEntry:
-    """Add one entry at the end of the holder's chain (commit is the caller's, with its action)."""
-    lock_holder(session, holder_id)
-    holder = session.get(Holder, holder_id)
-    assert holder is not None
-    session.refresh(holder)
+    """Add one entry at the end of the holder's chain (commit is the caller's, with its action).
+
+    The UPDATE ... RETURNING takes the holder's row lock and the next number in one statement."""
+    seq, head = session.execute(
+        update(Holder)
+        .where(col(Holder.id) == holder_id)
+        .values(log_seq=col(Holder.log_seq) + 1)
+        .returning(col(Holder.log_seq), col(Holder.log_head))
+        .execution_options(synchronize_session=False)
+    ).one()
     entry = AccessEntry(
         holder_id=holder_id,
-        seq=holder.log_seq + 1,
+        seq=seq,
         at=at,
         actor_id=actor.id,
         actor_name=f"{actor.first_name} {actor.last_name}",
@@ -73,12 +78,17 @@ def append(
         mode=access.mode,
         outcome=access.outcome,
         detail=access.detail[:500],
-        prev_hash=holder.log_head or GENESIS,
+        prev_hash=head or GENESIS,
         hash="",
     )
-    entry.hash = _digest(entry)
-    holder.log_seq, holder.log_head = entry.seq, entry.hash
-    session.add_all([entry, holder])
+    entry.hash = entry_digest(entry)
+    session.execute(
+        update(Holder)
+        .where(col(Holder.id) == holder_id)
+        .values(log_head=entry.hash)
+        .execution_options(synchronize_session=False)
+    )
+    session.add(entry)
     return entry
 
 
@@ -93,16 +103,12 @@ def verify(*, session: Session, holder_id: str, batch: int = 1000) -> int | None
             .limit(batch)
         ).all()
         for entry in rows:
-            if entry.seq != expected_seq or entry.prev_hash != prev or _digest(entry) != entry.hash:
+            if entry.seq != expected_seq or entry.prev_hash != prev or entry_digest(entry) != entry.hash:
                 return expected_seq
             prev, expected_seq = entry.hash, expected_seq + 1
         if len(rows) < batch:
-            holder = session.get(Holder, holder_id)
-            head_ok = (
-                holder is not None
-                and holder.log_seq == expected_seq - 1
-                and (holder.log_head or GENESIS) == prev
-            )
+            head = session.exec(select(Holder.log_seq, Holder.log_head).where(Holder.id == holder_id)).first()
+            head_ok = head is not None and head[0] == expected_seq - 1 and (head[1] or GENESIS) == prev
             return None if head_ok else expected_seq
         after = rows[-1].seq
 
