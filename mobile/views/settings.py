@@ -20,61 +20,24 @@ from sync.protocol.schemas import OtpChannel
 
 
 def _close_dialog(ui: Ui) -> ft.AlertDialog:
+    """Built once and updated in place while it is open (it is never rebuilt by the router)."""
     state, form = ui.state, ui.state.closing
     form.clear_errors()
-    body = ft.Column(tight=True, spacing=12, scroll=ft.ScrollMode.AUTO)
-    actions = ft.Row(wrap=True, alignment=ft.MainAxisAlignment.END)
+    form.set("password", "")
 
-    def fill() -> None:
-        body.controls = column(
-            ft.Text(ui.t("ui.close.dialog.text"), size=BODY_SIZE),
-            ft.Text(ui.t("ui.close.dialog.password"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
-            field(
-                ui,
-                form,
-                "password",
-                ui.t("ui.field.password.label"),
-                password=True,
-                on_submit=confirm,
-                rerender=refresh,
-            ),
-            banner(ui, form.banner, key="close-banner"),
-            ft.ProgressRing(width=24, height=24) if form.busy else None,
-        )
-        actions.controls = [
-            ft.TextButton(
-                content=ui.t("ui.cancel"),
-                key="close-cancel",
-                on_click=cancel,
-                disabled=form.busy,
-                style=ft.ButtonStyle(text_style=ft.TextStyle(size=17)),
-            ),
-            ft.FilledButton(
-                content=ui.t("ui.close.dialog.confirm"),
-                key="close-confirm",
-                on_click=confirm,
-                disabled=form.busy,
-                height=48,
-                style=ft.ButtonStyle(
-                    bgcolor=ERROR_FG, color=ft.Colors.WHITE, text_style=ft.TextStyle(size=17)
-                ),
-            ),
-        ]
-
-    def refresh() -> None:
-        fill()
-        dialog.update()
+    def clear_error() -> None:
+        password.error = None
+        password.update()
 
     def cancel(_: ft.ControlEvent) -> None:
-        form.values["password"] = ""
+        form.set("password", "")
         ui.page.pop_dialog()
 
     async def confirm(_: ft.ControlEvent) -> None:
         if form.busy:
             return
         form.busy = True
-        fill()
-        dialog.update()
+        show()
         try:
             ok = await asyncio.to_thread(state.close_space)
         finally:
@@ -83,17 +46,63 @@ def _close_dialog(ui: Ui) -> ft.AlertDialog:
             ui.page.pop_dialog()
             ui.render()
         else:
-            fill()
-            dialog.update()
+            show()
 
-    fill()
+    password = field(
+        ui,
+        form,
+        "password",
+        ui.t("ui.field.password.label"),
+        password=True,
+        on_submit=confirm,
+        rerender=clear_error,
+    )
+    assert isinstance(password, ft.TextField)
+    problem = ft.Text("", size=BODY_SIZE, color=ERROR_FG, visible=False, key="close-problem")
+    ring = ft.ProgressRing(width=24, height=24, visible=False)
+    cancel_button = ft.TextButton(
+        content=ui.t("ui.cancel"),
+        key="close-cancel",
+        on_click=cancel,
+        height=48,
+        style=ft.ButtonStyle(text_style=ft.TextStyle(size=17, weight=ft.FontWeight.W_600)),
+    )
+    confirm_button = ft.FilledButton(
+        content=ui.t("ui.close.dialog.confirm"),
+        key="close-confirm",
+        on_click=confirm,
+        height=48,
+        style=ft.ButtonStyle(bgcolor=ERROR_FG, color=ft.Colors.WHITE, text_style=ft.TextStyle(size=17)),
+    )
     dialog = ft.AlertDialog(
         key="close-dialog",
         modal=True,
         title=ft.Text(ui.t("ui.close.dialog.title"), size=22, weight=ft.FontWeight.BOLD),
-        content=ft.Container(body, width=480),
-        actions=[actions],
+        content=ft.Column(
+            [
+                ft.Text(ui.t("ui.close.dialog.text"), size=BODY_SIZE),
+                ft.Text(ui.t("ui.close.dialog.password"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
+                password,
+                problem,
+                ring,
+            ],
+            tight=True,
+            spacing=12,
+            width=480,
+        ),
+        scrollable=True,
+        actions=[cancel_button, confirm_button],
     )
+
+    def show() -> None:
+        password.error = ui.err(form.errors.get("password"))
+        password.read_only = form.busy
+        problem.value = ui.err(form.banner) or ""
+        problem.visible = form.banner is not None
+        ring.visible = form.busy
+        cancel_button.disabled = confirm_button.disabled = form.busy
+        dialog.update()
+
     return dialog
 
 

@@ -21,12 +21,24 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LETTER_CODE_RE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b")
 OTP_RE = re.compile(r"\b(\d{6})\b")
-SERVER_ENV = {"ENS_ENV": "test", "ENS_ARGON2_TIME_COST": "1", "ENS_ARGON2_MEMORY_KIB": "1024",
-              "ENS_ARGON2_PARALLELISM": "1"}
+SERVER_ENV = {
+    "ENS_ENV": "test",
+    "ENS_ARGON2_TIME_COST": "1",
+    "ENS_ARGON2_MEMORY_KIB": "1024",
+    "ENS_ARGON2_PARALLELISM": "1",
+}
 
 
 def free_port() -> int:
@@ -84,10 +96,29 @@ class Stack:
     def enrol(self, *, nir: str, vitale: str, first_name: str, email: str) -> str:
         """Enrol one person with the server's command; returns the provisional code of the letter."""
         subprocess.run(
-            [sys.executable, "-m", "backend_stub", "enrol", "--nir", nir, "--vitale", vitale,
-             "--first-name", first_name, "--last-name", "Martin", "--birth-date", "1985-05-01",
-             "--email", email],
-            env=self.env, cwd=ROOT, check=True, capture_output=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "backend_stub",
+                "enrol",
+                "--nir",
+                nir,
+                "--vitale",
+                vitale,
+                "--first-name",
+                first_name,
+                "--last-name",
+                "Martin",
+                "--birth-date",
+                "1985-05-01",
+                "--email",
+                email,
+            ],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         match = LETTER_CODE_RE.search(self.messages(email)[0]["body"])
         assert match
@@ -119,16 +150,24 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         with api_log.open("wb") as out:
             server = subprocess.Popen(
                 [sys.executable, "-m", "backend_stub", "serve", "--port", str(api_port)],
-                env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                env=env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         processes.append(server)
         api_url = f"http://127.0.0.1:{api_port}"
         wait_http(f"{api_url}/api/v1/health", server, api_log)
-        app_env = env | {"ENS_API_URL": api_url, "ENS_APP_PORT": str(app_port), "ENS_APP_VIEW": "web",
-                         "ENS_APP_HOST": "127.0.0.1"}
+        app_env = env | {
+            "ENS_API_URL": api_url,
+            "ENS_APP_PORT": str(app_port),
+            "ENS_APP_VIEW": "web",
+            "ENS_APP_HOST": "127.0.0.1",
+        }
         with app_log.open("wb") as out:
-            app = subprocess.Popen([sys.executable, "-m", "mobile"], env=app_env, cwd=ROOT,
-                                   stdout=out, stderr=subprocess.STDOUT)
+            app = subprocess.Popen(
+                [sys.executable, "-m", "mobile"], env=app_env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+            )
         processes.append(app)
         app_url = f"http://127.0.0.1:{app_port}"
         wait_http(app_url, app, app_log)
@@ -156,8 +195,14 @@ async def browser_page(stack: Stack) -> AsyncIterator[Browser]:
         try:
             page = await browser.new_page(viewport={"width": 412, "height": 860}, locale="fr-FR")
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-            page.on("console", lambda msg: errors.append(f"console: {msg.text}")
-                    if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text else None)
+            page.on(
+                "console",
+                lambda msg: (
+                    errors.append(f"console: {msg.text}")
+                    if msg.type == "error" and "ERR_NAME_NOT_RESOLVED" not in msg.text
+                    else None
+                ),
+            )
             page.set_default_timeout(30_000)
             await page.goto(stack.app_url)
             await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)

@@ -10,8 +10,16 @@ from tests.browser.conftest import SHOTS, Browser, Stack
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Tournesol-bleu-2026!"
-SECTIONS_FR = ("Documents", "Profil médical", "Messagerie", "Agenda", "Mes enfants", "Historique des accès",
-               "Catalogue de services", "Paramètres")
+SECTIONS_FR = (
+    "Documents",
+    "Profil médical",
+    "Messagerie",
+    "Agenda",
+    "Mes enfants",
+    "Historique des accès",
+    "Catalogue de services",
+    "Paramètres",
+)
 
 
 async def shot(page, name: str) -> None:
@@ -30,7 +38,8 @@ async def type_into(page, label: str, text: str, *, replace: bool = True) -> Non
         await box.click(position={"x": 24, "y": 18})
         await page.wait_for_function(
             "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label",
-            arg=label, timeout=10_000,
+            arg=label,
+            timeout=10_000,
         )
         await page.wait_for_timeout(250)  # Flutter attaches its text input just after the focus
         if replace:
@@ -155,10 +164,13 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     nir, vitale = nir_for(502), "10000502"
     code = stack.enrol(nir=nir, vitale=vitale, first_name="Lucie", email="lettre502@example.fr")
     client = AccountClient(stack.api_url)
-    client.activate(ActivationRequest(
-        **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
-        email=email, password=PASSWORD,
-    ))
+    client.activate(
+        ActivationRequest(
+            **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
+            email=email,
+            password=PASSWORD,
+        )
+    )
     client._http.close()
 
     await see(page, "Bienvenue sur Mon espace santé")
@@ -194,5 +206,29 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     await see(page, "Historique des accès")
     await shot(page, "24-reopened-home")
     await tap(page, "Me déconnecter")
+    await see(page, "Bienvenue sur Mon espace santé")
+    assert not browser_page.errors, browser_page.errors
+
+
+async def test_objection_with_confirmation(stack: Stack, browser_page: Browser) -> None:
+    page = browser_page.page
+    nir, vitale = nir_for(503), "10000503"
+    code = stack.enrol(nir=nir, vitale=vitale, first_name="Yanis", email="lettre503@example.fr")
+
+    await see(page, "Bienvenue sur Mon espace santé")
+    await tap(page, "Je refuse la création de mon espace")
+    await see(page, "aucun espace santé ne sera créé pour vous")
+    await see(page, "Vous pourrez changer d'avis plus tard")
+    await type_into(page, "Code provisoire", code)
+    await type_into(page, "Numéro de sécurité sociale", nir)
+    await type_into(page, "Numéro de série de la carte Vitale", vitale)
+    await shot(page, "31-objection")
+    await tap(page, "Je refuse la création de mon espace")
+    await see(page, "Confirmer votre refus ?")
+    await shot(page, "32-objection-dialog")
+    await tap(page, "Oui, je refuse")
+    await see(page, "Votre refus est enregistré")
+    await shot(page, "33-objection-done")
+    await tap(page, "Revenir à l'accueil")
     await see(page, "Bienvenue sur Mon espace santé")
     assert not browser_page.errors, browser_page.errors

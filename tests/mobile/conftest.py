@@ -60,8 +60,14 @@ class AppServer:
 
     def enrol(self, n: int, first_name: str = "Camille") -> Person:
         email = f"lettre{n}@example.fr"
-        row = {"nir": nir_for(n), "vitale_serial": f"{10000000 + n}", "first_name": first_name,
-               "last_name": "Martin", "birth_date": "1985-05-01", "email": email}
+        row = {
+            "nir": nir_for(n),
+            "vitale_serial": f"{10000000 + n}",
+            "first_name": first_name,
+            "last_name": "Martin",
+            "birth_date": "1985-05-01",
+            "email": email,
+        }
         with Session(self.ctx.engine) as session:
             enrolment.enrol_many(session=session, ctx=self.ctx, people=[enrolment.Enrollee.parse(row)])
         letter = read_outbox(self.outbox, to=email, limit=1)[0]
@@ -82,8 +88,9 @@ class AppServer:
 
 @pytest.fixture
 def app_server(tmp_path: Path) -> Iterator[AppServer]:
-    settings = Settings(env="test", data_dir=tmp_path, argon2_time_cost=1, argon2_memory_kib=1024,
-                        argon2_parallelism=1)
+    settings = Settings(
+        env="test", data_dir=tmp_path, argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1
+    )
     upgrade(settings.database_url)
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
     ctx = build_context(settings, clock=clock)

@@ -21,7 +21,7 @@ def test_both_languages_have_the_same_keys_and_tidy_files() -> None:
     assert set(fr) == set(en)
     for lang, data in (("fr", fr), ("en", en)):
         raw = (ASSETS_DIR / "i18n" / f"{lang}.json").read_text(encoding="utf-8")
-        assert raw == json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
+        assert raw.rstrip("\n") == json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
 
 
 def test_every_key_the_app_uses_is_translated() -> None:
@@ -36,6 +36,11 @@ def test_every_key_the_app_uses_is_translated() -> None:
 
 def test_english_mode_has_no_french_leftovers() -> None:
     fr, en = load("fr"), load("en")
-    same = [k for k in fr if k.startswith("ui.") and fr[k] == en[k] and k not in {
-        "ui.section.documents", "ui.section.agenda", "ui.datetime"}]
+    same = [
+        k
+        for k in fr
+        if k.startswith("ui.")
+        and fr[k] == en[k]
+        and k not in {"ui.section.documents", "ui.section.agenda", "ui.datetime"}
+    ]
     assert not same

@@ -126,7 +126,10 @@ def test_activation_step2_local_checks(app_server: AppServer) -> None:
 
     form.set("password", "Abcdefgh-1234")
     assert [key for key, _ in form.rules()] == [
-        "password.rule.length", "password.rule.lower", "password.rule.upper", "password.rule.digit",
+        "password.rule.length",
+        "password.rule.lower",
+        "password.rule.upper",
+        "password.rule.digit",
         "password.rule.symbol",
     ]
     assert all(ok for _, ok in form.rules())
@@ -340,7 +343,8 @@ def test_error_text_derives_the_parameters_messages_need() -> None:
     assert "connexion" in error_text(NetworkError(), "fr")
     # A code this version does not know, or a missing parameter, still gives a sentence.
     assert error_text(ApiError("error.from.the.future", {}, 400), "fr") == error_text(
-        SyncError(ErrorCode.SERVER_ERROR), "fr")
+        SyncError(ErrorCode.SERVER_ERROR), "fr"
+    )
     assert "{" not in error_text(ApiError(ErrorCode.OTP_INVALID, {}, 401), "fr")
 
 
