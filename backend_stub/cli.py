@@ -68,7 +68,7 @@ def enrol(
         console.print(f"[red]Refused:[/red] {exc}")
         raise typer.Exit(2) from exc
     ctx = build_context(get_settings())
-    with Session(ctx.engine) as session:
+    with Session(ctx.engine, expire_on_commit=False) as session:
         report = enrolment.enrol_many(session=session, ctx=ctx, people=[person])
     if report.already_enrolled:
         console.print("Already enrolled: nothing sent.")
@@ -85,7 +85,10 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
         total = max(sum(1 for _ in handle) - 1, 0)
     report = enrolment.EnrolmentReport(errors=[])
     columns = (TextColumn("Enrolling"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as progress, Session(ctx.engine) as session:
+    with (
+        Progress(*columns, console=console) as progress,
+        Session(ctx.engine, expire_on_commit=False) as session,
+    ):
         task = progress.add_task("enrol", total=total)
         result = enrolment.enrol_many(
             session=session,

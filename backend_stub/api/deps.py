@@ -17,7 +17,8 @@ from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    """Async: a plain attribute read needs no trip through the thread pool."""
     ctx: Context = request.app.state.ctx
     return ctx
 

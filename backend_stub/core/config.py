@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 4
+    argon2_max_concurrent: int = 0  # password checks at once per process; 0 = one per core
 
     email_sender: Literal["outbox", "smtp"] = "outbox"
     smtp_host: str = "127.0.0.1"

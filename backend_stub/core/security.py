@@ -10,7 +10,9 @@
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,20 +32,25 @@ class Hasher:
         )
         # Verified when the account does not exist, so that timing does not reveal it.
         self._dummy_hash = self._passwords.hash(secrets.token_urlsafe(16))
+        # Each check takes 64 MiB and all cores for ~50 ms: running more at once than there are
+        # cores only makes every login in flight finish late together (and eats memory).
+        self._slots = threading.BoundedSemaphore(settings.argon2_max_concurrent or os.cpu_count() or 1)
 
     def digest(self, purpose: str, value: str) -> str:
         """HMAC of a value for one purpose (purposes never share digests)."""
         return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
     def hash_password(self, password: str) -> str:
-        return self._passwords.hash(password)
+        with self._slots:
+            return self._passwords.hash(password)
 
     def verify_password(self, password_hash: str | None, password: str) -> bool:
         """Constant work whether or not the account exists."""
         try:
-            return self._passwords.verify(password_hash or self._dummy_hash, password) and (
-                password_hash is not None
-            )
+            with self._slots:
+                return self._passwords.verify(password_hash or self._dummy_hash, password) and (
+                    password_hash is not None
+                )
         except (VerificationError, InvalidHashError):
             return False
 

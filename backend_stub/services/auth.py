@@ -188,14 +188,16 @@ def refresh(*, session: Session, ctx: Context, refresh_token: str) -> TokenPair:
 
 
 def authenticate(*, session: Session, ctx: Context, access_token: str) -> tuple[AuthSession, Holder]:
-    """The session and holder behind a bearer token, or SESSION_EXPIRED."""
-    row = session.exec(
-        select(AuthSession).where(AuthSession.access_digest == token_digest(access_token))
+    """The session and holder behind a bearer token (one indexed join), or SESSION_EXPIRED."""
+    found = session.exec(
+        select(AuthSession, Holder)
+        .join(Holder, col(Holder.id) == col(AuthSession.holder_id))
+        .where(AuthSession.access_digest == token_digest(access_token))
     ).first()
-    if row is None or row.revoked or ctx.clock.now() >= as_utc(row.access_expires_at):
+    if found is None:
         raise DomainError(ErrorCode.SESSION_EXPIRED)
-    holder = session.get(Holder, row.holder_id)
-    if holder is None:
+    row, holder = found
+    if row.revoked or ctx.clock.now() >= as_utc(row.access_expires_at):
         raise DomainError(ErrorCode.SESSION_EXPIRED)
     return row, holder
 

@@ -130,7 +130,10 @@ def enrol_many(
     batch_size: int = 1000,
     on_batch: Callable[[int], None] | None = None,
 ) -> EnrolmentReport:
-    """Enrol people in batches; someone already enrolled is skipped, so a rerun is harmless."""
+    """Enrol people in batches; someone already enrolled is skipped, so a rerun is harmless.
+
+    Letters go after each batch's commit; give a session with `expire_on_commit=False` so that
+    writing them does not reload every holder."""
     report = EnrolmentReport(errors=[])
     iterator = iter(people)
     while batch := list(islice(iterator, batch_size)):
