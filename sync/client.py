@@ -5,6 +5,7 @@ server says it expired. Screens never see HTTP: they get schemas or a `SyncError
 """
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -12,6 +13,16 @@ from pydantic import BaseModel
 
 from sync.errors import ApiError, NetworkError
 from sync.protocol.errors import ErrorCode
+from sync.protocol.record_schemas import (
+    AccessLogPage,
+    AttendingRequest,
+    AuthoriseRequest,
+    EmergencySettings,
+    GrantOut,
+    NotificationOut,
+    ProfessionalOut,
+    RevokeRequest,
+)
 from sync.protocol.schemas import (
     ActivationRequest,
     ChallengeRef,
@@ -190,6 +201,58 @@ class AccountClient:
             content=data,
             headers={"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
         )
+
+    # --- the shared record's rules (online only: the server decides) ----------------------------
+    def search_professionals(self, query: str) -> list[ProfessionalOut]:
+        response = self._call("GET", "/professionals/search", auth=True, params={"q": query})
+        return [ProfessionalOut.model_validate(p) for p in response.json()]
+
+    def my_professionals(self) -> list[GrantOut]:
+        return [GrantOut.model_validate(g) for g in self._call("GET", "/professionals", auth=True).json()]
+
+    def authorise(self, professional_id: str, until: datetime | None) -> list[GrantOut]:
+        body = AuthoriseRequest(until=until)
+        response = self._call("POST", f"/professionals/{professional_id}/authorise", body, auth=True)
+        return [GrantOut.model_validate(g) for g in response.json()]
+
+    def revoke(self, professional_id: str, *, block: bool = False) -> list[GrantOut]:
+        body = RevokeRequest(block=block)
+        response = self._call("POST", f"/professionals/{professional_id}/revoke", body, auth=True)
+        return [GrantOut.model_validate(g) for g in response.json()]
+
+    def unblock(self, professional_id: str) -> list[GrantOut]:
+        response = self._call("POST", f"/professionals/{professional_id}/unblock", auth=True)
+        return [GrantOut.model_validate(g) for g in response.json()]
+
+    def set_attending(self, professional_id: str | None) -> list[GrantOut]:
+        response = self._call(
+            "PUT", "/attending", AttendingRequest(professional_id=professional_id), auth=True
+        )
+        return [GrantOut.model_validate(g) for g in response.json()]
+
+    def emergency_settings(self) -> EmergencySettings:
+        return self._json(EmergencySettings, "GET", "/emergency-settings", auth=True)
+
+    def set_emergency_settings(self, settings: EmergencySettings) -> EmergencySettings:
+        return self._json(EmergencySettings, "PUT", "/emergency-settings", settings, auth=True)
+
+    def access_log(self, *, before: int | None = None, **filters: str) -> AccessLogPage:
+        params: dict[str, Any] = {k: v for k, v in filters.items() if v}
+        if before is not None:
+            params["before"] = before
+        return self._json(AccessLogPage, "GET", "/access-log", auth=True, params=params)
+
+    def notifications(self) -> list[NotificationOut]:
+        return [
+            NotificationOut.model_validate(n) for n in self._call("GET", "/notifications", auth=True).json()
+        ]
+
+    def mark_notification_read(self, notification_id: str) -> None:
+        self._call("POST", f"/notifications/{notification_id}/read", auth=True)
+
+    def document_content(self, record_id: str) -> bytes:
+        """The bytes of a document the device does not hold (e.g. one a professional added)."""
+        return self._call("GET", f"/sync/records/{record_id}/content", auth=True).content
 
 
 def _api_error(response: httpx.Response) -> ApiError:
