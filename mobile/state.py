@@ -72,7 +72,8 @@ class Screen(StrEnum):
     CLOSED = "closed"
 
 
-# The sections of the space, in the order of the home screen; only "settings" is built yet.
+# The sections of the space, in the order of the home screen; only "settings" is built yet
+# (the others open the "coming soon" page).
 SECTIONS: tuple[str, ...] = (
     "documents",
     "profile",
@@ -83,7 +84,6 @@ SECTIONS: tuple[str, ...] = (
     "catalogue",
     "settings",
 )
-BUILT_SECTIONS = frozenset({"settings"})
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.
 _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
