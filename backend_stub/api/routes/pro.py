@@ -6,6 +6,7 @@ regulator need `X-Access-Reason` (percent-encoded UTF-8); a first access needs `
 declared`, the professional's statement that the patient agreed.
 """
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -71,19 +72,33 @@ def me(pro: CurrentPro) -> ProfessionalOut:
     return professional_out(pro)
 
 
+def _opener(action: str) -> Callable[..., record_access.Opened]:
+    """A dependency that applies the access rules (and logs a refusal) before the route runs."""
+
+    def open_record(
+        pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
+    ) -> record_access.Opened:
+        return record_access.open_record(
+            session=session, ctx=ctx, professional=pro, nir=nir, request=request, action=action
+        )
+
+    return open_record
+
+
+OpenedToList = Annotated[record_access.Opened, Depends(_opener("list"))]
+OpenedToRead = Annotated[record_access.Opened, Depends(_opener("read"))]
+OpenedToWrite = Annotated[record_access.Opened, Depends(_opener("write"))]
+
+
 @router.get("/documents")
 def documents(
-    pro: CurrentPro,
-    nir: PatientNir,
+    opened: OpenedToList,
     request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> ProDocumentPage:
     """The patient's documents this professional may see, newest first, by pages."""
-    opened = record_access.open_record(
-        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="list"
-    )
     rows, next_before = record_access.list_documents(
         session=session, ctx=ctx, opened=opened, request=request, before=before
     )
@@ -92,37 +107,20 @@ def documents(
 
 @router.get("/documents/{document_id}")
 def document(
-    document_id: str,
-    pro: CurrentPro,
-    nir: PatientNir,
-    request: AccessRequest,
-    ctx: ContextDep,
-    session: SessionDep,
+    document_id: str, opened: OpenedToRead, request: AccessRequest, ctx: ContextDep, session: SessionDep
 ) -> ProDocument:
     """One document's details."""
-    opened = record_access.open_record(
-        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="read"
+    record = record_access.read_document(
+        session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
     )
-    return _document(
-        record_access.read_document(
-            session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
-        )
-    )
+    return _document(record)
 
 
 @router.get("/documents/{document_id}/content")
 def content(
-    document_id: str,
-    pro: CurrentPro,
-    nir: PatientNir,
-    request: AccessRequest,
-    ctx: ContextDep,
-    session: SessionDep,
+    document_id: str, opened: OpenedToRead, request: AccessRequest, ctx: ContextDep, session: SessionDep
 ) -> StreamingResponse:
     """One document's bytes."""
-    opened = record_access.open_record(
-        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="read"
-    )
     record = record_access.read_document(
         session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
     )
@@ -131,17 +129,7 @@ def content(
 
 
 @router.post("/documents")
-def add(
-    body: ProDocumentCreate,
-    pro: CurrentPro,
-    nir: PatientNir,
-    request: AccessRequest,
-    ctx: ContextDep,
-    session: SessionDep,
-) -> ProDocument:
+def add(body: ProDocumentCreate, opened: OpenedToWrite, ctx: ContextDep, session: SessionDep) -> ProDocument:
     """Add a document to the patient's record (the patient is informed)."""
-    opened = record_access.open_record(
-        session=session, ctx=ctx, professional=pro, nir=nir, request=request, action="write"
-    )
     new = record_access.NewDocument(**body.model_dump())
     return _document(record_access.add_document(session=session, ctx=ctx, opened=opened, new=new))
