@@ -105,6 +105,8 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
             record=record_out(record),
         )
     outcome = Outcome.APPLIED
+    if record is None and m.op == "delete":
+        return MutationResult(seq=m.seq, outcome=outcome)  # nothing to delete: no tombstone either
     if record is None:
         record = Record(holder_id=holder_id, id=m.id, collection=m.collection, version=0, seq=0)
     stale = record.version != m.base_version and record.version > 0

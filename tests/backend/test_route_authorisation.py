@@ -1,0 +1,141 @@
+"""Every route of the OpenAPI document, called anonymously and by another holder with the first
+holder's ids: refused, and nothing of the first holder changes or leaks. A new route without a
+case here fails the test."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.backend.test_record_access import PDF, Pro, holder_document
+from tests.conftest import World, bearer
+
+# Routes anyone may call (they prove identity with the letter's identifiers or a password).
+PUBLIC = {
+    ("post", "/api/v1/activation/check"),
+    ("post", "/api/v1/activation"),
+    ("post", "/api/v1/objection"),
+    ("post", "/api/v1/letters"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/otp/verify"),
+    ("post", "/api/v1/auth/otp/resend"),
+    ("post", "/api/v1/auth/refresh"),
+    ("get", "/api/v1/health"),
+}
+# Routes of professionals: an API key, never a holder's token.
+PROFESSIONAL = {
+    ("get", "/api/v1/pro/me"),
+    ("get", "/api/v1/pro/documents"),
+    ("post", "/api/v1/pro/documents"),
+    ("get", "/api/v1/pro/documents/{document_id}"),
+    ("get", "/api/v1/pro/documents/{document_id}/content"),
+}
+# Holder routes: what another holder gets when aiming at the first holder's things.
+HOLDER = {
+    ("get", "/api/v1/me"): (200,),
+    ("post", "/api/v1/space/close"): (401,),
+    ("post", "/api/v1/space/reopen"): (409,),
+    ("post", "/api/v1/auth/logout"): (204,),
+    ("post", "/api/v1/sync/push"): (200,),
+    ("get", "/api/v1/sync/pull"): (200,),
+    ("get", "/api/v1/sync/records/{record_id}/content"): (404,),
+    ("post", "/api/v1/uploads"): (200,),
+    ("get", "/api/v1/uploads/{upload_id}"): (404,),
+    ("patch", "/api/v1/uploads/{upload_id}"): (404,),
+    ("get", "/api/v1/professionals/search"): (200,),
+    ("get", "/api/v1/professionals"): (200,),
+    ("post", "/api/v1/professionals/{professional_id}/authorise"): (200,),
+    ("post", "/api/v1/professionals/{professional_id}/revoke"): (200,),
+    ("post", "/api/v1/professionals/{professional_id}/unblock"): (200,),
+    ("put", "/api/v1/attending"): (200,),
+    ("get", "/api/v1/emergency-settings"): (200,),
+    ("put", "/api/v1/emergency-settings"): (200,),
+    ("get", "/api/v1/access-log"): (200,),
+    ("get", "/api/v1/notifications"): (200,),
+    ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
+}
+
+
+def _routes(api: TestClient) -> set[tuple[str, str]]:
+    spec = api.get("/api/v1/openapi.json").json()
+    return {(method, path) for path, item in spec["paths"].items() for method in item}
+
+
+def test_every_route_has_a_case(world: World) -> None:
+    assert _routes(world.api) == PUBLIC | PROFESSIONAL | set(HOLDER)
+
+
+def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
+    h = bearer(tokens)
+    return (
+        world.api.get("/api/v1/me", headers=h).json(),
+        world.api.get("/api/v1/sync/pull", headers=h).json()["changes"],
+        world.api.get("/api/v1/professionals", headers=h).json(),
+        world.api.get("/api/v1/emergency-settings", headers=h).json(),
+        world.api.get("/api/v1/access-log", headers=h).json(),
+        world.api.get("/api/v1/notifications", headers=h).json(),
+    )
+
+
+@pytest.mark.parametrize("route", sorted(set(HOLDER) | PROFESSIONAL))
+def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
+    method, path = route
+    url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
+    response = world.api.request(method.upper(), url, json={})
+    assert response.status_code == 401, (route, response.text)
+    assert response.json()["code"] in ("error.auth.required", "error.pro.key_invalid")
+
+
+def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
+    first, first_tokens = world.active_person()
+    record_id = holder_document(world, first_tokens, "Compte rendu", "hospital_report")
+    doctor = Pro(world, "doctor")
+    doctor.titles(first, consent=True)  # a log entry and a notification for the first holder
+    upload_id = world.api.post(
+        "/api/v1/uploads", headers=bearer(first_tokens), json={"size": len(PDF), "sha256": "0" * 64}
+    ).json()["id"]
+    notification_id = world.api.get("/api/v1/notifications", headers=bearer(first_tokens)).json()[0]["id"]
+    before = _snapshot(world, first_tokens)
+
+    _, other = world.active_person()
+    ids = {
+        "record_id": record_id,
+        "upload_id": upload_id,
+        "professional_id": doctor.id,
+        "notification_id": notification_id,
+        "document_id": record_id,
+    }
+    bodies = {
+        "/api/v1/space/close": {"password": "Not-the-password-1"},
+        "/api/v1/sync/push": {
+            "client_id": "attacker-01",
+            "mutations": [
+                {
+                    "seq": 1,
+                    "op": "delete",
+                    "collection": "document",
+                    "id": record_id,
+                    "base_version": 1,
+                    "data": {},
+                }
+            ],
+        },
+        "/api/v1/uploads": {"size": 3, "sha256": "1" * 64},
+        "/api/v1/professionals/{professional_id}/authorise": {"until": None},
+        "/api/v1/professionals/{professional_id}/revoke": {"block": True},
+        "/api/v1/attending": {"professional_id": doctor.id},
+        "/api/v1/emergency-settings": {"emergency_access": False, "regulator_access": False},
+    }
+    for (method, path), allowed in HOLDER.items():
+        if path == "/api/v1/auth/logout":
+            continue  # would end the other holder's own session: checked last
+        url = path.format(**ids) + ("?q=Martin" if path.endswith("/search") else "")
+        headers = bearer(other) | ({"Upload-Offset": "0"} if method == "patch" else {})
+        kwargs = {"content": PDF} if method == "patch" else {"json": bodies.get(path, {})}
+        response = world.api.request(method.upper(), url, headers=headers, **kwargs)  # type: ignore[arg-type]
+        assert response.status_code in allowed, (method, path, response.status_code, response.text)
+        assert record_id not in response.text or path == "/api/v1/sync/push", (method, path)
+    assert world.api.post("/api/v1/auth/logout", headers=bearer(other)).status_code == 204
+    # The first holder's things are exactly as they were, except what the delete push made of
+    # the *other* holder's own namespace (push ids are per holder).
+    assert _snapshot(world, first_tokens) == before
+    notes = world.api.get("/api/v1/notifications", headers=bearer(first_tokens)).json()
+    assert notes[0]["read"] is False
