@@ -6,15 +6,19 @@ import flet as ft
 
 from mobile.state import AppState, Screen
 from mobile.views import (
+    access_log,
     activate_ids,
     activate_login,
     closed,
     code,
     done,
+    emergency,
     home,
     login,
     new_letter,
+    notifications,
     objection,
+    professionals,
     section,
     settings,
     welcome,
@@ -36,6 +40,10 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.SECTION: section.build,
     Screen.SETTINGS: settings.build,
     Screen.CLOSED: closed.build,
+    Screen.PROFESSIONALS: professionals.build,
+    Screen.EMERGENCY: emergency.build,
+    Screen.ACCESS_LOG: access_log.build,
+    Screen.NOTIFICATIONS: notifications.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -48,6 +56,10 @@ WITH_BACK = frozenset(
         Screen.CODE,
         Screen.SECTION,
         Screen.SETTINGS,
+        Screen.PROFESSIONALS,
+        Screen.EMERGENCY,
+        Screen.ACCESS_LOG,
+        Screen.NOTIFICATIONS,
     }
 )
 
@@ -111,6 +123,7 @@ class Router:
             ),
             bgcolor=PRIMARY,
             actions=[
+                *([bell] if (bell := notifications.appbar_bell(self.ui)) is not None else []),
                 ft.TextButton(
                     content=self.ui.t("ui.lang.switch"),
                     key="lang",

@@ -40,6 +40,7 @@ from sync.protocol.schemas import (
 )
 
 __all__ = [
+    "BUILT_SECTIONS",
     "SECTIONS",
     "ActivationForm",
     "AppState",
@@ -70,20 +71,30 @@ class Screen(StrEnum):
     SECTION = "section"
     SETTINGS = "settings"
     CLOSED = "closed"
+    PROFESSIONALS = "professionals"
+    EMERGENCY = "emergency"
+    ACCESS_LOG = "access-log"
+    NOTIFICATIONS = "notifications"
 
 
-# The sections of the space, in the order of the home screen; only "settings" is built yet
-# (the others open the "coming soon" page).
+# The sections of the space, in the order of the home screen.
 SECTIONS: tuple[str, ...] = (
     "documents",
     "profile",
     "messages",
     "agenda",
     "children",
+    "professionals",
     "access_log",
     "catalogue",
     "settings",
 )
+# Sections that have their own screen (the others open the "coming soon" page).
+BUILT_SECTIONS: dict[str, Screen] = {
+    "settings": Screen.SETTINGS,
+    "professionals": Screen.PROFESSIONALS,
+    "access_log": Screen.ACCESS_LOG,
+}
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.
 _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
@@ -383,12 +394,13 @@ class AppState:
             Screen.CODE: Screen.LOGIN,
             Screen.SECTION: Screen.HOME,
             Screen.SETTINGS: Screen.HOME,
+            Screen.EMERGENCY: Screen.PROFESSIONALS,
         }
         self.go(previous.get(self.screen, Screen.HOME if self.me else Screen.WELCOME))
 
     def open_section(self, name: str) -> None:
-        if name == "settings":
-            self.go(Screen.SETTINGS)
+        if name in BUILT_SECTIONS:
+            self.go(BUILT_SECTIONS[name])
         else:
             self.section = name
             self.go(Screen.SECTION)

@@ -11,6 +11,7 @@ ICONS = {
     "messages": ft.Icons.MAIL,
     "agenda": ft.Icons.CALENDAR_MONTH,
     "children": ft.Icons.FAMILY_RESTROOM,
+    "professionals": ft.Icons.MEDICAL_SERVICES,
     "access_log": ft.Icons.HISTORY,
     "catalogue": ft.Icons.APPS,
     "settings": ft.Icons.SETTINGS,

@@ -1,0 +1,90 @@
+"""Emergency access (rule 7): two separate switches, each explained, saved at once."""
+
+import asyncio
+
+import flet as ft
+
+from mobile.record_state import EmergencyState
+from mobile.views.common import BODY_SIZE, ERROR_FG, PRIMARY, Ui, column, para, title
+from mobile.views.record_common import entering, load_in_background, problem, record, status_line
+
+
+def _switch(ui: Ui, emergency: EmergencyState, name: str) -> ft.Control:
+    """A switch with its plain explanation and its state in words."""
+    key = f"switch-{name}"
+    on = emergency.value(name)
+    saving = emergency.saving == name
+
+    async def changed(e: ft.ControlEvent) -> None:
+        if emergency.busy or emergency.saving is not None:
+            return
+        emergency.change(name, bool(e.control.value))
+        emergency.busy = True
+        ui.render()
+        try:
+            await asyncio.to_thread(emergency.save)
+        finally:
+            emergency.busy = False
+            ui.render()
+
+    state_text = (
+        ui.t("ui.emergency.saving") if saving else ui.t(f"ui.emergency.state.{'on' if on else 'off'}")
+    )
+    return ft.Container(
+        key=key,
+        border=ft.Border.all(2 if on else 1, PRIMARY if on else "#C5CED9"),
+        border_radius=12,
+        padding=14,
+        content=ft.Column(
+            [
+                ft.Switch(
+                    key=f"{key}-control",
+                    label=ui.t(f"ui.emergency.{name}.label"),
+                    label_text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
+                    value=on,
+                    disabled=emergency.busy or emergency.settings is None,
+                    on_change=changed,
+                    active_color=PRIMARY,
+                    height=56,
+                    expand_loose=True,
+                ),
+                ft.Text(ui.t(f"ui.emergency.{name}.text"), size=BODY_SIZE, key=f"{key}-text"),
+                ft.Text(
+                    state_text,
+                    size=BODY_SIZE,
+                    weight=ft.FontWeight.W_600,
+                    color=PRIMARY if on else ERROR_FG,
+                    key=f"{key}-state",
+                ),
+            ],
+            spacing=8,
+            key=f"{key}-body",
+        ),
+    )
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    emergency = record(ui).emergency
+    if entering(ui, "emergency"):
+        emergency.loaded, emergency.offline, emergency.banner, emergency.notice = False, False, None, None
+    if not emergency.loaded and not emergency.offline and emergency.banner is None:
+        load_in_background(ui, emergency, emergency.load)
+
+    async def retry(_: ft.ControlEvent) -> None:
+        await ui.run(emergency, emergency.load)
+
+    unchanged = None
+    if emergency.loaded and emergency.banner is not None:
+        unchanged = para(ui.t("ui.emergency.unchanged"), key="emergency-unchanged")
+    switches: list[ft.Control] = []
+    if emergency.settings is not None:
+        switches = [_switch(ui, emergency, name) for name in EmergencyState.SWITCHES]
+    return column(
+        title(ui.t("ui.emergency.title")),
+        para(ui.t("ui.emergency.intro"), key="emergency-intro"),
+        status_line(ui, emergency, "emergency") if emergency.saving is None else None,
+        problem(ui, emergency, retry, "emergency"),
+        unchanged,
+        *switches,
+        para(ui.t("ui.emergency.blocked_note"), key="emergency-blocked-note") if switches else None,
+    )
