@@ -75,9 +75,8 @@ class PlainStore(Store):
     Everything else (session per call, `s.get` before a put, outbox row, ORM objects, Item
     building) is inherited, so the difference to `Store` is exactly the sealing."""
 
-    def _seal(self, row: LocalRecord, content: dict[str, Any]) -> None:
-        row.rev += 1
-        row.sealed = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+    def _sealed(self, record_id: str, rev: int, content: dict[str, Any]) -> bytes:
+        return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
 
     def _content(self, row: LocalRecord) -> dict[str, Any]:
         value = json.loads(row.sealed)
