@@ -17,6 +17,7 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
+from sync.protocol import measurements
 from sync.protocol.collections import COLLECTIONS, only_mask_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
@@ -74,6 +75,19 @@ def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at:
     return merged
 
 
+def invalid_content(collection: str, data: dict[str, Any]) -> str | None:
+    """The server checks again what the app checked: an impossible measurement is refused."""
+    if collection != "measurement":
+        return None
+    try:
+        value = float(data["value"])
+        second = float(data["second"]) if data.get("second") is not None else None
+    except (KeyError, TypeError, ValueError):
+        return ErrorCode.REQUEST_INVALID.value
+    result = measurements.check(str(data.get("kind", "")), value, second)
+    return result.message if result.verdict == measurements.Verdict.REFUSE else None
+
+
 def only_mask_changes(record: Record, m: Mutation) -> bool:
     """The holder may mask or unmask a professional's document, and change nothing else of it."""
     return m.op == "upsert" and record.collection == "document" and only_mask_changed(record.data, m.data)
@@ -87,6 +101,8 @@ def visible_to_holder(record: Record) -> bool:
 def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
     if m.collection not in COLLECTIONS:
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.REQUEST_INVALID.value)
+    if m.op == "upsert" and (refusal := invalid_content(m.collection, m.data)):
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal)
     record = session.get(Record, (holder_id, m.id))
     if record is not None and not visible_to_holder(record):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value)

@@ -58,6 +58,11 @@ class ErrorCode(StrEnum):
     DOCUMENT_TYPE_UNKNOWN = "error.document.type_unknown"
     DOCUMENT_TOO_LARGE = "error.document.too_large"
     DOCUMENT_FORMAT = "error.document.format"
+    # Measurements of the medical profile.
+    MEASURE_IMPOSSIBLE = "error.measure.impossible"
+    MEASURE_KIND = "error.measure.kind"
+    MEASURE_DIASTOLIC_MISSING = "error.measure.diastolic_missing"
+    MEASURE_PRESSURE_ORDER = "error.measure.pressure_order"
     # Synchronisation and uploads.
     SYNC_READ_ONLY = "error.sync.read_only"
     UPLOAD_OFFSET = "error.upload.offset"

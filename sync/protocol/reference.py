@@ -10,14 +10,15 @@ ALL_TYPES = "*"
 
 
 @cache
-def _load(name: str) -> dict[str, Any]:
+def load_reference(name: str) -> dict[str, Any]:
+    """One file of `assets/reference/`, read once."""
     data: dict[str, Any] = json.loads((ASSETS_DIR / "reference" / name).read_text(encoding="utf-8"))
     return data
 
 
 def document_types() -> list[dict[str, Any]]:
     """Every document type: code, French and English labels, whether the holder may pick it."""
-    types: list[dict[str, Any]] = _load("document_types.json")["types"]
+    types: list[dict[str, Any]] = load_reference("document_types.json")["types"]
     return types
 
 
@@ -27,13 +28,13 @@ def document_type_codes() -> frozenset[str]:
 
 def professions() -> dict[str, dict[str, Any]]:
     """Profession code -> labels and readable types."""
-    found: dict[str, dict[str, Any]] = _load("access_matrix.json")["professions"]
+    found: dict[str, dict[str, Any]] = load_reference("access_matrix.json")["professions"]
     return found
 
 
 def readable_types(profession: str, specialty: str = "") -> frozenset[str]:
     """The document types a profession (and specialty) may read; empty for an unknown one."""
-    matrix = _load("access_matrix.json")
+    matrix = load_reference("access_matrix.json")
     entry = matrix["specialties"].get(f"{profession}/{specialty}") or matrix["professions"].get(profession)
     if entry is None:
         return frozenset()

@@ -45,6 +45,9 @@ def test_every_error_code_has_a_message_in_both_languages() -> None:
                 "retry_minutes": 1,
                 "wait_seconds": 1,
                 "max_mb": 1,
+                "low": 1,
+                "high": 2,
+                "unit": "kg",
             }
             text = translate(code.value, lang, **params)
             assert text != code.value, (code, lang)

@@ -137,3 +137,33 @@ def test_pull_is_paged(two_devices: tuple[Device, Device]) -> None:
     tablet.engine.page_size = 4
     tablet.engine.sync()
     assert len(tablet.store.items("measurement")) == 25
+
+
+def test_server_refuses_an_impossible_measurement(world: World) -> None:
+    _, tokens = world.active_person()
+    mutation = {
+        "seq": 1,
+        "op": "upsert",
+        "collection": "measurement",
+        "id": "weight-0001",
+        "base_version": 0,
+        "data": {"kind": "weight", "value": 1000, "unit": "kg"},
+    }
+    response = world.api.post(
+        "/api/v1/sync/push",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        json={"client_id": "phone-0001", "mutations": [mutation]},
+    )
+    result = response.json()["results"][0]
+    assert (result["outcome"], result["error"]) == ("rejected", "error.measure.impossible")
+    pressure = mutation | {
+        "seq": 2,
+        "id": "bp-0001",
+        "data": {"kind": "blood_pressure", "value": 80, "second": 120},
+    }
+    response = world.api.post(
+        "/api/v1/sync/push",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        json={"client_id": "phone-0001", "mutations": [pressure]},
+    )
+    assert response.json()["results"][0]["error"] == "error.measure.pressure_order"
