@@ -158,7 +158,7 @@ def test_server_refuses_an_impossible_measurement(world: World) -> None:
     assert (result["outcome"], result["error"]) == ("rejected", "error.measure.impossible")
     pressure = mutation | {
         "seq": 2,
-        "id": "bp-0001",
+        "id": "bpress-0001",
         "data": {"kind": "blood_pressure", "value": 80, "second": 120},
     }
     response = world.api.post(
