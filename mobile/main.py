@@ -4,8 +4,9 @@ import os
 
 import flet as ft
 
+from mobile.launch import attach, devices_root
 from mobile.router import Router
-from mobile.state import AppState
+from mobile.space_state import VaultAppState
 from sync.client import AccountClient
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -18,9 +19,11 @@ def api_url() -> str:
 def main(page: ft.Page) -> None:
     """Build this tab's client, state and router; nothing is shared between tabs."""
     client = AccountClient(api_url())
-    state = AppState(client)
+    state = VaultAppState(client, devices_root())
     page.theme_mode = ft.ThemeMode.LIGHT
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")
     page.scroll = ft.ScrollMode.AUTO
     page.padding = ft.Padding.symmetric(horizontal=16, vertical=12)
-    Router(page, state).render()
+    router = Router(page, state)
+    router.render()
+    attach(page, state, router.render)

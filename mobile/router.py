@@ -11,6 +11,9 @@ from mobile.views import (
     activate_login,
     closed,
     code,
+    document_add,
+    document_view,
+    documents,
     done,
     emergency,
     home,
@@ -18,9 +21,12 @@ from mobile.views import (
     new_letter,
     notifications,
     objection,
+    pin_setup,
     professionals,
     section,
     settings,
+    sync_bar,
+    unlock,
     welcome,
 )
 from mobile.views.common import PRIMARY, Ui
@@ -40,6 +46,11 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.SECTION: section.build,
     Screen.SETTINGS: settings.build,
     Screen.CLOSED: closed.build,
+    Screen.PIN_SETUP: pin_setup.build,
+    Screen.UNLOCK: unlock.build,
+    Screen.DOCUMENTS: documents.build,
+    Screen.DOCUMENT_VIEW: document_view.build,
+    Screen.DOCUMENT_ADD: document_add.build,
     Screen.PROFESSIONALS: professionals.build,
     Screen.EMERGENCY: emergency.build,
     Screen.ACCESS_LOG: access_log.build,
@@ -56,6 +67,9 @@ WITH_BACK = frozenset(
         Screen.CODE,
         Screen.SECTION,
         Screen.SETTINGS,
+        Screen.DOCUMENTS,
+        Screen.DOCUMENT_VIEW,
+        Screen.DOCUMENT_ADD,
         Screen.PROFESSIONALS,
         Screen.EMERGENCY,
         Screen.ACCESS_LOG,
@@ -77,6 +91,8 @@ class Router:
         page.title = self.ui.t("ui.app.title")
         page.appbar = self._appbar()
         content = BUILDERS[state.screen](self.ui)
+        bar = sync_bar.build(self.ui) if hasattr(state, "sync_bar") else None  # once the vault is open
+        content = [bar, *content] if bar is not None else content
         page.controls = [
             ft.ResponsiveRow(
                 [

@@ -75,6 +75,11 @@ class Screen(StrEnum):
     EMERGENCY = "emergency"
     ACCESS_LOG = "access-log"
     NOTIFICATIONS = "notifications"
+    PIN_SETUP = "pin-setup"
+    UNLOCK = "unlock"
+    DOCUMENTS = "documents"
+    DOCUMENT_VIEW = "document"
+    DOCUMENT_ADD = "document-add"
 
 
 # The sections of the space, in the order of the home screen.

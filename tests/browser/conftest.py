@@ -85,6 +85,11 @@ class Stack:
     def outbox(self) -> Path:
         return self.data_dir / "outbox"
 
+    @property
+    def devices(self) -> Path:
+        """Where the app keeps the device vaults (ENS_DEVICE_DIR)."""
+        return self.data_dir / "devices"
+
     def messages(self, to: str) -> list[dict[str, str]]:
         found = []
         for path in sorted(self.outbox.glob("*.json"), reverse=True):
@@ -163,6 +168,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "ENS_APP_PORT": str(app_port),
             "ENS_APP_VIEW": "web",
             "ENS_APP_HOST": "127.0.0.1",
+            "ENS_DEVICE_DIR": str(data_dir / "devices"),
+            "ENS_SYNC_EVERY": "5",
         }
         with app_log.open("wb") as out:
             app = subprocess.Popen(

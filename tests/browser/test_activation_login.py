@@ -72,6 +72,14 @@ async def tap(page, name: str) -> None:
     await page.get_by_role("button", name=name, exact=True).click()
 
 
+async def set_pin(page, pin: str = "Marguerite 2026") -> None:
+    """First login on this browser: choose the vault's unlock code."""
+    await see(page, "Choisissez un code de déverrouillage")
+    await type_into(page, "Code de déverrouillage", pin)
+    await type_into(page, "Confirmer le code de déverrouillage", pin)
+    await tap(page, "Enregistrer mon code")
+
+
 async def test_activation_login_sections_logout(stack: Stack, browser_page: Browser) -> None:
     page = browser_page.page
     email = "camille.browser@example.fr"
@@ -137,6 +145,7 @@ async def test_activation_login_sections_logout(stack: Stack, browser_page: Brow
     await shot(page, "10-resend-too-soon")
     await type_into(page, "Code reçu par e-mail", otp, replace=True)
     await tap(page, "Valider le code")
+    await set_pin(page)
 
     await see(page, "Bonjour Camille")
     for name in SECTIONS_FR:
@@ -153,6 +162,8 @@ async def test_activation_login_sections_logout(stack: Stack, browser_page: Brow
     await tap(page, "Retour à l'accueil")
     await see(page, "Que souhaitez-vous consulter ?")
     await tap(page, "Me déconnecter")
+    await see(page, "Déverrouiller mon espace")  # this browser keeps the vault
+    await tap(page, "Activer un espace, refuser sa création ou demander un nouveau code")
     await see(page, "Bienvenue sur Mon espace santé")
     await shot(page, "14-logged-out")
     assert not browser_page.errors, browser_page.errors
@@ -181,6 +192,7 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     await see(page, "Un code à 6 chiffres")
     await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
     await tap(page, "Valider le code")
+    await set_pin(page)
     await see(page, "Bonjour Lucie")
 
     await page.get_by_role("button", name="Paramètres").first.click()
@@ -206,7 +218,7 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     await see(page, "Historique des accès")
     await shot(page, "24-reopened-home")
     await tap(page, "Me déconnecter")
-    await see(page, "Bienvenue sur Mon espace santé")
+    await see(page, "Déverrouiller mon espace")  # this browser keeps the vault
     assert not browser_page.errors, browser_page.errors
 
 
