@@ -13,7 +13,7 @@ from backend_stub.context import build_context
 from backend_stub.core.config import get_settings
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
-from backend_stub.services import audit, enrolment, professionals, ratelimit, space
+from backend_stub.services import audit, enrolment, professionals, ratelimit, reimbursements, space
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 console = Console()
@@ -126,6 +126,20 @@ def jobs() -> None:
         table.add_row("spaces purged", str(space.purge_due_spaces(session=session, ctx=ctx)))
         table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
     console.print(table)
+
+
+@app.command("import-reimbursements")
+def import_reimbursements(path: Path) -> None:
+    """Import reimbursements from a CSV (nir, date, care, professional, amount_paid, amount_reimbursed)."""
+    ctx = build_context(get_settings())
+    with Session(ctx.engine) as session:
+        report = reimbursements.import_csv(session=session, ctx=ctx, path=path)
+    console.print(
+        f"Imported {report.imported}, people without a space {report.unknown_person}, "
+        f"refused {len(report.errors or [])}."
+    )
+    for line, reason in (report.errors or [])[:20]:
+        console.print(f"  line {line}: {reason}")
 
 
 @app.command("register-pro")

@@ -7,7 +7,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from backend_stub.api.limits import BodySizeLimit
-from backend_stub.api.routes import access_log, activation, auth, pro, professionals, space, sync, uploads
+from backend_stub.api.routes import (
+    access_log,
+    activation,
+    auth,
+    pro,
+    professionals,
+    reimbursements,
+    space,
+    sync,
+    uploads,
+)
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
@@ -29,7 +39,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
-    for module in (activation, auth, space, sync, uploads, professionals, access_log, pro):
+    for module in (activation, auth, space, sync, uploads, professionals, access_log, pro, reimbursements):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])

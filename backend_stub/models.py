@@ -194,3 +194,16 @@ class Notification(SQLModel, table=True):
     kind: str = Field(max_length=32)
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     read: bool = False
+
+
+# One reimbursement of health expenses, as imported from the insurer's systems.
+class Reimbursement(SQLModel, table=True):
+    __table_args__ = (Index("ix_reimbursement_holder_date", "holder_id", "care_date"),)
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
+    care_date: date
+    care: str = Field(max_length=200)
+    professional: str = Field(default="", max_length=200)
+    paid_cents: int
+    reimbursed_cents: int

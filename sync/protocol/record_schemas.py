@@ -116,3 +116,30 @@ class ProDocumentCreate(BaseModel):
     content_b64: str = Field(max_length=28 * 1024 * 1024)
     hidden_from_patient: bool = False
     hidden_from_guardians: bool = False
+
+
+class ReimbursementOut(BaseModel):
+    """One reimbursement: amounts in euro cents (paid by the holder, reimbursed by the insurer)."""
+
+    id: str
+    care_date: date
+    care: str
+    professional: str
+    paid_cents: int
+    reimbursed_cents: int
+
+
+class ReimbursementMonth(BaseModel):
+    month: str  # YYYY-MM
+    paid_cents: int
+    reimbursed_cents: int
+    items: list[ReimbursementOut]
+
+
+class ReimbursementYear(BaseModel):
+    """A year of reimbursements by month (newest first) with the year's totals."""
+
+    year: int
+    paid_cents: int
+    reimbursed_cents: int
+    months: list[ReimbursementMonth]

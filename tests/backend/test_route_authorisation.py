@@ -51,6 +51,7 @@ HOLDER = {
     ("get", "/api/v1/access-log"): (200,),
     ("get", "/api/v1/notifications"): (200,),
     ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
+    ("get", "/api/v1/reimbursements"): (200,),
 }
 
 

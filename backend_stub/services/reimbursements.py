@@ -1,0 +1,94 @@
+"""Reimbursement data: imported by the insurer (CSV), shown to the holder by month with totals."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from backend_stub.context import Context
+from backend_stub.models import Holder, Reimbursement
+from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
+
+CSV_COLUMNS = ("nir", "date", "care", "professional", "amount_paid", "amount_reimbursed")
+
+
+def cents(text: str) -> int:
+    """'23,50' or '23.50' euros -> 2350; refuses negatives and more than two decimals."""
+    try:
+        amount = Decimal(text.strip().replace(",", ".").replace("€", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError("amount") from exc
+    if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError("amount")
+    return int(amount * 100)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    unknown_person: int = 0
+    errors: list[tuple[int, str]] | None = None
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        yield from enumerate(csv.DictReader(handle), start=2)
+
+
+def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
+    """Import reimbursements; rows of people without a space or with bad values are reported."""
+    report = ImportReport(errors=[])
+    holders: dict[str, str | None] = {}
+    for line, row in _rows(path):
+        try:
+            nir = normalize_nir(row.get("nir", ""))
+            paid, reimbursed = cents(row.get("amount_paid", "")), cents(row.get("amount_reimbursed", ""))
+            care_date = date.fromisoformat(row.get("date", "").strip())
+            care = row.get("care", "").strip()
+            if not care or reimbursed > paid:
+                raise ValueError("care" if not care else "amount_reimbursed")
+        except (InvalidIdentifier, ValueError) as exc:
+            assert report.errors is not None
+            report.errors.append((line, str(exc)))
+            continue
+        if nir not in holders:
+            digest = ctx.hasher.digest("nir", nir)
+            holders[nir] = session.exec(select(Holder.id).where(Holder.nir_digest == digest)).first()
+        holder_id = holders[nir]
+        if holder_id is None:
+            report.unknown_person += 1
+            continue
+        session.add(
+            Reimbursement(
+                holder_id=holder_id,
+                care_date=care_date,
+                care=care[:200],
+                professional=row.get("professional", "").strip()[:200],
+                paid_cents=paid,
+                reimbursed_cents=reimbursed,
+            )
+        )
+        report.imported += 1
+        if report.imported % 1000 == 0:
+            session.commit()
+    session.commit()
+    return report
+
+
+def year_of(*, session: Session, holder: Holder, year: int, query: str = "") -> list[Reimbursement]:
+    """One year of the holder's reimbursements, newest first, optionally matching a search."""
+    stmt = select(Reimbursement).where(
+        Reimbursement.holder_id == holder.id,
+        col(Reimbursement.care_date) >= date(year, 1, 1),
+        col(Reimbursement.care_date) <= date(year, 12, 31),
+    )
+    if query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            col(Reimbursement.care).ilike(pattern) | col(Reimbursement.professional).ilike(pattern)
+        )
+    return list(session.exec(stmt.order_by(col(Reimbursement.care_date).desc())).all())
