@@ -68,7 +68,6 @@ def _date_field(ui: Ui, log: AccessLogState, name: str, on_submit) -> ft.Control
         read_only=log.busy,
         on_change=changed,
         on_submit=on_submit,
-        expand=True,
     )
 
 
@@ -119,10 +118,15 @@ def _filters(ui: Ui, log: AccessLogState) -> ft.Control:
                     options=kinds,
                     on_pick=pick_kind,
                 ),
-                ft.Row(
-                    [_date_field(ui, log, "since", apply), _date_field(ui, log, "until", apply)],
+                ft.ResponsiveRow(  # side by side on a wide screen, one under the other on a phone
+                    [
+                        ft.Container(
+                            _date_field(ui, log, name, apply), col={"xs": 12, "sm": 6}, key=f"{name}-box"
+                        )
+                        for name in ("since", "until")
+                    ],
                     spacing=8,
-                    vertical_alignment=ft.CrossAxisAlignment.START,
+                    run_spacing=10,
                     key="log-dates",
                 ),
                 ft.Row(

@@ -15,10 +15,18 @@ def _switch(ui: Ui, emergency: EmergencyState, name: str) -> ft.Control:
     on = emergency.value(name)
     saving = emergency.saving == name
 
+    disabled = emergency.busy or emergency.settings is None
+
     async def changed(e: ft.ControlEvent) -> None:
+        await flip(bool(e.control.value))
+
+    async def tapped(_: ft.ControlEvent) -> None:
+        await flip(not on)
+
+    async def flip(value: bool) -> None:
         if emergency.busy or emergency.saving is not None:
             return
-        emergency.change(name, bool(e.control.value))
+        emergency.change(name, value)
         emergency.busy = True
         ui.render()
         try:
@@ -27,6 +35,7 @@ def _switch(ui: Ui, emergency: EmergencyState, name: str) -> ft.Control:
             emergency.busy = False
             ui.render()
 
+    label = ui.t(f"ui.emergency.{name}.label")
     state_text = (
         ui.t("ui.emergency.saving") if saving else ui.t(f"ui.emergency.state.{'on' if on else 'off'}")
     )
@@ -37,16 +46,34 @@ def _switch(ui: Ui, emergency: EmergencyState, name: str) -> ft.Control:
         padding=14,
         content=ft.Column(
             [
-                ft.Switch(
-                    key=f"{key}-control",
-                    label=ui.t(f"ui.emergency.{name}.label"),
-                    label_text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
-                    value=on,
-                    disabled=emergency.busy or emergency.settings is None,
-                    on_change=changed,
-                    active_color=PRIMARY,
-                    height=56,
-                    expand_loose=True,
+                # One node for screen readers and tests: a switch named by its label. The label is
+                # a Text beside the Switch (a Switch's own label never wraps: it was cut off), and
+                # tapping the label toggles too.
+                ft.Semantics(
+                    key=f"{key}-sem",
+                    label=label,
+                    toggled=on,
+                    container=True,
+                    exclude_semantics=True,
+                    on_tap=tapped,
+                    content=ft.Container(
+                        key=f"{key}-tap",
+                        on_click=tapped,
+                        content=ft.Row(
+                            [
+                                ft.Switch(
+                                    key=f"{key}-control",
+                                    value=on,
+                                    disabled=disabled,
+                                    on_change=changed,
+                                    active_color=PRIMARY,
+                                ),
+                                ft.Text(label, size=18, weight=ft.FontWeight.W_600, expand=True),
+                            ],
+                            spacing=12,
+                            key=f"{key}-row",
+                        ),
+                    ),
                 ),
                 ft.Text(ui.t(f"ui.emergency.{name}.text"), size=BODY_SIZE, key=f"{key}-text"),
                 ft.Text(
