@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -50,22 +51,29 @@ class Signed:
     session: AuthSession
 
 
-def signed_in(
-    ctx: ContextDep,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+async def signed_in(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Signed:
-    """Any valid session, whatever the space's state (a closed space may still be reopened)."""
+    """Any valid session, whatever the space's state (a closed space may still be reopened).
+
+    Async with one trip to the thread pool for the lookup: authenticated reads are the hottest
+    path, and each sync dependency would cost a trip of its own."""
     if credentials is None:
         raise DomainError(ErrorCode.AUTH_REQUIRED)
-    row, holder = auth.authenticate(session=session, ctx=ctx, access_token=credentials.credentials)
+    row, holder = await run_in_threadpool(_authenticate, request.app.state.ctx, credentials.credentials)
     return Signed(holder=holder, session=row)
+
+
+def _authenticate(ctx: Context, token: str) -> tuple[AuthSession, Holder]:
+    """In a short session of its own; the rows come back detached, for the route's session to add."""
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        return auth.authenticate(session=session, ctx=ctx, access_token=token)
 
 
 SignedDep = Annotated[Signed, Depends(signed_in)]
 
 
-def active_holder(signed: SignedDep) -> Holder:
+async def active_holder(signed: SignedDep) -> Holder:
     """The holder of an open space: every health route depends on this, never on `signed_in`."""
     if signed.holder.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)

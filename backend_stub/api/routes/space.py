@@ -25,7 +25,7 @@ def _me(holder: Holder) -> Me:
 
 
 @router.get("/me")
-def me(signed: SignedDep) -> Me:
+async def me(signed: SignedDep) -> Me:
     """The signed-in holder and the state of their space."""
     return _me(signed.holder)
 
