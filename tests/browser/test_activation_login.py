@@ -1,6 +1,7 @@
 """A person uses the app in a real browser: activate, log in with a code, look around, close, reopen."""
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from backend_stub.demo import nir_for
 from sync.client import AccountClient
@@ -22,6 +23,9 @@ SECTIONS_FR = (
 )
 
 
+FOCUSED = "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label"
+
+
 async def shot(page, name: str) -> None:
     await page.wait_for_timeout(300)  # let the last frame paint
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
@@ -34,13 +38,12 @@ async def type_into(page, label: str, text: str, *, replace: bool = True) -> Non
     then check what the field holds and type again if needed.
     """
     box = page.get_by_role("textbox", name=label, exact=True)
-    for _ in range(3):
+    for _ in range(4):
         await box.click(position={"x": 24, "y": 18})
-        await page.wait_for_function(
-            "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label",
-            arg=label,
-            timeout=10_000,
-        )
+        try:
+            await page.wait_for_function(FOCUSED, arg=label, timeout=5_000)
+        except PlaywrightTimeout:
+            continue  # the screen was redrawn under the click (e.g. just after a reload): click again
         await page.wait_for_timeout(250)  # Flutter attaches its text input just after the focus
         if replace:
             await page.keyboard.press("Control+A")
