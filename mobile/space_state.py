@@ -205,9 +205,7 @@ class VaultState:
     def reconnected(self) -> None:
         """The holder logged in again: the client's new tokens are sealed in the open vault."""
         if self.space is not None:
-            self.space.session_expired = False
-            self.space.online = True
-            self.space._keep_tokens(self.client.tokens)  # noqa: SLF001 (the space's own hook)
+            self.space.reconnected()
 
     def lock(self) -> None:
         if self.space is not None:

@@ -87,6 +87,12 @@ class HolderSpace:
         self.client.on_tokens = self._keep_tokens
         self._keep_tokens(self.client.tokens)
 
+    def reconnected(self) -> None:
+        """The holder logged in again (password and code) while the vault was open: seal the new
+        session and sync again."""
+        self.session_expired, self.online = False, True
+        self._keep_tokens(self.client.tokens)
+
     def _keep_tokens(self, pair: TokenPair | None) -> None:
         if self.store is not None and pair is not None:
             self.store.set_secret("refresh_token", pair.refresh_token)
