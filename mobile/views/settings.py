@@ -96,7 +96,6 @@ def _close_dialog(ui: Ui) -> ft.AlertDialog:
 
     def show() -> None:
         password.error = ui.err(form.errors.get("password"))
-        password.read_only = form.busy
         problem.value = ui.err(form.banner) or ""
         problem.visible = form.banner is not None
         ring.visible = form.busy
