@@ -9,9 +9,6 @@ from mobile.messages import format_date
 from mobile.space_state import VaultAppState, describe_author
 from mobile.state import Screen
 from mobile.views.common import (
-    BODY_SIZE,
-    ERROR_FG,
-    PRIMARY,
     Ui,
     banner,
     column,
@@ -23,45 +20,7 @@ from mobile.views.common import (
     title,
 )
 from mobile.views.documents import badge
-
-
-def _dialog(
-    ui: Ui, key: str, heading: str, body: str, confirm: str, on_confirm, danger: bool = False
-) -> ft.AlertDialog:  # type: ignore[no-untyped-def]
-    def cancel(_: ft.ControlEvent) -> None:
-        ui.page.pop_dialog()
-
-    async def ok(_: ft.ControlEvent) -> None:
-        ui.page.pop_dialog()
-        await on_confirm()
-
-    return ft.AlertDialog(
-        key=key,
-        modal=True,
-        title=ft.Text(heading, size=22, weight=ft.FontWeight.BOLD),
-        content=ft.Column([ft.Text(body, size=BODY_SIZE)], tight=True, width=480),
-        scrollable=True,
-        actions=[
-            ft.TextButton(
-                content=ui.t("ui.cancel"),
-                key=f"{key}-cancel",
-                on_click=cancel,
-                height=48,
-                style=ft.ButtonStyle(text_style=ft.TextStyle(size=17, weight=ft.FontWeight.W_600)),
-            ),
-            ft.FilledButton(
-                content=confirm,
-                key=f"{key}-confirm",
-                on_click=ok,
-                height=48,
-                style=ft.ButtonStyle(
-                    bgcolor=ERROR_FG if danger else PRIMARY,
-                    color=ft.Colors.WHITE,
-                    text_style=ft.TextStyle(size=17),
-                ),
-            ),
-        ],
-    )
+from mobile.views.record_common import confirm_dialog
 
 
 def build(ui: Ui) -> list[ft.Control]:
@@ -98,35 +57,27 @@ def build(ui: Ui) -> list[ft.Control]:
         ui.render()
 
     def ask_mask(_: ft.ControlEvent) -> None:
-        if row.masked:
-            dlg = _dialog(
+        which = "unmask" if row.masked else "mask"
+        ui.page.show_dialog(
+            confirm_dialog(
                 ui,
-                "unmask-dialog",
-                ui.t("ui.docs.unmask.title"),
-                ui.t("ui.docs.unmask.text"),
-                ui.t("ui.docs.unmask.confirm"),
-                do_mask,
+                key=f"{which}-dialog",
+                title=ui.t(f"ui.docs.{which}.title"),
+                text=ui.t(f"ui.docs.{which}.text"),
+                confirm=ui.t(f"ui.docs.{which}.confirm"),
+                on_confirm=do_mask,
             )
-        else:
-            dlg = _dialog(
-                ui,
-                "mask-dialog",
-                ui.t("ui.docs.mask.title"),
-                ui.t("ui.docs.mask.text"),
-                ui.t("ui.docs.mask.confirm"),
-                do_mask,
-            )
-        ui.page.show_dialog(dlg)
+        )
 
     def ask_delete(_: ft.ControlEvent) -> None:
         ui.page.show_dialog(
-            _dialog(
+            confirm_dialog(
                 ui,
-                "delete-dialog",
-                ui.t("ui.docs.delete.title"),
-                ui.t("ui.docs.delete.text", title=row.title),
-                ui.t("ui.docs.delete.confirm"),
-                do_delete,
+                key="delete-dialog",
+                title=ui.t("ui.docs.delete.title"),
+                text=ui.t("ui.docs.delete.text", title=row.title),
+                confirm=ui.t("ui.docs.delete.confirm"),
+                on_confirm=do_delete,
                 danger=True,
             )
         )
