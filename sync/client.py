@@ -52,6 +52,10 @@ class AccountClient:
         # Called with the new pair (or None) whenever it changes, so a vault can keep it sealed.
         self.on_tokens: Callable[[TokenPair | None], None] | None = None
 
+    def close(self) -> None:
+        """Release the connection pool (the app's tab closed)."""
+        self._http.close()
+
     @property
     def tokens(self) -> TokenPair | None:
         return self._tokens

@@ -18,6 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend_stub.demo import nir_for
+from sync.client import AccountClient
+from sync.protocol.schemas import ActivationRequest
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
@@ -31,6 +35,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PASSWORD = "Tournesol-bleu-2026!"
 LETTER_CODE_RE = re.compile(r"\b([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\b")
 OTP_RE = re.compile(r"\b(\d{6})\b")
 SERVER_ENV = {
@@ -128,6 +133,22 @@ class Stack:
         match = LETTER_CODE_RE.search(self.messages(email)[0]["body"])
         assert match
         return match.group(1)
+
+    def activate(self, n: int, first_name: str, email: str) -> str:
+        """Enrol person `n` (their letter goes to lettre<n>@example.fr) and activate their space
+        through the API with `email` and PASSWORD; returns their social security number."""
+        nir, vitale = nir_for(n), f"{10000000 + n}"
+        code = self.enrol(nir=nir, vitale=vitale, first_name=first_name, email=f"lettre{n}@example.fr")
+        client = AccountClient(self.api_url)
+        try:
+            client.activate(
+                ActivationRequest(
+                    provisional_code=code, nir=nir, vitale_serial=vitale, email=email, password=PASSWORD
+                )
+            )
+        finally:
+            client.close()
+        return nir
 
     def wait_otp(self, to: str, count: int = 1, timeout: float = 20) -> str:
         """The code of the `count`-th one-time code sent to `to` (waits for it to arrive)."""

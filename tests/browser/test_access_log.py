@@ -8,9 +8,6 @@ import sys
 import pytest
 from stdnum import luhn
 
-from backend_stub.demo import nir_for
-from sync.client import AccountClient
-from sync.protocol.schemas import ActivationRequest, Identifiers
 from tests.browser.conftest import ROOT, SHOTS, Browser, Stack
 from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
 
@@ -95,17 +92,7 @@ async def back(page) -> None:
 async def test_accesses_notifications_log_and_emergency_switch(stack: Stack, browser_page: Browser) -> None:
     page = browser_page.page
     n, email = 601, "claire.browser@example.fr"
-    nir, vitale = nir_for(n), f"{10000000 + n}"
-    code = stack.enrol(nir=nir, vitale=vitale, first_name="Claire", email=f"lettre{n}@example.fr")
-    client = AccountClient(stack.api_url)
-    client.activate(
-        ActivationRequest(
-            **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
-            email=email,
-            password=PASSWORD,
-        )
-    )
-    client._http.close()
+    nir = stack.activate(n, "Claire", email)
 
     key = register_pro(stack)
     first = pro_reads(stack, key, nir, "--consent")

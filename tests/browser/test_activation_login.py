@@ -4,13 +4,10 @@ import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from backend_stub.demo import nir_for
-from sync.client import AccountClient
-from sync.protocol.schemas import ActivationRequest, Identifiers
-from tests.browser.conftest import SHOTS, Browser, Stack
+from tests.browser.conftest import PASSWORD, SHOTS, Browser, Stack
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "Tournesol-bleu-2026!"
 SECTIONS_FR = (
     "Documents",
     "Profil médical",
@@ -175,17 +172,7 @@ async def test_activation_login_sections_logout(stack: Stack, browser_page: Brow
 async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -> None:
     page = browser_page.page
     email = "lucie.browser@example.fr"
-    nir, vitale = nir_for(502), "10000502"
-    code = stack.enrol(nir=nir, vitale=vitale, first_name="Lucie", email="lettre502@example.fr")
-    client = AccountClient(stack.api_url)
-    client.activate(
-        ActivationRequest(
-            **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
-            email=email,
-            password=PASSWORD,
-        )
-    )
-    client._http.close()
+    stack.activate(502, "Lucie", email)
 
     await see(page, "Bienvenue sur Mon espace santé")
     await tap(page, "Me connecter")

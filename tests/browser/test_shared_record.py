@@ -11,7 +11,7 @@ from backend_stub.demo import nir_for
 from tests.browser.conftest import Browser, Stack
 from tests.browser.test_access_log import open_tile, pro_reads, register_pro, sign_in
 from tests.browser.test_activation_login import see, shot, tap
-from tests.browser.test_vault_and_documents import activate, tiny_pdf
+from tests.browser.test_vault_and_documents import tiny_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ async def test_masked_document_hidden_from_a_doctor_and_access_logged(
 ) -> None:
     page = browser_page.page
     n, email = 701, "paul.record@example.fr"
-    activate(stack, n, "Paul", email)
+    stack.activate(n, "Paul", email)
     pdf_path = tmp_path / f"{TITLE}.pdf"
     tiny_pdf(pdf_path, pages=1)
 

@@ -4,9 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from backend_stub.demo import nir_for
-from sync.client import AccountClient
-from sync.protocol.schemas import ActivationRequest, Identifiers
 from tests.browser.conftest import SHOTS, Browser, Stack
 from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
 
@@ -54,26 +51,12 @@ async def log_in(page, stack: Stack, email: str) -> None:
     await tap(page, "Valider le code")
 
 
-def activate(stack: Stack, n: int, first_name: str, email: str) -> None:
-    nir, vitale = nir_for(n), f"{10000000 + n}"
-    code = stack.enrol(nir=nir, vitale=vitale, first_name=first_name, email=f"lettre{n}@example.fr")
-    client = AccountClient(stack.api_url)
-    client.activate(
-        ActivationRequest(
-            **Identifiers(provisional_code=code, nir=nir, vitale_serial=vitale).model_dump(),
-            email=email,
-            password=PASSWORD,
-        )
-    )
-    client._http.close()
-
-
 async def test_pin_documents_mask_and_unlock_after_reload(
     stack: Stack, browser_page: Browser, tmp_path: Path
 ) -> None:
     page = browser_page.page
     email = "ines.docs@example.fr"
-    activate(stack, 511, "Inès", email)
+    stack.activate(511, "Inès", email)
     pdf_path = tmp_path / f"{SECRET_TITLE}.pdf"
     pdf = tiny_pdf(pdf_path)
 

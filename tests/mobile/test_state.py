@@ -355,7 +355,7 @@ def test_network_error_is_shown_and_values_kept() -> None:
     assert not state.submit_login()
     assert state.login.banner is not None and state.login.banner.code == ErrorCode.NETWORK
     assert state.login.values == {"email": "a@example.fr", "password": "x", "otp": ""}
-    state.client._http.close()
+    state.client.close()
 
 
 def test_each_state_has_its_own_session(app_server: AppServer) -> None:
@@ -375,4 +375,4 @@ def test_language_switch() -> None:
     state.toggle_language()
     assert state.lang == "fr"
     assert AppState(state.client, lang="de").lang == "fr"
-    state.client._http.close()
+    state.client.close()
