@@ -7,7 +7,6 @@ Skipped when Debian's chromium is missing. Screenshots of every step go to
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,9 +20,9 @@ import pytest
 from backend_stub.demo import nir_for
 from sync.client import AccountClient
 from sync.protocol.schemas import ActivationRequest
+from tests.live_server import ROOT, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
 ARGS = [
     "--headless",
@@ -44,12 +43,6 @@ SERVER_ENV = {
     "ENS_ARGON2_MEMORY_KIB": "1024",
     "ENS_ARGON2_PARALLELISM": "1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
