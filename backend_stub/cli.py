@@ -73,7 +73,7 @@ def enrol(
     if report.already_enrolled:
         console.print("Already enrolled: nothing sent.")
     else:
-        console.print("Enrolled; letter sent (see `ens-server outbox`).")
+        console.print("Enrolled; letter sent (see `python -m backend_stub outbox`).")
 
 
 @app.command("enrol-csv")
