@@ -46,9 +46,10 @@ class Notifier:
         )
         try:
             self._senders[channel].deliver(message)
-        except Exception:
-            # The kind only: the recipient and body are personal and may hold a code.
-            log.exception("delivery failed: channel=%s kind=%s", channel, kind)
+        except Exception as exc:
+            # The kind and the error's type only: the recipient, the body (a code) and even the
+            # exception's text (SMTP errors quote the address) are personal.
+            log.error("delivery failed: channel=%s kind=%s error=%s", channel, kind, type(exc).__name__)
             raise
 
 
