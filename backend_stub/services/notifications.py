@@ -4,6 +4,7 @@ The e-mail/SMS names the professional and the kind of access only; the stated re
 emergency access (which may say something about the holder's health) is shown in the app.
 """
 
+import contextlib
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,7 +21,9 @@ def notify(*, session: Session, ctx: Context, holder: Holder, kind: str, **param
     channel = "sms" if to == holder.phone else "email"
     if to:
         outside = {k: v for k, v in params.items() if k != "reason"}
-        ctx.notifier.send(channel, to, kind, holder.lang, **outside)  # type: ignore[arg-type]
+        # The in-app notification is the record; a mail or SMS outage must not block care.
+        with contextlib.suppress(Exception):  # already logged by the notifier, without personal data
+            ctx.notifier.send(channel, to, kind, holder.lang, **outside)  # type: ignore[arg-type]
 
 
 def page(*, session: Session, holder: Holder, before: str = "", limit: int = 50) -> list[Notification]:
