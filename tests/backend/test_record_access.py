@@ -381,3 +381,16 @@ def test_document_listing_is_paged(world: World) -> None:
     assert len(first["documents"]) == 100 and first["documents"][0]["title"] == "Doc 130"
     rest = doctor.call("GET", "/documents", person, params={"before": first["next_before"]}).json()
     assert len(rest["documents"]) == 30 and rest["next_before"] is None
+
+
+def test_a_mail_outage_does_not_block_care(world: World, patient) -> None:  # type: ignore[no-untyped-def]
+    person, tokens = patient
+
+    class Down:
+        def deliver(self, message: object) -> None:
+            raise OSError("smtp down")
+
+    world.ctx.notifier._senders["email"] = Down()  # type: ignore[attr-defined]
+    assert Pro(world, "doctor").titles(person, consent=True)
+    kinds = [n["kind"] for n in world.api.get("/api/v1/notifications", headers=bearer(tokens)).json()]
+    assert kinds == ["first_access"]
