@@ -20,6 +20,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.OTP_INVALID: 401,
     ErrorCode.OTP_EXPIRED: 410,
     ErrorCode.OTP_RESEND_TOO_SOON: 429,
+    ErrorCode.DELIVERY_FAILED: 503,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.AUTH_REQUIRED: 401,
     ErrorCode.SESSION_EXPIRED: 401,

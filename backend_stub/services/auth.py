@@ -51,7 +51,10 @@ def _send_code(*, ctx: Context, holder: Holder, challenge: LoginChallenge, now: 
     challenge.last_sent_at = now
     to = holder.phone if challenge.channel == OtpChannel.SMS else holder.email
     minutes = ctx.settings.otp_ttl_seconds // 60
-    ctx.notifier.send(challenge.channel.value, to or "", "otp", holder.lang, code=code, minutes=minutes)  # type: ignore[arg-type]
+    try:
+        ctx.notifier.send(challenge.channel.value, to or "", "otp", holder.lang, code=code, minutes=minutes)  # type: ignore[arg-type]
+    except Exception as exc:  # logged by the notifier; nothing is saved, the person tries again
+        raise DomainError(ErrorCode.DELIVERY_FAILED) from exc
 
 
 def _challenge_out(ctx: Context, holder: Holder, challenge: LoginChallenge) -> ChallengeOut:

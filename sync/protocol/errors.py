@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     OTP_INVALID = "error.otp.invalid"
     OTP_EXPIRED = "error.otp.expired"
     OTP_RESEND_TOO_SOON = "error.otp.resend_too_soon"
+    DELIVERY_FAILED = "error.delivery.failed"
     RATE_LIMITED = "error.rate_limited"
     # Sessions and the space's state.
     AUTH_REQUIRED = "error.auth.required"

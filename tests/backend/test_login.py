@@ -180,3 +180,17 @@ def test_code_entry_is_rate_limited_per_client(world: World) -> None:
     ]
     assert statuses[-1] == 429
     assert set(statuses[:-1]) == {410}
+
+
+def test_code_that_cannot_be_sent_gives_a_clear_error(world: World) -> None:
+    person = world.enrol()
+    world.activate(person)
+
+    class Down:
+        def deliver(self, message: object) -> None:
+            raise OSError("smtp down")
+
+    world.ctx.notifier._senders["email"] = Down()  # type: ignore[attr-defined]
+    response = world.api.post("/api/v1/auth/login", json={"email": person.email, "password": PASSWORD})
+    assert response.status_code == 503
+    assert response.json()["code"] == "error.delivery.failed"
