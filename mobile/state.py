@@ -96,6 +96,7 @@ SECTIONS: tuple[str, ...] = (
 )
 # Sections that have their own screen (the others open the "coming soon" page).
 BUILT_SECTIONS: dict[str, Screen] = {
+    "documents": Screen.DOCUMENTS,
     "settings": Screen.SETTINGS,
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
