@@ -99,3 +99,9 @@ def test_document_tampering_truncation_and_moves_are_detected() -> None:
     for bad, file_id in ((bytes(flipped), "file1"), (truncated, "file1"), (blob, "file2")):
         with pytest.raises(CryptoError):
             b"".join(decrypt_chunks(io.BytesIO(bad), key, file_id))
+
+
+@pytest.mark.parametrize(("holder", "device"), [("../etc", "d"), ("h", "../../x"), ("h", ""), ("h/..", "d")])
+def test_ids_never_become_paths(tmp_path, holder: str, device: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        DeviceVault(tmp_path, holder, device, kdf=FAST_KDF)
