@@ -8,6 +8,7 @@ process serves every browser tab: each tab opens its own vault, never a shared o
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from sync.protocol.errors import ErrorCode
 from sync.store import Store
 
 MIN_PIN = 6
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FREE_TRIES = 3
 MAX_DELAY = 15 * 60
 
@@ -56,6 +58,9 @@ class DeviceVault:
         kdf: KdfParams | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        for part in (holder_id, device_id):  # they name folders: never a path of their own
+            if not _SAFE_NAME.fullmatch(part):
+                raise ValueError("holder and device ids are letters, digits, '-' or '_'")
         self.folder = root / holder_id / device_id
         self.kdf = kdf or KdfParams()
         self.clock = clock

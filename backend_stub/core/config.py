@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     sms_token: str = ""
 
     public_app_url: str = "http://127.0.0.1:8550"
-    cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "Settings":
