@@ -15,11 +15,6 @@ def can_object(status: SpaceStatus, deadline: datetime, now: datetime) -> bool:
     return status == SpaceStatus.PENDING and now < deadline
 
 
-def due_for_creation(status: SpaceStatus, deadline: datetime, now: datetime) -> bool:
-    """A pending space with no objection becomes a created space once the window is over."""
-    return status == SpaceStatus.PENDING and now >= deadline
-
-
 def purge_date(closed_at: datetime, *, years: int) -> datetime:
     """Archived data is deleted this long after closure (calendar years, 29 Feb -> 28 Feb)."""
     try:

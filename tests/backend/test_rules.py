@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 from backend_stub.rules.lifecycle import (
     can_object,
-    due_for_creation,
     is_locked,
     objection_deadline,
     purge_date,
@@ -19,15 +18,12 @@ def test_window_is_six_weeks_to_the_second() -> None:
     assert deadline == SENT + timedelta(days=42)
     assert can_object(SpaceStatus.PENDING, deadline, deadline - timedelta(seconds=1))
     assert not can_object(SpaceStatus.PENDING, deadline, deadline)
-    assert not due_for_creation(SpaceStatus.PENDING, deadline, deadline - timedelta(seconds=1))
-    assert due_for_creation(SpaceStatus.PENDING, deadline, deadline)
 
 
-def test_only_pending_spaces_can_be_objected_or_created() -> None:
+def test_only_pending_spaces_can_be_objected() -> None:
     deadline = objection_deadline(SENT, weeks=6)
     for status in (SpaceStatus.ACTIVE, SpaceStatus.OBJECTED, SpaceStatus.CLOSED, SpaceStatus.CREATED):
         assert not can_object(status, deadline, SENT)
-        assert not due_for_creation(status, deadline, deadline + timedelta(days=1))
 
 
 def test_purge_date_is_ten_calendar_years_later_even_from_29_february() -> None:
