@@ -5,13 +5,12 @@ import re
 import subprocess
 import sys
 
-import pytest
 from stdnum import luhn
 
-from tests.browser.conftest import ROOT, SHOTS, Browser, Stack
+from tests.browser.conftest import BROWSER, ROOT, SHOTS, Browser, Stack
 from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 PIN = "482915"
 REASON = "Malaise dans la rue, patiente inconsciente"

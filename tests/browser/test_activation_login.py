@@ -1,12 +1,11 @@
 """A person uses the app in a real browser: activate, log in with a code, look around, close, reopen."""
 
-import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from backend_stub.demo import nir_for
-from tests.browser.conftest import PASSWORD, SHOTS, Browser, Stack
+from tests.browser.conftest import BROWSER, PASSWORD, SHOTS, Browser, Stack
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 SECTIONS_FR = (
     "Documents",

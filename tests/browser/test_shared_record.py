@@ -5,15 +5,13 @@ holder sees that access in the log, with the notification."""
 import re
 from pathlib import Path
 
-import pytest
-
 from backend_stub.demo import nir_for
-from tests.browser.conftest import Browser, Stack
+from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import open_tile, pro_reads, register_pro, sign_in
 from tests.browser.test_activation_login import see, shot, tap
 from tests.browser.test_vault_and_documents import tiny_pdf
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 TITLE = "Compte-rendu-cardiologie"
 

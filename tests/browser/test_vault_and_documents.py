@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-import pytest
-
-from tests.browser.conftest import SHOTS, Browser, Stack
+from tests.browser.conftest import BROWSER, SHOTS, Browser, Stack
 from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
 
-pytestmark = pytest.mark.browser
+pytestmark = BROWSER
 
 PIN = "Marguerite 2026"
 SECRET_TITLE = "Bilan-sanguin-confidentiel"
