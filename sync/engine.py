@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from sync.errors import ApiError, NetworkError, SyncError
-from sync.protocol.sync_schemas import MAX_PUSH, PullResponse, PushRequest, PushResponse
+from sync.protocol.errors import ErrorCode
+from sync.protocol.sync_schemas import MAX_PUSH, Outcome, PullResponse, PushRequest, PushResponse
 from sync.store import Store
 
 T = TypeVar("T")
@@ -97,20 +98,24 @@ class SyncEngine:
     def sync(self) -> SyncStatus:
         """Push everything queued, then pull until up to date. Never raises: the status says."""
         try:
-            self.push_all()
+            refused = self.push_all()
             self.pull_all()
         except SyncError as exc:
             self.store.set_meta("last_error", exc.code)
             return self.status()
-        self.store.set_meta("last_error", "")
+        self.store.set_meta("last_error", ErrorCode.SYNC_REJECTED.value if refused else "")
         self.store.set_meta("last_sync_at", self.clock().isoformat())
         return self.status()
 
-    def push_all(self) -> None:
+    def push_all(self) -> int:
+        """Push the whole outbox; returns how many changes the server refused (the status says so)."""
+        refused = 0
         while batch := self.store.outbox_batch(self.batch_size):
             request = PushRequest(client_id=self.store.client_id, mutations=batch)
             response = self.backoff.run(lambda: self.transport.push(request))  # noqa: B023 (called at once)
             self.store.acknowledge(response.results)
+            refused += sum(r.outcome == Outcome.REJECTED for r in response.results)
+        return refused
 
     def pull_all(self) -> None:
         while True:

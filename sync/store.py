@@ -21,7 +21,7 @@ from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from sync.crypto import Cipher
 from sync.protocol.collections import COLLECTIONS, only_mask_changed
-from sync.protocol.sync_schemas import Mutation, MutationResult, RecordOut
+from sync.protocol.sync_schemas import Mutation, MutationResult, Outcome, RecordOut
 
 HOLDER = "holder"
 
@@ -337,9 +337,12 @@ class Store:
                 s.delete(entry)
                 s.flush()
                 queued = s.exec(select(OutboxEntry).where(OutboxEntry.record_id == entry.record_id)).first()
+                row = s.get(LocalRecord, entry.record_id)
                 if result.record is not None:
                     self._store_server_copy(s, result.record, keep_pending=queued is not None)
-                elif queued is None and (row := s.get(LocalRecord, entry.record_id)) is not None:
+                elif queued is None and row is not None and result.outcome == Outcome.REJECTED:
+                    s.delete(row)  # refused and unknown to the server: the device keeps what the server has
+                elif queued is None and row is not None:
                     row.pending = False
                     s.add(row)
             s.commit()

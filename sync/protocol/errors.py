@@ -66,6 +66,7 @@ class ErrorCode(StrEnum):
     MEASURE_PRESSURE_ORDER = "error.measure.pressure_order"
     # Synchronisation and uploads.
     SYNC_READ_ONLY = "error.sync.read_only"
+    SYNC_REJECTED = "error.sync.rejected"
     UPLOAD_OFFSET = "error.upload.offset"
     UPLOAD_CHECKSUM = "error.upload.checksum"
     # The device's unlock code.

@@ -167,3 +167,16 @@ def test_server_refuses_an_impossible_measurement(world: World) -> None:
         json={"client_id": "phone-0001", "mutations": [pressure]},
     )
     assert response.json()["results"][0]["error"] == "error.measure.pressure_order"
+
+
+def test_a_refused_change_is_said_and_the_device_keeps_the_servers_data(
+    two_devices: tuple[Device, Device],
+) -> None:
+    phone, _ = two_devices
+    bad = phone.store.put("measurement", {"kind": "weight", "value": 1000, "unit": "kg"})  # a modified app
+    good = phone.store.put("measurement", {"kind": "weight", "value": 70, "unit": "kg"})
+    status = phone.engine.sync()
+    assert (status.state, status.error, status.pending) == ("error", "error.sync.rejected", 0)
+    assert phone.store.get(bad) is None
+    assert phone.store.get(good) is not None
+    assert phone.engine.sync().state == "up_to_date"
