@@ -8,7 +8,7 @@ import sys
 from stdnum import luhn
 
 from tests.browser.conftest import BROWSER, ROOT, SHOTS, Browser, Stack
-from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
+from tests.browser.test_activation_login import log_in, see, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -58,14 +58,7 @@ def pro_reads(stack: Stack, key: str, nir: str, *extra: str) -> subprocess.Compl
 
 
 async def sign_in(page, stack: Stack, email: str, first_name: str) -> None:
-    await see(page, "Bienvenue sur Mon espace santé")
-    await tap(page, "Me connecter")
-    await type_into(page, "Adresse e-mail", email)
-    await type_into(page, "Mot de passe", PASSWORD)
-    await tap(page, "Continuer")
-    await see(page, "Un code à 6 chiffres")
-    await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
-    await tap(page, "Valider le code")
+    await log_in(page, stack, email)
     # The first login on a device may ask for an unlock code (PIN) first.
     home = page.get_by_text(f"Bonjour {first_name}", exact=False).first
     pin = page.get_by_text("Choisissez un code de déverrouillage", exact=False).first

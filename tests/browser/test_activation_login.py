@@ -71,6 +71,18 @@ async def tap(page, name: str) -> None:
     await page.get_by_role("button", name=name, exact=True).click()
 
 
+async def log_in(page, stack: Stack, email: str) -> None:
+    """From the welcome screen: e-mail and password, then the one-time code from the outbox."""
+    await see(page, "Bienvenue sur Mon espace santé")
+    await tap(page, "Me connecter")
+    await type_into(page, "Adresse e-mail", email)
+    await type_into(page, "Mot de passe", PASSWORD)
+    await tap(page, "Continuer")
+    await see(page, "Un code à 6 chiffres")
+    await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
+    await tap(page, "Valider le code")
+
+
 async def set_pin(page, pin: str = "Marguerite 2026") -> None:
     """First login on this browser: choose the vault's unlock code."""
     await see(page, "Choisissez un code de déverrouillage")
@@ -173,14 +185,7 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     email = "lucie.browser@example.fr"
     stack.activate(502, "Lucie", email)
 
-    await see(page, "Bienvenue sur Mon espace santé")
-    await tap(page, "Me connecter")
-    await type_into(page, "Adresse e-mail", email)
-    await type_into(page, "Mot de passe", PASSWORD)
-    await tap(page, "Continuer")
-    await see(page, "Un code à 6 chiffres")
-    await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
-    await tap(page, "Valider le code")
+    await log_in(page, stack, email)
     await set_pin(page)
     await see(page, "Bonjour Lucie")
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tests.browser.conftest import BROWSER, SHOTS, Browser, Stack
-from tests.browser.test_activation_login import PASSWORD, see, shot, tap, type_into
+from tests.browser.test_activation_login import log_in, see, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -36,17 +36,6 @@ def tiny_pdf(path: Path, pages: int = 2) -> bytes:
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
     return bytes(out)
-
-
-async def log_in(page, stack: Stack, email: str) -> None:
-    await see(page, "Bienvenue sur Mon espace santé")
-    await tap(page, "Me connecter")
-    await type_into(page, "Adresse e-mail", email)
-    await type_into(page, "Mot de passe", PASSWORD)
-    await tap(page, "Continuer")
-    await see(page, "Un code à 6 chiffres")
-    await type_into(page, "Code reçu par e-mail", stack.wait_otp(email))
-    await tap(page, "Valider le code")
 
 
 async def test_pin_documents_mask_and_unlock_after_reload(
