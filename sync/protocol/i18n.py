@@ -1,4 +1,7 @@
-"""Loader of the translations in `assets/i18n/`: French first, English too."""
+"""Loader of the translations in `assets/i18n/<lang>/*.json`: French first, English too.
+
+Each area of the product keeps its words in its own file (core.json, profile.json...); a key
+may live in one file only, so two files never disagree."""
 
 import json
 from functools import cache
@@ -13,8 +16,13 @@ DEFAULT_LANGUAGE = "fr"
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """All messages of one language, read once."""
-    path = ASSETS_DIR / "i18n" / f"{lang}.json"
-    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, str] = {}
+    for path in sorted((ASSETS_DIR / "i18n" / lang).glob("*.json")):
+        part: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        twice = data.keys() & part.keys()
+        if twice:
+            raise ValueError(f"{path.name} repeats keys of another file: {sorted(twice)[:5]}")
+        data.update(part)
     return data
 
 

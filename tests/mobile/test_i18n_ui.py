@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from mobile.state import SECTIONS
-from sync.protocol.i18n import ASSETS_DIR
+from sync.protocol.i18n import ASSETS_DIR, catalogue
 from sync.protocol.password import password_rules
 
 MOBILE = Path(__file__).resolve().parents[2] / "mobile"
@@ -13,15 +13,19 @@ KEY_RE = re.compile(r"\"((?:ui|error|password)\.[a-z0-9_.]+[a-z0-9_])\"")
 
 
 def load(lang: str) -> dict[str, str]:
-    return json.loads((ASSETS_DIR / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    return catalogue(lang)
 
 
-def test_both_languages_have_the_same_keys_and_tidy_files() -> None:
-    fr, en = load("fr"), load("en")
-    assert set(fr) == set(en)
-    for lang, data in (("fr", fr), ("en", en)):
-        raw = (ASSETS_DIR / "i18n" / f"{lang}.json").read_text(encoding="utf-8")
-        assert raw.rstrip("\n") == json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True)
+def test_both_languages_have_the_same_files_keys_and_tidy_files() -> None:
+    folder = ASSETS_DIR / "i18n"
+    files = {lang: sorted(p.name for p in (folder / lang).glob("*.json")) for lang in ("fr", "en")}
+    assert files["fr"] == files["en"]
+    for name in files["fr"]:
+        parts = {lang: (folder / lang / name).read_text(encoding="utf-8") for lang in ("fr", "en")}
+        data = {lang: json.loads(raw) for lang, raw in parts.items()}
+        assert set(data["fr"]) == set(data["en"]), name
+        for lang, raw in parts.items():
+            assert raw.rstrip("\n") == json.dumps(data[lang], indent=1, ensure_ascii=False, sort_keys=True)
 
 
 def test_every_key_the_app_uses_is_translated() -> None:

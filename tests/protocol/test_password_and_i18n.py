@@ -1,10 +1,9 @@
 """Password rules shown while typing, and the translation catalogues."""
 
-import json
 import re
 
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import ASSETS_DIR, translate
+from sync.protocol.i18n import catalogue, translate
 from sync.protocol.password import password_is_acceptable, password_rules
 
 
@@ -28,8 +27,7 @@ def test_acceptable_password() -> None:
 
 
 def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
-    fr = json.loads((ASSETS_DIR / "i18n" / "fr.json").read_text(encoding="utf-8"))
-    en = json.loads((ASSETS_DIR / "i18n" / "en.json").read_text(encoding="utf-8"))
+    fr, en = catalogue("fr"), catalogue("en")
     assert fr.keys() == en.keys()
     for key in fr:
         assert set(re.findall(r"{(\w+)}", fr[key])) == set(re.findall(r"{(\w+)}", en[key])), key
