@@ -80,6 +80,14 @@ class Screen(StrEnum):
     DOCUMENTS = "documents"
     DOCUMENT_VIEW = "document"
     DOCUMENT_ADD = "document-add"
+    # The medical profile (hub) and the screens it leads to.
+    PROFILE = "profile"
+    MEASUREMENTS = "measurements"
+    PROFILE_LIST = "profile-list"
+    WISHES = "wishes"
+    EMERGENCY_CARD = "emergency-card"
+    ADMIN_DATA = "admin-data"
+    REIMBURSEMENTS = "reimbursements"
 
 
 # The sections of the space, in the order of the home screen.
