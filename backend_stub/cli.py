@@ -9,10 +9,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
-from backend_stub.context import build_context
+from backend_stub.context import build_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
+from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services import audit, enrolment, professionals, ratelimit, reimbursements, space
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
@@ -187,6 +188,20 @@ def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] 
     console.print(f"Checked {len(ids)} access log(s): {broken} broken.")
     if broken:
         raise typer.Exit(1)
+
+
+@app.command("new-master-key")
+def new_master_key(kid: Annotated[str, typer.Argument(help="A name for the key, e.g. 2026-11")]) -> None:
+    """Print a new master key entry: put it first in ENS_MASTER_KEYS, keep the old one after it."""
+    console.print(MasterKeys.generate(kid), soft_wrap=True)
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-wrap every document key with the current master key; then the old key can be removed."""
+    store = sealed_store(get_settings())
+    done, current = store.rewrap()
+    console.print(f"Master key {store.master.current}: {done} document key(s) re-wrapped, {current} current.")
 
 
 @app.command("demo-csv")

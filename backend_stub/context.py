@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from backend_stub.blobs import BlobStore, LocalBlobStore
+from backend_stub.blobs import BlobStore
 from backend_stub.core.clock import Clock, SystemClock
 from backend_stub.core.config import Settings
 from backend_stub.core.security import Hasher
 from backend_stub.db import make_engine
 from backend_stub.notifier import Notifier, build_notifier
+from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
 
 
 @dataclass
@@ -24,12 +25,17 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
 
 
+def sealed_store(settings: Settings) -> SealedBlobStore:
+    """The documents' folder, every file sealed with the configured master keys."""
+    return SealedBlobStore(settings.data_dir / "blobs", MasterKeys.parse(settings.master_keys))
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
     return Context(
         settings=settings,
         engine=make_engine(settings.database_url),
         hasher=Hasher(settings),
         notifier=build_notifier(settings),
-        blobs=LocalBlobStore(settings.data_dir / "blobs"),
+        blobs=sealed_store(settings),
         clock=clock or SystemClock(),
     )

@@ -1,12 +1,15 @@
 """Typed settings from `ENS_*` environment variables, refusing insecure values in production."""
 
 import secrets
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend_stub.sealed_blobs import MasterKeys
 
 
 class Settings(BaseSettings):
@@ -19,6 +22,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Keys the HMAC of identifiers and codes; in development a random one is kept in data_dir.
     secret_key: str = ""
+    # Wrap the per-document keys of files at rest: `kid:base64key,...`, the current one first
+    # (see sealed_blobs.py); in development a random one is kept in data_dir.
+    master_keys: str = ""
 
     access_token_minutes: int = 15
     refresh_token_hours: int = 12
@@ -63,10 +69,18 @@ class Settings(BaseSettings):
         if self.env == "production":
             if len(self.secret_key) < 32:
                 raise ValueError("ENS_SECRET_KEY must be set (32+ characters) in production")
+            if not self.master_keys:
+                raise ValueError("ENS_MASTER_KEYS must be set in production")
             if self.email_sender == "outbox" or self.sms_sender == "outbox":
                 raise ValueError("the development outbox cannot deliver codes in production")
-        elif not self.secret_key:
-            self.secret_key = _development_secret(self.data_dir)
+        else:
+            self.secret_key = self.secret_key or _development_file(
+                self.data_dir / "secret.key", lambda: secrets.token_urlsafe(48)
+            )
+            self.master_keys = self.master_keys or _development_file(
+                self.data_dir / "master.keys", lambda: MasterKeys.generate("dev1")
+            )
+        MasterKeys.parse(self.master_keys)  # refuse a malformed key at start, not at the first upload
         return self
 
     @property
@@ -75,12 +89,11 @@ class Settings(BaseSettings):
         return self.data_dir / "outbox"
 
 
-def _development_secret(data_dir: Path) -> str:
-    """A random key kept beside the demo database, so restarts keep codes and digests valid."""
-    path = data_dir / "secret.key"
+def _development_file(path: Path, make: Callable[[], str]) -> str:
+    """A random key kept beside the demo database, so restarts keep codes, digests and files valid."""
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
