@@ -23,6 +23,7 @@ from mobile.views import (
     objection,
     pin_setup,
     professionals,
+    profile,
     section,
     settings,
     sync_bar,
@@ -55,6 +56,7 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.EMERGENCY: emergency.build,
     Screen.ACCESS_LOG: access_log.build,
     Screen.NOTIFICATIONS: notifications.build,
+    Screen.PROFILE: profile.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -74,6 +76,7 @@ WITH_BACK = frozenset(
         Screen.EMERGENCY,
         Screen.ACCESS_LOG,
         Screen.NOTIFICATIONS,
+        Screen.PROFILE,
     }
 )
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
 from sync.client import AccountClient
 from sync.crypto import KdfParams
@@ -661,6 +662,7 @@ class VaultAppState(AppState):
         self.vault = VaultState(client, root, kdf=kdf)
         self.sync_bar = SyncBar(self.vault)
         self.docs = DocumentsState(self.vault, self.sync_bar)
+        self.profile = ProfileState(self.vault, self.sync_bar)
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -759,6 +761,13 @@ class VaultAppState(AppState):
             Screen.DOCUMENTS: Screen.HOME,
             Screen.DOCUMENT_VIEW: Screen.DOCUMENTS,
             Screen.DOCUMENT_ADD: Screen.DOCUMENTS,
+            Screen.PROFILE: Screen.HOME,
+            Screen.MEASUREMENTS: Screen.PROFILE,
+            Screen.PROFILE_LIST: Screen.PROFILE,
+            Screen.WISHES: Screen.PROFILE,
+            Screen.EMERGENCY_CARD: Screen.PROFILE,
+            Screen.ADMIN_DATA: Screen.PROFILE,
+            Screen.REIMBURSEMENTS: Screen.PROFILE,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -773,6 +782,7 @@ class VaultAppState(AppState):
         with self.sync_bar.quiet():
             self.vault.lock()
         self.docs = DocumentsState(self.vault, self.sync_bar)
+        self.profile = ProfileState(self.vault, self.sync_bar)
 
     def logout(self) -> None:
         self._lock()

@@ -108,6 +108,7 @@ BUILT_SECTIONS: dict[str, Screen] = {
     "settings": Screen.SETTINGS,
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
+    "profile": Screen.PROFILE,
 }
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.
