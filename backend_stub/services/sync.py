@@ -7,7 +7,7 @@ by the (holder_id, seq) index and never by a device's clock.
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -17,7 +17,7 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
-from sync.protocol import measurements
+from sync.protocol import measurements, profile
 from sync.protocol.collections import COLLECTIONS, only_mask_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
@@ -75,8 +75,15 @@ def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at:
     return merged
 
 
-def invalid_content(collection: str, data: dict[str, Any]) -> str | None:
-    """The server checks again what the app checked: an impossible measurement is refused."""
+# A day typed on the phone is the holder's local day: up to 14 hours ahead of UTC.
+LOCAL_DAY_AHEAD = timedelta(hours=14)
+
+
+def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str | None:
+    """The server checks again what the app checked: an impossible measurement is refused, and
+    so is a profile entry the app would not have saved."""
+    if collection == "profile_entry":
+        return profile.first_error(data, (now + LOCAL_DAY_AHEAD).date())
     if collection != "measurement":
         return None
     try:
@@ -101,7 +108,7 @@ def visible_to_holder(record: Record) -> bool:
 def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
     if m.collection not in COLLECTIONS:
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.REQUEST_INVALID.value)
-    if m.op == "upsert" and (refusal := invalid_content(m.collection, m.data)):
+    if m.op == "upsert" and (refusal := invalid_content(m.collection, m.data, now)):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal)
     record = session.get(Record, (holder_id, m.id))
     if record is not None and not visible_to_holder(record):
