@@ -9,16 +9,17 @@ from pydantic import BaseModel, Field
 
 MAX_PUSH = 200
 MAX_PULL = 1000
+MAX_INT = 2**31 - 1  # the database's INTEGER: a larger number would fail there, not here
 
 
 class Mutation(BaseModel):
     """One change made on a device, in the order it was made there (`seq`, per client)."""
 
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_INT)
     op: Literal["upsert", "delete"]
     collection: str = Field(max_length=32)
     id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    base_version: int = Field(ge=0)
+    base_version: int = Field(ge=0, le=MAX_INT)
     data: dict[str, Any] = Field(default_factory=dict)
 
 

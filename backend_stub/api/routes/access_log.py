@@ -9,6 +9,7 @@ from backend_stub.api.deps import ActiveHolder, SessionDep
 from backend_stub.core.clock import as_utc
 from backend_stub.services import audit, notifications
 from sync.protocol.record_schemas import AccessEntryOut, AccessLogPage, NotificationOut
+from sync.protocol.sync_schemas import MAX_INT
 
 router = APIRouter(tags=["access log"])
 
@@ -17,7 +18,7 @@ router = APIRouter(tags=["access log"])
 def access_log(
     holder: ActiveHolder,
     session: SessionDep,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     professional_id: Annotated[str, Query(max_length=32)] = "",
     mode: Annotated[str, Query(max_length=16)] = "",

@@ -21,6 +21,7 @@ from backend_stub.rules.access import Request
 from backend_stub.services import professionals, record_access
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import ProDocument, ProDocumentCreate, ProDocumentPage, ProfessionalOut
+from sync.protocol.sync_schemas import MAX_INT
 
 router = APIRouter(prefix="/pro", tags=["professionals' API"])
 
@@ -96,7 +97,7 @@ def documents(
     request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> ProDocumentPage:
     """The patient's documents this professional may see, newest first, by pages."""
     rows, next_before = record_access.list_documents(
