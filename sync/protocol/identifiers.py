@@ -54,7 +54,8 @@ def normalize_vitale_serial(value: str) -> str:
     compact = _compact(value)
     if not compact:
         raise InvalidIdentifier(ErrorCode.VITALE_EMPTY)
-    if not compact.isdigit() or not (VITALE_SERIAL_MIN_DIGITS <= len(compact) <= VITALE_SERIAL_MAX_DIGITS):
+    digits = compact.isascii() and compact.isdigit()
+    if not digits or not (VITALE_SERIAL_MIN_DIGITS <= len(compact) <= VITALE_SERIAL_MAX_DIGITS):
         raise InvalidIdentifier(ErrorCode.VITALE_FORMAT)
     return compact
 
@@ -101,7 +102,7 @@ def normalize_phone(value: str) -> str:
 def normalize_rpps(value: str) -> str:
     """Return a professional's RPPS number: 11 digits, the last a Luhn check digit."""
     compact = _compact(value)
-    if len(compact) != 11 or not compact.isdigit():
+    if len(compact) != 11 or not (compact.isascii() and compact.isdigit()):
         raise InvalidIdentifier(ErrorCode.RPPS_FORMAT)
     if not luhn.is_valid(compact):
         raise InvalidIdentifier(ErrorCode.RPPS_KEY)
