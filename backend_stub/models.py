@@ -36,6 +36,7 @@ class Holder(SQLModel, table=True):
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
     birth_date: date
+    sex: str = Field(default="", max_length=6)  # "female"/"male" from the NIR's first digit, for prevention
     postal_address: str = Field(default="", max_length=300)
     letter_email: str | None = Field(default=None, max_length=320)
     lang: str = Field(default="fr", max_length=5)

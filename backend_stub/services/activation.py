@@ -25,6 +25,7 @@ from sync.protocol.identifiers import (
     normalize_vitale_serial,
 )
 from sync.protocol.password import password_is_acceptable
+from sync.protocol.prevention import sex_from_nir
 from sync.protocol.schemas import (
     ActivationRequest,
     Identifiers,
@@ -88,6 +89,7 @@ def activate(*, session: Session, ctx: Context, request: ActivationRequest, clie
         raise DomainError(ErrorCode.PASSWORD_WEAK)
     holder = _match(session=session, ctx=ctx, ids=request, client=client)
     now = ctx.clock.now()
+    holder.sex = holder.sex or sex_from_nir(_valid(normalize_nir, request.nir))  # enrolled before it was kept
     holder.email = email
     holder.password_hash = ctx.hasher.hash_password(request.password)
     holder.otp_channel = request.otp_channel

@@ -21,6 +21,7 @@ from sync.protocol.identifiers import (
     normalize_nir,
     normalize_vitale_serial,
 )
+from sync.protocol.prevention import sex_from_nir
 
 CSV_COLUMNS = (
     "nir",
@@ -111,6 +112,7 @@ def _new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, 
         first_name=person.first_name,
         last_name=person.last_name,
         birth_date=person.birth_date,
+        sex=sex_from_nir(person.nir),
         postal_address=person.postal_address,
         letter_email=person.email,
         lang=person.lang,

@@ -25,6 +25,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("profile_entry", frozenset({"notes"})),
         Collection("appointment", frozenset({"notes"})),
         Collection("setting"),
+        Collection("checkup"),  # a check-up reminder marked done or dismissed (agenda)
     )
 }
 

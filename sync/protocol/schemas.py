@@ -4,7 +4,7 @@ Identifier fields are plain bounded strings here; their rules live in `identifie
 server can answer a precise, translated error instead of a generic validation failure.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -119,6 +119,9 @@ class Me(BaseModel):
     otp_channel: OtpChannel
     closed_at: datetime | None = None
     purge_after: datetime | None = None
+    # For the prevention reminders (optional: older servers and sealed copies lack them).
+    birth_date: date | None = None
+    sex: Literal["female", "male", ""] = ""  # from the social security number's first digit
 
 
 class CloseRequest(BaseModel):

@@ -21,6 +21,8 @@ def _me(holder: Holder) -> Me:
         otp_channel=holder.otp_channel,
         closed_at=as_utc(holder.closed_at) if holder.closed_at else None,
         purge_after=as_utc(holder.purge_after) if holder.purge_after else None,
+        birth_date=holder.birth_date,
+        sex=holder.sex if holder.sex in ("female", "male") else "",
     )
 
 

@@ -1,0 +1,249 @@
+"""The prevention calendar for the people of issue #6, and how records move the reminders."""
+
+from datetime import date
+
+import pytest
+
+from backend_stub.demo import nir_for
+from sync.protocol.prevention import (
+    CheckupMark,
+    Person,
+    Reminder,
+    Status,
+    Vaccination,
+    add_duration,
+    due_items,
+    items,
+    marks_from,
+    sex_from_nir,
+    vaccinations_from,
+)
+from sync.protocol.reference import load_reference
+from tests.conftest import World, bearer
+
+TODAY = date(2026, 11, 24)
+NEWBORN = Person(date(2026, 11, 20), "male")
+GIRL_12 = Person(date(2014, 5, 10), "female")
+WOMAN_26 = Person(date(2000, 3, 10), "female")
+MAN_52 = Person(date(1974, 6, 2), "male")
+WOMAN_67 = Person(date(1959, 2, 14), "female")
+
+
+def by_item(reminders: list[Reminder]) -> dict[str, Reminder]:
+    return {r.item: r for r in reminders}
+
+
+def summary(reminders: list[Reminder]) -> dict[str, tuple[Status, date | None]]:
+    return {r.item: (r.status, r.due) for r in reminders}
+
+
+# --- the data ---------------------------------------------------------------------------------------
+
+
+def test_the_calendar_is_complete_and_worded_in_both_languages() -> None:
+    entries = items()
+    assert len([e for e in entries if e["category"] == "child_exam"]) == 20
+    dental = sorted(int(e["id"].split("_")[1][:-1]) for e in entries if e["category"] == "dental")
+    assert dental == [3, 6, 9, 12, 15, 18, 21, 24]
+    codes = {v["code"] for v in load_reference("vaccines.json")["vaccines"]}
+    for entry in entries:
+        assert entry["label"]["fr"] and entry["label"]["en"] and entry["reason"]["fr"] and entry["reason"]["en"]
+        assert set(entry.get("vaccines", ())) <= codes, entry["id"]
+    assert "Calendrier des vaccinations" in load_reference("prevention.json")["_about"]
+
+
+def test_durations_and_sex_from_the_social_security_number() -> None:
+    assert add_duration(date(2026, 1, 31), "1m") == date(2026, 2, 28)
+    assert add_duration(date(2024, 2, 29), "1y") == date(2025, 2, 28)
+    assert add_duration(date(2026, 1, 1), "2w") == date(2026, 1, 15)
+    with pytest.raises(ValueError):
+        add_duration(date(2026, 1, 1), "2 years")
+    assert sex_from_nir(nir_for(1, sex=1)) == "male"
+    assert sex_from_nir(nir_for(1, sex=2)) == "female"
+    assert sex_from_nir("") == ""
+
+
+# --- the five people -------------------------------------------------------------------------------
+
+
+def test_newborn_two_first_examinations_then_the_two_month_vaccines() -> None:
+    assert summary(due_items(NEWBORN, TODAY)) == {
+        "child_exam_8d": (Status.DUE, date(2026, 11, 20)),
+        "child_exam_2w": (Status.UPCOMING, date(2026, 11, 28)),
+    }
+    first = by_item(due_items(NEWBORN, TODAY))["child_exam_8d"]
+    assert first.until == date(2026, 11, 27)  # within the 8 days after birth
+
+    at_two_months = summary(due_items(NEWBORN, date(2027, 1, 22)))
+    assert at_two_months["vac_hexavalent"] == (Status.DUE, date(2027, 1, 20))
+    assert at_two_months["vac_pneumococcus"] == (Status.DUE, date(2027, 1, 20))
+    assert at_two_months["child_exam_2m"] == (Status.DUE, date(2027, 1, 20))
+    assert at_two_months["vac_meningococcus_b"] == (Status.UPCOMING, date(2027, 2, 20))
+    assert at_two_months["child_exam_2w"][0] == Status.OVERDUE  # missed, still worth doing
+
+
+def test_a_recorded_infant_dose_moves_the_next_one() -> None:
+    given = [Vaccination("hexavalent", date(2027, 1, 22))]
+    hexa = by_item(due_items(NEWBORN, date(2027, 1, 25), given))["vac_hexavalent"]
+    assert (hexa.status, hexa.dose, hexa.doses, hexa.due) == (Status.DONE, 2, 3, date(2027, 3, 20))
+    assert hexa.last_done == date(2027, 1, 22)
+    assert by_item(due_items(NEWBORN, date(2027, 3, 1), given))["vac_hexavalent"].status == Status.UPCOMING
+
+    late = [Vaccination("hexavalent", date(2027, 3, 1))]  # first dose given late: the second waits a month
+    hexa = by_item(due_items(NEWBORN, date(2027, 3, 5), late))["vac_hexavalent"]
+    assert (hexa.dose, hexa.due) == (2, date(2027, 4, 1))
+
+
+def test_girl_of_12() -> None:
+    found = summary(due_items(GIRL_12, TODAY))
+    assert found == {
+        "vac_mmr": (Status.OVERDUE, date(2015, 5, 10)),
+        "child_exam_11y": (Status.DUE, date(2025, 5, 10)),
+        "vac_dtcap_11y": (Status.DUE, date(2025, 5, 10)),
+        "vac_hpv": (Status.DUE, date(2025, 5, 10)),
+        "vac_meningococcus_acwy_teen": (Status.DUE, date(2025, 5, 10)),
+        "dental_12y": (Status.DUE, date(2026, 5, 10)),
+    }
+    assert [r.item for r in due_items(GIRL_12, TODAY)][0] == "vac_mmr"  # overdue first
+
+
+def test_girl_of_12_reacts_to_recorded_vaccinations() -> None:
+    given = [
+        Vaccination("mmr", date(2015, 5, 12)),
+        Vaccination("mmr", date(2015, 10, 1)),
+        Vaccination("hpv", date(2026, 9, 1)),
+        Vaccination("meningococcus_acwy", date(2026, 9, 1)),
+    ]
+    found = by_item(due_items(GIRL_12, TODAY, given))
+    assert "vac_mmr" not in found
+    hpv = found["vac_hpv"]
+    assert (hpv.status, hpv.dose, hpv.due) == (Status.DONE, 2, date(2027, 3, 1))  # 6 months later
+    assert found["vac_meningococcus_acwy_teen"].status == Status.DONE
+    assert by_item(due_items(GIRL_12, date(2027, 2, 15), given))["vac_hpv"].status == Status.UPCOMING
+
+
+def test_woman_of_26() -> None:
+    assert summary(due_items(WOMAN_26, TODAY)) == {
+        "cervical_screening": (Status.DUE, date(2025, 3, 10)),
+        "vac_dtp_adult": (Status.DUE, date(2025, 3, 10)),
+    }
+    # At 24 she was offered her prevention check-up (18-25) and, soon, the booster at 25.
+    at_24 = summary(due_items(WOMAN_26, date(2025, 2, 20)))
+    assert at_24["prevention_check_18_25"] == (Status.DUE, date(2018, 3, 10))
+    assert at_24["vac_dtp_adult"] == (Status.UPCOMING, date(2025, 3, 10))
+    assert at_24["cervical_screening"] == (Status.UPCOMING, date(2025, 3, 10))
+
+
+def test_woman_of_26_cervical_screening_moves_with_each_test() -> None:
+    one = [CheckupMark("cervical_screening", "done", date(2025, 4, 1))]
+    cervical = by_item(due_items(WOMAN_26, TODAY, marks=one))["cervical_screening"]
+    assert (cervical.status, cervical.due, cervical.until) == (
+        Status.OVERDUE,
+        date(2026, 4, 1),  # a second cytology one year after the first
+        date(2026, 10, 1),
+    )
+    two = one + [CheckupMark("cervical_screening", "done", date(2026, 11, 1))]
+    cervical = by_item(due_items(WOMAN_26, TODAY, marks=two))["cervical_screening"]
+    assert (cervical.status, cervical.due) == (Status.DONE, date(2029, 11, 1))  # then 3 years later
+    hpv_test = two + [CheckupMark("cervical_screening", "done", date(2030, 6, 1))]  # at 30: HPV test
+    cervical = by_item(due_items(WOMAN_26, date(2030, 7, 1), marks=hpv_test))["cervical_screening"]
+    assert cervical.due == date(2035, 6, 1)  # then every 5 years
+
+    booster = by_item(due_items(WOMAN_26, TODAY, [Vaccination("dtcap", date(2026, 7, 1))]))["vac_dtp_adult"]
+    assert (booster.status, booster.due) == (Status.DONE, date(2045, 3, 10))  # next at 45
+
+
+def test_man_of_52() -> None:
+    assert summary(due_items(MAN_52, TODAY)) == {
+        "vac_dtp_adult": (Status.DUE, date(2019, 6, 2)),  # the 45-year booster, nothing recorded
+        "colorectal_screening": (Status.DUE, date(2024, 6, 2)),
+    }
+
+
+def test_man_of_52_done_screening_and_booster_move_the_next_ones() -> None:
+    marks = [CheckupMark("colorectal_screening", "done", date(2025, 1, 15))]
+    given = [Vaccination("dtp", date(2024, 6, 10))]
+    assert summary(due_items(MAN_52, TODAY, given, marks)) == {}  # nothing due, done long ago
+    assert summary(due_items(MAN_52, date(2027, 1, 1), given, marks)) == {
+        "colorectal_screening": (Status.UPCOMING, date(2027, 1, 15)),
+    }
+    late = by_item(due_items(MAN_52, date(2027, 8, 1), given, marks))["colorectal_screening"]
+    assert (late.status, late.until) == (Status.OVERDUE, date(2027, 7, 15))
+    booster = by_item(due_items(MAN_52, date(2039, 5, 15), given, marks))["vac_dtp_adult"]
+    assert (booster.status, booster.due) == (Status.UPCOMING, date(2039, 6, 2))  # at 65
+
+
+def test_woman_of_67() -> None:
+    assert summary(due_items(WOMAN_67, TODAY)) == {
+        "breast_screening": (Status.DUE, date(2009, 2, 14)),
+        "colorectal_screening": (Status.DUE, date(2009, 2, 14)),
+        "vac_dtp_adult": (Status.DUE, date(2024, 2, 14)),
+        "vac_zoster": (Status.DUE, date(2024, 2, 14)),
+        "vac_influenza": (Status.DUE, date(2026, 10, 15)),
+        "vac_covid19": (Status.DUE, date(2026, 10, 15)),
+    }
+    flu = by_item(due_items(WOMAN_67, TODAY))["vac_influenza"]
+    assert flu.until == date(2027, 1, 31)  # the end of the campaign
+    assert "vac_influenza" not in summary(due_items(WOMAN_67, date(2026, 6, 1)))  # out of season
+
+
+def test_woman_of_67_reacts_to_vaccinations_and_a_mammogram() -> None:
+    given = [Vaccination("influenza", date(2026, 10, 20)), Vaccination("zoster", date(2026, 10, 1))]
+    marks = [CheckupMark("breast_screening", "done", date(2026, 3, 2))]
+    found = by_item(due_items(WOMAN_67, TODAY, given, marks))
+    assert (found["vac_influenza"].status, found["vac_influenza"].due) == (Status.DONE, date(2027, 10, 15))
+    zoster = found["vac_zoster"]
+    assert (zoster.status, zoster.dose, zoster.due) == (Status.UPCOMING, 2, date(2026, 12, 1))
+    assert "breast_screening" not in found  # next one in March 2028
+    assert summary(due_items(WOMAN_67, date(2028, 2, 10), given, marks))["breast_screening"] == (
+        Status.UPCOMING,
+        date(2028, 3, 2),
+    )
+
+
+def test_dismissed_reminders_hide_until_their_next_occurrence() -> None:
+    marks = [
+        CheckupMark("dental_12y", "dismissed", TODAY),
+        CheckupMark("vac_hpv", "dismissed", TODAY),
+    ]
+    found = by_item(due_items(GIRL_12, TODAY, marks=marks))
+    assert "dental_12y" not in found and "vac_hpv" not in found
+    after_dose = by_item(due_items(GIRL_12, date(2027, 6, 1), [Vaccination("hpv", date(2026, 12, 1))], marks))
+    assert after_dose["vac_hpv"].dose == 2  # a new dose brings the next one back
+
+    skip = [CheckupMark("breast_screening", "dismissed", TODAY)]
+    assert "breast_screening" not in by_item(due_items(WOMAN_67, TODAY, marks=skip))
+    assert by_item(due_items(WOMAN_67, date(2028, 11, 24), marks=skip))["breast_screening"].status == Status.DUE
+
+
+def test_sex_specific_items_need_a_known_sex() -> None:
+    unknown = Person(WOMAN_67.birth, "")
+    assert "breast_screening" not in by_item(due_items(unknown, TODAY))
+    assert "colorectal_screening" in by_item(due_items(unknown, TODAY))
+
+
+def test_every_reminder_says_why_in_french_and_english() -> None:
+    breast = by_item(due_items(WOMAN_67, TODAY))["breast_screening"]
+    assert breast.reason("fr") == "Dépistage du cancer du sein recommandé tous les 2 ans de 50 à 74 ans."
+    assert breast.reason("en") == "Breast cancer screening recommended every 2 years from 50 to 74."
+    for person in (NEWBORN, GIRL_12, WOMAN_26, MAN_52, WOMAN_67):
+        for reminder in due_items(person, TODAY):
+            assert reminder.label("fr") != reminder.label("en") and reminder.reason("en")
+
+
+def test_records_of_the_device_store_become_vaccinations_and_marks() -> None:
+    profile = [
+        {"section": "vaccination", "vaccine": "hpv", "date": "2026-09-01", "notes": ""},
+        {"section": "allergy", "name": "pollen"},
+        {"section": "vaccination", "vaccine": "mmr", "date": "not a date"},
+    ]
+    assert vaccinations_from(profile) == [Vaccination("hpv", date(2026, 9, 1))]
+    checkups = [{"item": "dental_12y", "state": "done", "date": "2026-06-01"}, {"item": "x", "state": "maybe"}]
+    assert marks_from(checkups) == [CheckupMark("dental_12y", "done", date(2026, 6, 1))]
+
+
+def test_me_carries_birth_date_and_sex(world: World) -> None:
+    person = world.enrol(nir=nir_for(77, sex=2, born=date(1959, 2, 14)), birth_date="1959-02-14")
+    world.activate(person)
+    me = world.api.get("/api/v1/me", headers=bearer(world.login(person))).json()
+    assert (me["birth_date"], me["sex"]) == ("1959-02-14", "female")
