@@ -32,6 +32,7 @@ CSV_COLUMNS = (
     "postal_address",
     "email",
     "lang",
+    "insurer",  # optional: the insurance fund, as the insurer names it
 )
 
 
@@ -47,6 +48,7 @@ class Enrollee:
     postal_address: str = ""
     email: str | None = None
     lang: str = "fr"
+    insurer: str | None = None
 
     @classmethod
     def parse(cls, row: dict[str, str]) -> "Enrollee":
@@ -65,6 +67,7 @@ class Enrollee:
             postal_address=(row.get("postal_address") or "").strip()[:300],
             email=normalize_email(email) if email else None,
             lang=lang if lang in ("fr", "en") else "fr",
+            insurer=(row.get("insurer") or "").strip()[:100] or None,
         )
 
 
@@ -116,6 +119,7 @@ def _new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, 
         postal_address=person.postal_address,
         letter_email=person.email,
         lang=person.lang,
+        insurer=person.insurer,
         code_digest="",
         code_expires_at=now,
         letter_sent_at=now,
@@ -162,7 +166,7 @@ def enrol_many(
 def read_csv(path: Path, report: EnrolmentReport) -> Iterator[Enrollee]:
     """Valid rows of an enrolment CSV; bad rows are reported by line number and skipped."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
+        for line, row in enumerate(csv.DictReader(handle, restval=""), start=2):
             try:
                 yield Enrollee.parse(row)
             except ValueError as exc:

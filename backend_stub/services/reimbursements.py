@@ -1,10 +1,10 @@
 """Reimbursement data: imported by the insurer (CSV), shown to the holder by month with totals."""
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlmodel import Session, col, select
@@ -16,15 +16,17 @@ from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
 CSV_COLUMNS = ("nir", "date", "care", "professional", "amount_paid", "amount_reimbursed")
 
 
+AMOUNT = re.compile(r"([0-9]{1,9})(?:[.,]([0-9]{1,2}))?")
+
+
 def cents(text: str) -> int:
-    """'23,50' or '23.50' euros -> 2350; refuses negatives and more than two decimals."""
-    try:
-        amount = Decimal(text.strip().replace(",", ".").replace("€", "").strip())
-    except InvalidOperation as exc:
-        raise ValueError("amount") from exc
-    if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    """'23,50', '23.50' or '23,50 €' euros -> 2350; anything else (negative, 3 decimals,
+    exponents, NaN) is refused."""
+    match = AMOUNT.fullmatch(text.replace("€", "").strip())
+    if match is None:
         raise ValueError("amount")
-    return int(amount * 100)
+    euros, decimals = match.groups()
+    return int(euros) * 100 + int((decimals or "0").ljust(2, "0"))
 
 
 @dataclass
@@ -36,7 +38,7 @@ class ImportReport:
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        yield from enumerate(csv.DictReader(handle), start=2)
+        yield from enumerate(csv.DictReader(handle, restval=""), start=2)
 
 
 def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
