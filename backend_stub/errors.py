@@ -41,6 +41,11 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.DOCUMENT_TOO_LARGE: 413,
     ErrorCode.UPLOAD_OFFSET: 409,
     ErrorCode.UPLOAD_CHECKSUM: 422,
+    ErrorCode.MESSAGE_CONVERSATION_UNKNOWN: 404,
+    ErrorCode.MESSAGE_PRO_UNKNOWN: 403,
+    ErrorCode.MESSAGE_PRO_UNAVAILABLE: 403,
+    ErrorCode.MESSAGE_ATTACHMENT: 404,
+    ErrorCode.MESSAGE_FILE_PENDING: 409,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.SERVER_ERROR: 500,
 }

@@ -11,7 +11,9 @@ from backend_stub.api.routes import (
     access_log,
     activation,
     auth,
+    messages,
     pro,
+    pro_messages,
     professionals,
     reimbursements,
     space,
@@ -42,6 +44,9 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     for module in (activation, auth, space, sync, uploads, professionals, access_log, pro, reimbursements):
         app.include_router(module.router, prefix=API_PREFIX)
 
+    for module in (messages, pro_messages):  # secure messaging
+        app.include_router(module.router, prefix=API_PREFIX)
+
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:
         """Liveness probe for the load balancer; says nothing about anyone."""
@@ -69,6 +74,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
             f"{API_PREFIX}/uploads/": MAX_CHUNK,
             f"{API_PREFIX}/sync/push": 4 * 1024 * 1024,
             f"{API_PREFIX}/pro/documents": 30 * 1024 * 1024,
+            f"{API_PREFIX}/pro/conversations": 30 * 1024 * 1024,
         },
     )
     return app

@@ -3,7 +3,7 @@ of their messages.
 
 The messages themselves are records of the holder's space (collection "message", synced to the
 holder's devices); these tables are what the professional's side walks: their conversations by
-`(professional_id, last_at)`, a conversation's messages by `(conversation_id, at)`. Every query
+`(professional_id, last_at)`, a conversation's messages by `(conversation_id, n)`. Every query
 names a professional or a holder, never a scan.
 """
 
@@ -31,12 +31,13 @@ class Conversation(SQLModel, table=True):
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     last_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     pro_unread: int = 0  # the holder's messages the professional has not read yet
+    count: int = 0  # messages so far; each delivery takes the next number
 
 
 # One message of a conversation, in order (its content is the holder's record `record_id`).
 class MessageDelivery(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_delivery_conversation_at", "conversation_id", "at"),
+        Index("ix_delivery_conversation_n", "conversation_id", "n", unique=True),
         Index("ix_delivery_holder_record", "holder_id", "record_id", unique=True),
     )
 
@@ -44,6 +45,7 @@ class MessageDelivery(SQLModel, table=True):
     conversation_id: str = Field(foreign_key="conversation.id", max_length=32, ondelete="CASCADE")
     holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
     record_id: str = Field(max_length=64)
+    n: int  # its place in the conversation (1, 2, ...): the cursor of the professional's pages
     sender: str = Field(max_length=16)  # "holder" or "professional"
     at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     read_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]

@@ -208,3 +208,4 @@ class Reimbursement(SQLModel, table=True):
     professional: str = Field(default="", max_length=200)
     paid_cents: int
     reimbursed_cents: int
+from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)

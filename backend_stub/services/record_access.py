@@ -54,7 +54,7 @@ def facts(record: Record) -> DocumentFacts:
     )
 
 
-def _holder_by_nir(session: Session, ctx: Context, nir: str) -> Holder:
+def holder_by_nir(session: Session, ctx: Context, nir: str) -> Holder:
     try:
         digest = ctx.hasher.digest("nir", normalize_nir(nir))
     except InvalidIdentifier as exc:
@@ -75,7 +75,7 @@ def open_record(
     *, session: Session, ctx: Context, professional: Professional, nir: str, request: Request, action: str
 ) -> Opened:
     """Apply the access rules; log and raise on refusal; record consent and notify on first access."""
-    holder = _holder_by_nir(session, ctx, nir)
+    holder = holder_by_nir(session, ctx, nir)
     actor = professionals.actor(professional)
     request = Request(
         request.mode,
@@ -205,10 +205,10 @@ def document_bytes(*, session: Session, ctx: Context, holder_id: str, record: Re
     ).first()
     if upload is None or not upload.complete:
         raise DomainError(ErrorCode.NOT_FOUND)
-    return _pieces(ctx.blobs.open(upload.id))
+    return pieces(ctx.blobs.open(upload.id))
 
 
-def _pieces(handle: BinaryIO) -> Iterator[bytes]:
+def pieces(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         while piece := handle.read(1 << 20):
             yield piece

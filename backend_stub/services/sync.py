@@ -18,7 +18,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
 from sync.protocol import measurements, profile
-from sync.protocol.collections import COLLECTIONS, only_mask_changed
+from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
     MAX_PULL,
@@ -96,8 +96,23 @@ def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str
 
 
 def only_mask_changes(record: Record, m: Mutation) -> bool:
-    """The holder may mask or unmask a professional's document, and change nothing else of it."""
-    return m.op == "upsert" and record.collection == "document" and only_mask_changed(record.data, m.data)
+    """The holder may change their flags of a record someone else wrote (mask a professional's
+    document, mark a message read, archive a conversation), and nothing else of it."""
+    return (
+        m.op == "upsert"
+        and record.collection == m.collection
+        and only_flags_changed(record.collection, record.data, m.data)
+    )
+
+
+MESSAGING = frozenset({"conversation", "message"})  # records secure messaging checks and completes
+
+
+def _messaging():  # type: ignore[no-untyped-def]
+    """Secure messaging checks and completes its records; it builds on this module (hence late)."""
+    from backend_stub.services import messages
+
+    return messages
 
 
 def visible_to_holder(record: Record) -> bool:
@@ -113,8 +128,13 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     record = session.get(Record, (holder_id, m.id))
     if record is not None and not visible_to_holder(record):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value)
+    if m.collection in MESSAGING and (
+        refusal := _messaging().check_push(session=session, holder_id=holder_id, m=m, record=record)
+    ):
+        found = record_out(record) if record is not None else None
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal, record=found)
     if record is not None and record.author != "holder" and only_mask_changes(record, m):
-        record.data = record.data | {"masked": bool(m.data.get("masked"))}
+        record.data = record.data | {k: bool(m.data.get(k)) for k in HOLDER_FLAGS[record.collection]}
         record.version += 1
         record.seq = next_seq(session, holder_id)
         record.updated_at = now
@@ -140,6 +160,8 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
         outcome = Outcome.CONFLICT
     else:
         record.deleted, record.data = False, dict(m.data)
+    if record.version == 0 and m.collection in MESSAGING:
+        _messaging().accept(session=session, holder_id=holder_id, record=record, now=now)
     record.version += 1
     record.seq = next_seq(session, holder_id)
     record.updated_at = now

@@ -26,11 +26,29 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("appointment", frozenset({"notes"})),
         Collection("setting"),
         Collection("checkup"),  # a check-up reminder marked done or dismissed (agenda)
+        Collection("conversation", frozenset({"subject"})),
+        Collection("message", frozenset({"body"})),
     )
+}
+# What the holder may change of a record once written (a professional's, or a message sent):
+# flags only. A professional's document: `masked`; a message: `read`; a conversation: `archived`.
+HOLDER_FLAGS: dict[str, frozenset[str]] = {
+    "document": frozenset({"masked"}),
+    "message": frozenset({"read"}),
+    "conversation": frozenset({"archived"}),
 }
 
 
 def only_mask_changed(before: dict[str, object], after: dict[str, object]) -> bool:
     """A professional's document: the holder may change its `masked` flag and nothing else."""
     keys = (set(before) | set(after)) - {"masked", "_conflicts"}
+    return all(before.get(k) == after.get(k) for k in keys)
+
+
+def only_flags_changed(collection: str, before: dict[str, object], after: dict[str, object]) -> bool:
+    """True when `after` differs from `before` at most in the holder's flags of `collection`."""
+    flags = HOLDER_FLAGS.get(collection)
+    if flags is None:
+        return False
+    keys = (set(before) | set(after)) - flags - {"_conflicts"}
     return all(before.get(k) == after.get(k) for k in keys)

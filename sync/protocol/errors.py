@@ -102,3 +102,12 @@ class ErrorCode(StrEnum):
     ADMIN_DECIDED = "error.admin.decided"
     PROFILE_NOT_READABLE = "error.access.profile_not_readable"
     PROFILE_NOT_WRITABLE = "error.access.profile_not_writable"
+    # Secure messaging.
+    MESSAGE_EMPTY = "error.message.empty"
+    MESSAGE_TOO_LONG = "error.message.too_long"
+    MESSAGE_CONVERSATION_UNKNOWN = "error.message.conversation_unknown"
+    MESSAGE_PRO_UNKNOWN = "error.message.pro_unknown"
+    MESSAGE_PRO_UNAVAILABLE = "error.message.pro_unavailable"
+    MESSAGE_ATTACHMENT = "error.message.attachment"
+    MESSAGE_FILE_PENDING = "error.message.file_pending"
+    MESSAGE_CHANGE_REFUSED = "error.message.change_refused"

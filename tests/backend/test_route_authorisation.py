@@ -27,6 +27,13 @@ PROFESSIONAL = {
     ("post", "/api/v1/pro/documents"),
     ("get", "/api/v1/pro/documents/{document_id}"),
     ("get", "/api/v1/pro/documents/{document_id}/content"),
+    ("get", "/api/v1/pro/profile"),
+    ("post", "/api/v1/pro/profile-entries"),
+    ("post", "/api/v1/pro/conversations"),
+    ("get", "/api/v1/pro/conversations"),
+    ("get", "/api/v1/pro/conversations/{conversation_id}"),
+    ("post", "/api/v1/pro/conversations/{conversation_id}/messages"),
+    ("get", "/api/v1/pro/conversations/{conversation_id}/messages/{message_id}/attachments/{index}"),
 }
 # Holder routes: what another holder gets when aiming at the first holder's things.
 HOLDER = {
@@ -52,6 +59,10 @@ HOLDER = {
     ("get", "/api/v1/notifications"): (200,),
     ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
     ("get", "/api/v1/reimbursements"): (200,),
+    ("get", "/api/v1/administrative"): (200,),
+    ("get", "/api/v1/administrative/corrections"): (200,),
+    ("post", "/api/v1/administrative/corrections"): (422,),
+    ("get", "/api/v1/messages/{message_id}/attachments/{index}"): (404,),
 }
 
 
@@ -73,12 +84,15 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
         world.api.get("/api/v1/emergency-settings", headers=h).json(),
         world.api.get("/api/v1/access-log", headers=h).json(),
         world.api.get("/api/v1/notifications", headers=h).json(),
+        world.api.get("/api/v1/administrative", headers=h).json(),
+        world.api.get("/api/v1/administrative/corrections", headers=h).json(),
     )
 
 
 @pytest.mark.parametrize("route", sorted(set(HOLDER) | PROFESSIONAL))
 def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     method, path = route
+    path = path.replace("{conversation_id}", "x").replace("{message_id}", "x").replace("{index}", "0")
     url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
@@ -103,6 +117,8 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "professional_id": doctor.id,
         "notification_id": notification_id,
         "document_id": record_id,
+        "message_id": record_id,
+        "index": 0,
     }
     bodies = {
         "/api/v1/space/close": {"password": "Not-the-password-1"},

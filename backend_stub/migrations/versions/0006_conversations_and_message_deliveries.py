@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('pro_unread', sa.Integer(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['holder_id'], ['holder.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['professional_id'], ['professional.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -39,6 +40,7 @@ def upgrade() -> None:
     sa.Column('conversation_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('holder_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('record_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
     sa.Column('sender', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
@@ -47,14 +49,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('messagedelivery', schema=None) as batch_op:
-        batch_op.create_index('ix_delivery_conversation_at', ['conversation_id', 'at'], unique=False)
+        batch_op.create_index('ix_delivery_conversation_n', ['conversation_id', 'n'], unique=True)
         batch_op.create_index('ix_delivery_holder_record', ['holder_id', 'record_id'], unique=True)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('messagedelivery', schema=None) as batch_op:
         batch_op.drop_index('ix_delivery_holder_record')
-        batch_op.drop_index('ix_delivery_conversation_at')
+        batch_op.drop_index('ix_delivery_conversation_n')
 
     op.drop_table('messagedelivery')
     with op.batch_alter_table('conversation', schema=None) as batch_op:

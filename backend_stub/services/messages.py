@@ -1,0 +1,436 @@
+"""Secure messaging between a holder and professionals.
+
+A professional starts a conversation (they must be in the holder's care: attending physician,
+authorised, care team; never blocked or revoked) and writes into it; the holder replies, or
+opens a new conversation with a professional who already wrote to them. Conversations and
+messages are records of the holder's space, so the holder's devices get them through the change
+feed and send theirs through the outbox (offline, exactly once per device sequence); the tables
+`Conversation` and `MessageDelivery` are the professional's side. A professional reaches only
+their own conversations; the files and documents a holder sent them are logged when opened.
+The holder is told of a new message in the app and by a mail or SMS that says nothing else.
+"""
+
+import base64
+import binascii
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.messages_models import Conversation, MessageDelivery
+from backend_stub.models import Holder, Professional, Record, Upload
+from backend_stub.rules.access import Request, access_basis
+from backend_stub.services import audit, notifications, professionals, record_access
+from backend_stub.services.record_access import PRO_PREFIX
+from backend_stub.services.sync import lock_holder, next_seq, visible_to_holder
+from sync.protocol.collections import only_flags_changed
+from sync.protocol.errors import ErrorCode
+from sync.protocol.messaging import body_problem, message_problem, subject_problem
+from sync.protocol.schemas import SpaceStatus
+from sync.protocol.sync_schemas import Mutation
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file a professional joins to a message (PDF, JPEG or PNG, as base64)."""
+
+    name: str
+    mime: str
+    content_b64: str
+
+
+# --- the holder's side: checks and delivery of what their devices push ---------------------------
+
+
+def _conversation_of(session: Session, holder_id: str, record_id: str) -> Conversation | None:
+    return session.exec(
+        select(Conversation).where(Conversation.holder_id == holder_id, Conversation.record_id == record_id)
+    ).first()
+
+
+def _blocked(session: Session, holder_id: str, professional_id: str) -> bool:
+    grant = professionals.grant_of(session, holder_id, professional_id)
+    return grant is not None and grant.blocked
+
+
+def _document_problem(session: Session, holder_id: str, attachment: dict[str, Any]) -> bool:
+    if attachment.get("kind") != "document":
+        return False
+    found = session.get(Record, (holder_id, str(attachment.get("document_id"))))
+    return found is None or found.collection != "document" or found.deleted or not visible_to_holder(found)
+
+
+def check_push(*, session: Session, holder_id: str, m: Mutation, record: Record | None) -> str | None:
+    """Why the holder's change to a conversation or message is refused (a code), or None.
+
+    Once written, only the holder's flags change (read, archived); nothing is deleted. A new
+    conversation needs a professional who already wrote to the holder and is not blocked; a new
+    message needs one of the holder's conversations, and documents of their own record."""
+    if m.op == "delete" or (record is not None and not only_flags_changed(m.collection, record.data, m.data)):
+        return ErrorCode.MESSAGE_CHANGE_REFUSED.value
+    if record is not None:
+        return None
+    data = m.data
+    if m.collection == "conversation":
+        if problem := subject_problem(data.get("subject")):
+            return problem.value
+        pro_id = str(data.get("professional_id", ""))
+        known = session.exec(
+            select(Conversation.id).where(
+                Conversation.holder_id == holder_id, Conversation.professional_id == pro_id
+            )
+        ).first()
+        if known is None:
+            return ErrorCode.MESSAGE_PRO_UNKNOWN.value
+        return ErrorCode.MESSAGE_PRO_UNAVAILABLE.value if _blocked(session, holder_id, pro_id) else None
+    if problem := message_problem(data):
+        return problem.value
+    conversation = _conversation_of(session, holder_id, str(data.get("conversation_id", "")))
+    if conversation is None:
+        return ErrorCode.MESSAGE_CONVERSATION_UNKNOWN.value
+    if _blocked(session, holder_id, conversation.professional_id):
+        return ErrorCode.MESSAGE_PRO_UNAVAILABLE.value
+    if any(_document_problem(session, holder_id, a) for a in data.get("attachments", [])):
+        return ErrorCode.MESSAGE_ATTACHMENT.value
+    return None
+
+
+def accept(*, session: Session, holder_id: str, record: Record, now: datetime) -> None:
+    """A new conversation or message of the holder: the server's facts replace what the device
+    said (names, times, attachment titles), and a message is delivered to the professional."""
+    data = dict(record.data)
+    if record.collection == "conversation":
+        pro = session.get(Professional, str(data["professional_id"]))
+        assert pro is not None  # checked by `check_push`
+        session.add(
+            Conversation(
+                holder_id=holder_id,
+                professional_id=pro.id,
+                record_id=record.id,
+                started_by="holder",
+                created_at=now,
+                last_at=now,
+            )
+        )
+        record.data = (
+            data | _pro_facts(pro) | {"started_by": "holder", "archived": bool(data.get("archived"))}
+        )
+        return
+    conversation = _conversation_of(session, holder_id, str(data["conversation_id"]))
+    assert conversation is not None  # checked by `check_push`
+    attachments = [_attachment_facts(session, holder_id, a) for a in data.get("attachments", [])]
+    record.data = data | {"sent_at": now.isoformat(), "attachments": attachments, "read": True}
+    _deliver(session, conversation, record.id, "holder", now)
+    conversation.pro_unread += 1
+    session.add(conversation)
+
+
+def _attachment_facts(session: Session, holder_id: str, attachment: dict[str, Any]) -> dict[str, Any]:
+    if attachment.get("kind") != "document":
+        return attachment
+    document = session.get(Record, (holder_id, str(attachment["document_id"])))
+    assert document is not None
+    return {
+        "kind": "document",
+        "document_id": document.id,
+        "title": str(document.data.get("title", ""))[:200],
+        "mime": str(document.data.get("mime", "")),
+    }
+
+
+def _pro_facts(pro: Professional) -> dict[str, str]:
+    return {
+        "professional_id": pro.id,
+        "professional_name": f"{pro.first_name} {pro.last_name}",
+        "profession": pro.profession,
+    }
+
+
+def _deliver(
+    session: Session, conversation: Conversation, record_id: str, sender: str, now: datetime
+) -> None:
+    conversation.count += 1
+    conversation.last_at = now
+    session.add(
+        MessageDelivery(
+            conversation_id=conversation.id,
+            holder_id=conversation.holder_id,
+            record_id=record_id,
+            n=conversation.count,
+            sender=sender,
+            at=now,
+        )
+    )
+
+
+def holder_file(
+    *, session: Session, ctx: Context, holder: Holder, message_id: str, index: int
+) -> tuple[str, Iterator[bytes]]:
+    """The bytes of a file joined to one of the holder's messages (a professional's, usually)."""
+    record = session.get(Record, (holder.id, message_id))
+    if record is None or record.collection != "message" or record.deleted:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    attachment = _attachment_at(record, index)
+    if attachment.get("kind") != "file":
+        raise DomainError(ErrorCode.MESSAGE_ATTACHMENT)
+    return str(attachment["mime"]), _upload_bytes(session, ctx, holder.id, str(attachment["sha256"]))
+
+
+def _attachment_at(record: Record, index: int) -> dict[str, Any]:
+    attachments = record.data.get("attachments", [])
+    if not 0 <= index < len(attachments):
+        raise DomainError(ErrorCode.MESSAGE_ATTACHMENT)
+    return dict(attachments[index])
+
+
+def _upload_bytes(session: Session, ctx: Context, holder_id: str, sha256: str) -> Iterator[bytes]:
+    upload = session.exec(
+        select(Upload).where(Upload.holder_id == holder_id, Upload.sha256 == sha256)
+    ).first()
+    if upload is None or not upload.complete:
+        raise DomainError(ErrorCode.MESSAGE_FILE_PENDING)  # the phone has not sent the file yet
+    return record_access.pieces(ctx.blobs.open(upload.id))
+
+
+# --- the professional's side ------------------------------------------------------------------------
+
+
+def _may_write(session: Session, ctx: Context, holder: Holder, pro: Professional) -> None:
+    """A professional writes to a holder in whose care they are (never blocked nor revoked)."""
+    if holder.status != SpaceStatus.ACTIVE:
+        raise DomainError(ErrorCode.PATIENT_NOT_FOUND)
+    rel = professionals.relation(session=session, holder=holder, professional_id=pro.id)
+    decision = access_basis(professionals.actor(pro), rel, Request(), ctx.clock.now())
+    if not decision.allowed:
+        assert decision.refusal is not None
+        raise DomainError(decision.refusal)
+
+
+def _store_file(session: Session, ctx: Context, holder: Holder, file: NewFile) -> dict[str, Any]:
+    try:
+        content = base64.b64decode(file.content_b64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DomainError(ErrorCode.DOCUMENT_FORMAT) from exc
+    record_access.check_content(file.mime, content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    upload = session.exec(
+        select(Upload).where(Upload.holder_id == holder.id, Upload.sha256 == sha256)
+    ).first()
+    if upload is None:
+        upload = Upload(holder_id=holder.id, sha256=sha256, size=len(content), created_at=ctx.clock.now())
+        ctx.blobs.write_at(upload.id, 0, content)
+        upload.offset, upload.complete = len(content), True
+        session.add(upload)
+    name = file.name.replace("/", "_").replace("\\", "_")[:200] or "document"
+    return {"kind": "file", "name": name, "mime": file.mime, "size": len(content), "sha256": sha256}
+
+
+def _write_record(
+    session: Session,
+    holder_id: str,
+    record_id: str,
+    collection: str,
+    author: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> Record:
+    record = Record(
+        holder_id=holder_id,
+        id=record_id,
+        collection=collection,
+        version=1,
+        seq=next_seq(session, holder_id),
+        author=author,
+        data=data,
+        updated_at=now,
+    )
+    session.add(record)
+    return record
+
+
+def _pro_message(
+    session: Session,
+    ctx: Context,
+    holder: Holder,
+    pro: Professional,
+    conversation: Conversation,
+    body: str,
+    file: NewFile | None,
+) -> Record:
+    if problem := body_problem(body):
+        raise DomainError(problem)
+    now = ctx.clock.now()
+    attachments = [_store_file(session, ctx, holder, file)] if file is not None else []
+    lock_holder(session, holder.id)
+    data = {
+        "conversation_id": conversation.record_id,
+        "body": body,
+        "attachments": attachments,
+        "sent_at": now.isoformat(),
+        "read": False,
+    }
+    record = _write_record(
+        session, holder.id, uuid.uuid4().hex, "message", f"{PRO_PREFIX}{pro.id}", data, now
+    )
+    _deliver(session, conversation, record.id, "professional", now)
+    session.add(conversation)
+    # Nothing of the message, not even who wrote it, leaves the space: "you have a new message".
+    notifications.notify(session=session, ctx=ctx, holder=holder, kind="new_message")
+    return record
+
+
+def start(
+    *,
+    session: Session,
+    ctx: Context,
+    pro: Professional,
+    nir: str,
+    subject: str,
+    body: str,
+    file: NewFile | None,
+) -> tuple[Conversation, Record]:
+    """A professional opens a conversation with a patient in their care, with a first message."""
+    holder = record_access.holder_by_nir(session, ctx, nir)
+    _may_write(session, ctx, holder, pro)
+    if problem := subject_problem(subject):
+        raise DomainError(problem)
+    now = ctx.clock.now()
+    conversation = Conversation(
+        holder_id=holder.id,
+        professional_id=pro.id,
+        record_id="",
+        started_by="professional",
+        created_at=now,
+        last_at=now,
+    )
+    conversation.record_id = conversation.id
+    lock_holder(session, holder.id)
+    data = _pro_facts(pro) | {"subject": subject, "started_by": "professional", "archived": False}
+    _write_record(
+        session, holder.id, conversation.record_id, "conversation", f"{PRO_PREFIX}{pro.id}", data, now
+    )
+    session.add(conversation)
+    session.flush()
+    record = _pro_message(session, ctx, holder, pro, conversation, body, file)
+    session.commit()
+    return conversation, record
+
+
+def own_conversation(
+    session: Session, pro: Professional, conversation_id: str
+) -> tuple[Conversation, Holder]:
+    """One of this professional's conversations; any other is "not found" (never "not yours")."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.professional_id != pro.id:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    holder = session.get(Holder, conversation.holder_id)
+    if holder is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return conversation, holder
+
+
+def reply(
+    *,
+    session: Session,
+    ctx: Context,
+    pro: Professional,
+    conversation_id: str,
+    body: str,
+    file: NewFile | None,
+) -> tuple[Conversation, Record]:
+    """A professional writes again in one of their conversations (still in the holder's care)."""
+    conversation, holder = own_conversation(session, pro, conversation_id)
+    _may_write(session, ctx, holder, pro)
+    record = _pro_message(session, ctx, holder, pro, conversation, body, file)
+    session.commit()
+    return conversation, record
+
+
+def conversations(
+    *, session: Session, pro: Professional, before: tuple[datetime, str] | None = None
+) -> list[tuple[Conversation, Holder, Record | None]]:
+    """This professional's conversations, latest activity first, a page at a time."""
+    stmt = select(Conversation, Holder).join(Holder, col(Holder.id) == col(Conversation.holder_id))
+    stmt = stmt.where(Conversation.professional_id == pro.id)
+    if before is not None:
+        at, last_id = before
+        stmt = stmt.where(
+            (col(Conversation.last_at) < at)
+            | ((col(Conversation.last_at) == at) & (col(Conversation.id) < last_id))
+        )
+    rows = session.exec(
+        stmt.order_by(col(Conversation.last_at).desc(), col(Conversation.id).desc()).limit(PAGE)
+    ).all()
+    return [(c, h, session.get(Record, (h.id, c.record_id))) for c, h in rows]
+
+
+def thread(
+    *, session: Session, ctx: Context, pro: Professional, conversation_id: str, after: int = 0
+) -> tuple[Conversation, Holder, Record | None, list[tuple[MessageDelivery, Record]]]:
+    """A conversation's messages in order (a page after `after`); the holder's become read."""
+    conversation, holder = own_conversation(session, pro, conversation_id)
+    rows = session.exec(
+        select(MessageDelivery)
+        .where(MessageDelivery.conversation_id == conversation.id, col(MessageDelivery.n) > after)
+        .order_by(col(MessageDelivery.n))
+        .limit(PAGE)
+    ).all()
+    now, found = ctx.clock.now(), []
+    for delivery in rows:
+        record = session.get(Record, (holder.id, delivery.record_id))
+        if record is None:
+            continue
+        if delivery.sender == "holder" and delivery.read_at is None:
+            delivery.read_at = now
+            conversation.pro_unread = max(0, conversation.pro_unread - 1)
+            session.add(delivery)
+        found.append((delivery, record))
+    session.add(conversation)
+    session.commit()
+    return conversation, holder, session.get(Record, (holder.id, conversation.record_id)), found
+
+
+def pro_attachment(
+    *, session: Session, ctx: Context, pro: Professional, conversation_id: str, message_id: str, index: int
+) -> tuple[str, Iterator[bytes]]:
+    """A file or document the holder joined to a message of this professional's conversation.
+
+    The holder chose to send it, so neither the matrix nor the mask applies; the opening is
+    written to the holder's access log."""
+    conversation, holder = own_conversation(session, pro, conversation_id)
+    delivery = session.exec(
+        select(MessageDelivery).where(
+            MessageDelivery.holder_id == holder.id, MessageDelivery.record_id == message_id
+        )
+    ).first()
+    record = session.get(Record, (holder.id, message_id))
+    if delivery is None or delivery.conversation_id != conversation.id or record is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    attachment = _attachment_at(record, index)
+    if attachment.get("kind") == "document":
+        document = session.get(Record, (holder.id, str(attachment.get("document_id"))))
+        if document is None or document.deleted or document.collection != "document":
+            raise DomainError(ErrorCode.MESSAGE_ATTACHMENT)
+        sha256, mime = str(document.data.get("sha256", "")), str(document.data.get("mime", ""))
+        target, title = document.id, str(document.data.get("title", ""))
+    else:
+        sha256, mime = str(attachment.get("sha256", "")), str(attachment.get("mime", ""))
+        target, title = message_id, str(attachment.get("name", ""))
+    stream = _upload_bytes(session, ctx, holder.id, sha256)
+    audit.append(
+        session=session,
+        holder_id=holder.id,
+        actor=pro,
+        access=audit.Access("read", "message", "allowed", target[:64], title),
+        at=ctx.clock.now(),
+    )
+    session.commit()
+    return mime, stream
