@@ -18,6 +18,9 @@ from mobile.views import (
     emergency,
     home,
     login,
+    measurements,
+    measurements_add,
+    measurements_kind,
     new_letter,
     notifications,
     objection,
@@ -57,6 +60,9 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.ACCESS_LOG: access_log.build,
     Screen.NOTIFICATIONS: notifications.build,
     Screen.PROFILE: profile.build,
+    Screen.MEASUREMENTS: measurements.build,
+    Screen.MEASURE_KIND: measurements_kind.build,
+    Screen.MEASURE_ADD: measurements_add.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -77,6 +83,9 @@ WITH_BACK = frozenset(
         Screen.ACCESS_LOG,
         Screen.NOTIFICATIONS,
         Screen.PROFILE,
+        Screen.MEASUREMENTS,
+        Screen.MEASURE_KIND,
+        Screen.MEASURE_ADD,
     }
 )
 

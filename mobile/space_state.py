@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
 from sync.client import AccountClient
@@ -663,6 +664,7 @@ class VaultAppState(AppState):
         self.sync_bar = SyncBar(self.vault)
         self.docs = DocumentsState(self.vault, self.sync_bar)
         self.profile = ProfileState(self.vault, self.sync_bar)
+        self.measures = MeasureState(self.vault, self.sync_bar)
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -763,6 +765,8 @@ class VaultAppState(AppState):
             Screen.DOCUMENT_ADD: Screen.DOCUMENTS,
             Screen.PROFILE: Screen.HOME,
             Screen.MEASUREMENTS: Screen.PROFILE,
+            Screen.MEASURE_KIND: Screen.MEASUREMENTS,
+            Screen.MEASURE_ADD: Screen.MEASURE_KIND,
             Screen.PROFILE_LIST: Screen.PROFILE,
             Screen.WISHES: Screen.PROFILE,
             Screen.EMERGENCY_CARD: Screen.PROFILE,
@@ -783,6 +787,7 @@ class VaultAppState(AppState):
             self.vault.lock()
         self.docs = DocumentsState(self.vault, self.sync_bar)
         self.profile = ProfileState(self.vault, self.sync_bar)
+        self.measures = MeasureState(self.vault, self.sync_bar)
 
     def logout(self) -> None:
         self._lock()

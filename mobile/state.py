@@ -83,6 +83,8 @@ class Screen(StrEnum):
     # The medical profile (hub) and the screens it leads to.
     PROFILE = "profile"
     MEASUREMENTS = "measurements"
+    MEASURE_KIND = "measure-kind"  # one kind's chart and readings
+    MEASURE_ADD = "measure-add"
     PROFILE_LIST = "profile-list"
     WISHES = "wishes"
     EMERGENCY_CARD = "emergency-card"
