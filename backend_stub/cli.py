@@ -12,9 +12,18 @@ from sqlmodel import Session
 from backend_stub.context import build_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.migrate import upgrade
+from backend_stub.errors import DomainError
 from backend_stub.notifier import read_outbox
 from backend_stub.sealed_blobs import MasterKeys
-from backend_stub.services import audit, enrolment, professionals, ratelimit, reimbursements, space
+from backend_stub.services import (
+    administrative,
+    audit,
+    enrolment,
+    professionals,
+    ratelimit,
+    reimbursements,
+    space,
+)
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 console = Console()
@@ -53,6 +62,7 @@ def enrol(
     lang: str = "fr",
 ) -> None:
     """Enrol one insured person: pending space, provisional code, letter sent."""
+    insurer: Annotated[str, typer.Option(help="Insurance fund, e.g. 'CPAM de Paris'")] = "",
     row = {
         "nir": nir,
         "vitale_serial": vitale,
@@ -64,6 +74,7 @@ def enrol(
         "lang": lang,
     }
     try:
+        "insurer": insurer,
         person = enrolment.Enrollee.parse(row)
     except ValueError as exc:
         console.print(f"[red]Refused:[/red] {exc}")
@@ -80,7 +91,7 @@ def enrol(
 @app.command("enrol-csv")
 def enrol_csv(path: Path, batch_size: int = 1000) -> None:
     """Enrol everyone in a CSV file (columns: nir, vitale_serial, first_name, last_name,
-    birth_date, postal_address, email, lang), with a progress bar."""
+    birth_date, postal_address, email, lang; optional insurer), with a progress bar."""
     ctx = build_context(get_settings())
     with path.open(encoding="utf-8-sig") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
@@ -211,3 +222,41 @@ def demo_csv(path: Path, count: int = 1000, start: int = 1) -> None:
 
     fake_people_csv(path, count=count, start=start)
     console.print(f"Wrote {count} people to {path}.")
+
+
+# --- administrative data: the holder's correction requests (the insurer's side) ---------------------
+
+
+@app.command()
+def corrections(limit: int = 50) -> None:
+    """List the open correction requests of administrative data, oldest first."""
+    ctx = build_context(get_settings())
+    table = Table("id", "asked on", "person", "field", "current value", "asked value", "note")
+    with Session(ctx.engine) as session:
+        for row, holder in administrative.open_requests(session=session, limit=limit):
+            table.add_row(
+                row.id,
+                row.created_at.strftime("%Y-%m-%d"),
+                f"{holder.first_name} {holder.last_name}",
+                row.field,
+                administrative.current_value(holder, row.field),
+                row.value,
+                row.note,
+            )
+    console.print(table)
+
+
+@app.command()
+def correct(
+    request_id: str,
+    accept: Annotated[bool, typer.Option("--accept/--reject", help="Apply the value, or refuse it")],
+) -> None:
+    """Decide on a correction request: accepting applies it; the person is told either way."""
+    ctx = build_context(get_settings())
+    try:
+        with Session(ctx.engine) as session:
+            row = administrative.decide(session=session, ctx=ctx, request_id=request_id, accept=accept)
+    except DomainError as exc:
+        console.print(f"[red]Refused:[/red] {exc.code.value}")
+        raise typer.Exit(1) from exc
+    console.print(f"Request {row.id}: {row.status}.")

@@ -33,5 +33,6 @@ def fake_people_csv(path: Path, *, count: int, start: int = 1) -> None:
                     f"{n} rue de la Santé, 75014 Paris",
                     "",
                     "fr",
+                    "CPAM de Paris",
                 ]
             )

@@ -10,12 +10,14 @@ from backend_stub.api.limits import BodySizeLimit
 from backend_stub.api.routes import (
     access_log,
     activation,
+    administrative,
     auth,
     messages,
     pro,
     pro_messages,
     professionals,
     reimbursements,
+    pro_profile,
     space,
     sync,
     uploads,
@@ -45,6 +47,8 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
 
     for module in (messages, pro_messages):  # secure messaging
+    for module in (administrative, pro_profile):  # administrative data; professionals and the profile
+        app.include_router(module.router, prefix=API_PREFIX)
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])

@@ -38,6 +38,7 @@ class Holder(SQLModel, table=True):
     birth_date: date
     sex: str = Field(default="", max_length=6)  # "female"/"male" from the NIR's first digit, for prevention
     postal_address: str = Field(default="", max_length=300)
+    insurer: str | None = Field(default=None, max_length=100)  # the insurance fund, None: not filled in
     letter_email: str | None = Field(default=None, max_length=320)
     lang: str = Field(default="fr", max_length=5)
 
@@ -208,4 +209,7 @@ class Reimbursement(SQLModel, table=True):
     professional: str = Field(default="", max_length=200)
     paid_cents: int
     reimbursed_cents: int
+
+
+from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (administrative data)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)

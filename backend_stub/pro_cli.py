@@ -2,6 +2,8 @@
 
     python -m backend_stub.pro_cli --key KEY documents --nir NIR [--mode emergency --reason ...] [--consent]
     python -m backend_stub.pro_cli --key KEY add --nir NIR --file report.pdf --title ... --type ...
+    python -m backend_stub.pro_cli --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
+    python -m backend_stub.pro_cli --key KEY add-entry --nir NIR --section allergy --field substance=...
 
 The key is the one `backend_stub register-pro` printed (also read from ENS_PRO_KEY).
 """
@@ -105,6 +107,54 @@ def add(
     }
     created = _call("POST", "/pro/documents", json=body, headers=_headers(nir, "normal", "", consent)).json()
     console.print(f"Added document {created['id']}")
+
+
+# --- the medical profile ------------------------------------------------------------------------
+
+
+HIDDEN_KEYS = ("section", "author_name", "author_profession")
+
+
+@app.command()
+def profile(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
+    """Show the patient's profile entries and measurements this professional may read."""
+    table = Table("section", "date", "entry", "author")
+    params: dict[str, int] = {}
+    sections: list[str] = []
+    while True:
+        page = _call(
+            "GET", "/pro/profile", params=params, headers=_headers(nir, mode, reason, consent)
+        ).json()
+        sections = page["sections"]
+        for row in page["entries"]:
+            shown = {k: v for k, v in row["data"].items() if k not in HIDDEN_KEYS}
+            words = ", ".join(f"{k}={v}" for k, v in shown.items())
+            table.add_row(row["section"], row["updated_at"][:10], words, row["author"])
+        if page["next_before"] is None:
+            break
+        params, consent = {"before": page["next_before"]}, False
+    console.print(f"Sections you may read: {', '.join(sections)}")
+    console.print(table)
+
+
+@app.command("add-entry")
+def add_entry(
+    nir: Nir,
+    section: Annotated[str, typer.Option(help="illness, treatment, allergy, vaccination or family_history")],
+    field: Annotated[
+        list[str], typer.Option(help="name=value, repeated (e.g. --field substance=Pénicilline)")
+    ],
+    consent: Consent = False,
+) -> None:
+    """Add an entry to the patient's medical profile (read-only to them, shown with your name)."""
+    data = dict(item.split("=", 1) for item in field if "=" in item)
+    created = _call(
+        "POST",
+        "/pro/profile-entries",
+        json={"section": section, "data": data},
+        headers=_headers(nir, "normal", "", consent),
+    ).json()
+    console.print(f"Added profile entry {created['id']}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from sync.protocol.record_schemas import (
     NotificationOut,
     ProfessionalOut,
 )
-from sync.protocol.reference import professions
+from sync.protocol.reference import professions, profile_sections
 
 __all__ = [
     "LOG_KINDS",
@@ -158,6 +158,15 @@ def grant_status(grant: GrantOut, now: datetime) -> str:
     if grant.kind == "holder" and grant.until is not None and grant.until <= now:
         return "expired"
     return "care_team" if grant.kind == "care_team" else "authorised"
+
+
+def profile_words(sections: str, lang: str) -> str:
+    """'votre profil médical (allergies, traitements)': what a professional read or added of it."""
+    known = [s for s in sections.split(",") if s in profile_sections()]
+    if not known:
+        return text("ui.admin.log.profile.all", lang)
+    names = ", ".join(text(f"ui.admin.log.section.{s}", lang) for s in known)
+    return text("ui.admin.log.profile", lang, sections=names)
 
 
 # --- the base of the four states ------------------------------------------------------------------
@@ -529,6 +538,8 @@ class AccessLogState(Online):
         """One entry in words: who, what, when, how, and why it was refused or the stated reason."""
         if entry.action == "list":
             what = text("ui.log.what.list", lang)
+        elif entry.target == "profile":  # the medical profile: the sections concerned, in words
+            what = profile_words(entry.target_title, lang)
         elif entry.target_title:
             what = text("ui.log.what.title", lang, title=entry.target_title)
         else:
@@ -560,7 +571,15 @@ class AccessLogState(Online):
 
 # --- notifications --------------------------------------------------------------------------------
 
-NOTIFICATION_KINDS = ("first_access", "emergency_access", "regulator_access", "document_added")
+NOTIFICATION_KINDS = (
+    "first_access",
+    "emergency_access",
+    "regulator_access",
+    "document_added",
+    "profile_entry_added",
+    "correction_accepted",
+    "correction_rejected",
+)
 
 
 class NotificationsState(Online):

@@ -9,6 +9,7 @@ from mobile.views import (
     access_log,
     activate_ids,
     activate_login,
+    admin_data,
     closed,
     code,
     document_add,
@@ -28,6 +29,7 @@ from mobile.views import (
     professionals,
     profile,
     section,
+    reimbursements,
     settings,
     sync_bar,
     unlock,
@@ -63,6 +65,8 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.MEASUREMENTS: measurements.build,
     Screen.MEASURE_KIND: measurements_kind.build,
     Screen.MEASURE_ADD: measurements_add.build,
+    Screen.ADMIN_DATA: admin_data.build,
+    Screen.REIMBURSEMENTS: reimbursements.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -89,6 +93,8 @@ WITH_BACK = frozenset(
     }
 )
 
+        Screen.ADMIN_DATA,
+        Screen.REIMBURSEMENTS,
 
 class Router:
     """Rebuilds the page from the state after every change; typed values live in the state."""

@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from mobile.admin_state import AdminState, ReimbursementsState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
@@ -669,6 +670,8 @@ class VaultAppState(AppState):
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
         self.on_locked: Callable[[], None] = lambda: None
+        self.admin = AdminState(client)  # administrative data and correction requests
+        self.reimbursements = ReimbursementsState(client)
         super().__init__(client, lang)
 
     # --- launch -------------------------------------------------------------------------------------
@@ -756,6 +759,14 @@ class VaultAppState(AppState):
         self.docs.viewer = None
         self.docs.notice = ""
         self.go(Screen.DOCUMENT_VIEW)
+    def go(self, screen: Screen) -> None:
+        """Screens of the insurer's data load afresh each time they are opened."""
+        if screen != self.screen and screen == Screen.ADMIN_DATA:
+            self.admin.entered()
+        elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
+            self.reimbursements.entered()
+        super().go(screen)
+
         self.docs.open(record_id)
 
     def back(self) -> None:
@@ -792,6 +803,8 @@ class VaultAppState(AppState):
     def logout(self) -> None:
         self._lock()
         self._pending_me = None
+        self.admin = AdminState(self.client)
+        self.reimbursements = ReimbursementsState(self.client)
         super().logout()
         if self.vault.can_unlock():
             self.go(Screen.UNLOCK)

@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel
 
 from sync.errors import ApiError, NetworkError
+from sync.protocol.admin_schemas import AdministrativeData, CorrectionCreate, CorrectionOut
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import (
     AccessLogPage,
@@ -23,6 +24,7 @@ from sync.protocol.record_schemas import (
     ProfessionalOut,
     RevokeRequest,
 )
+    ReimbursementYear,
 from sync.protocol.schemas import (
     ActivationRequest,
     ChallengeRef,
@@ -264,4 +266,22 @@ def _api_error(response: httpx.Response) -> ApiError:
         data: dict[str, Any] = response.json()
         return ApiError(str(data["code"]), dict(data.get("params") or {}), response.status_code)
     except (ValueError, KeyError, TypeError):
+    # --- administrative data and reimbursements (held by the insurer: online only) ---------------
+    def administrative_data(self) -> AdministrativeData:
+        return self._json(AdministrativeData, "GET", "/administrative", auth=True)
+
+    def correction_requests(self) -> list[CorrectionOut]:
+        response = self._call("GET", "/administrative/corrections", auth=True)
+        return [CorrectionOut.model_validate(c) for c in response.json()]
+
+    def request_correction(self, request: CorrectionCreate) -> CorrectionOut:
+        return self._json(CorrectionOut, "POST", "/administrative/corrections", request, auth=True)
+
+    def reimbursements(self, year: int | None = None, query: str = "") -> ReimbursementYear:
+        params: dict[str, Any] = {"q": query} if query else {}
+        if year is not None:
+            params["year"] = year
+        return self._json(ReimbursementYear, "GET", "/reimbursements", auth=True, params=params)
+
+
         return ApiError(ErrorCode.SERVER_ERROR, {}, response.status_code)

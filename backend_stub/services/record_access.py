@@ -72,9 +72,18 @@ def _log(
 
 
 def open_record(
-    *, session: Session, ctx: Context, professional: Professional, nir: str, request: Request, action: str
+    *,
+    session: Session,
+    ctx: Context,
+    professional: Professional,
+    nir: str,
+    request: Request,
+    action: str,
+    target: str = "",
 ) -> Opened:
-    """Apply the access rules; log and raise on refusal; record consent and notify on first access."""
+    """Apply the access rules; log and raise on refusal; record consent and notify on first access.
+
+    `target` names what was aimed at in a refusal's log entry ("profile" for the medical profile)."""
     holder = holder_by_nir(session, ctx, nir)
     actor = professionals.actor(professional)
     request = Request(
@@ -97,7 +106,7 @@ def open_record(
             ctx,
             holder,
             professional,
-            audit.Access(action, request.mode, "refused", detail=decision.refusal.value),
+            audit.Access(action, request.mode, "refused", target, detail=decision.refusal.value),
         )
         session.commit()
         raise DomainError(decision.refusal)

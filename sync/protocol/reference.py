@@ -1,4 +1,5 @@
-"""Loaders of the reference data in `assets/reference/`: document types and the access matrix."""
+"""Loaders of the reference data in `assets/reference/`: document types and the access matrix
+(document types and profile sections each profession reads)."""
 
 import json
 from functools import cache
@@ -40,3 +41,19 @@ def readable_types(profession: str, specialty: str = "") -> frozenset[str]:
         return frozenset()
     types = frozenset(entry["types"])
     return document_type_codes() if ALL_TYPES in types else types
+
+
+def profile_sections() -> tuple[str, ...]:
+    """The sections of the medical profile a professional may ever be given ('measurement' included)."""
+    return tuple(load_reference("access_matrix.json")["profile_sections"])
+
+
+def readable_sections(profession: str, specialty: str = "") -> frozenset[str]:
+    """The profile sections a profession (and specialty) may read; never the holder's personal notes."""
+    matrix = load_reference("access_matrix.json")
+    entry = matrix["specialties"].get(f"{profession}/{specialty}") or matrix["professions"].get(profession)
+    if entry is None:
+        return frozenset()
+    sections = frozenset(entry.get("profile", []))
+    found = frozenset(profile_sections()) if ALL_TYPES in sections else sections
+    return found - frozenset(matrix["personal_sections"])

@@ -1,0 +1,132 @@
+"""Professionals reading and feeding a holder's medical profile, through the matrix and the log.
+
+The record is opened by the same rules as documents (`record_access.open_record`: blocked,
+emergency and regulator switches, attending, authorised, care team, consent at a first access).
+What they then see is filtered by the profile sections of their profession in the access matrix;
+the holder's personal notes never. Every read, write and refusal is one access-log entry whose
+target is "profile" and whose title lists the sections concerned, in the same transaction.
+"""
+
+import uuid
+from typing import Any, NoReturn
+
+from sqlmodel import Session, col, select
+
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.models import Record
+from backend_stub.services import audit, notifications
+from backend_stub.services.record_access import PRO_PREFIX, Opened
+from backend_stub.services.sync import lock_holder, next_seq
+from sync.protocol import profile
+from sync.protocol.errors import ErrorCode
+from sync.protocol.reference import readable_sections
+
+PAGE = 200
+TARGET = "profile"
+COLLECTIONS = ("profile_entry", "measurement")
+# What a professional may add: clinical lists only (wishes, contacts and notes are the holder's).
+WRITABLE = frozenset({"illness", "treatment", "allergy", "vaccination", "family_history"})
+
+
+def section_of(record: Record) -> str:
+    return "measurement" if record.collection == "measurement" else str(record.data.get("section", ""))
+
+
+def _sections(opened: Opened) -> frozenset[str]:
+    return readable_sections(opened.actor.profession, opened.actor.specialty)
+
+
+def _refuse(
+    session: Session, ctx: Context, opened: Opened, action: str, code: ErrorCode, what: str
+) -> NoReturn:
+    """Log the refusal, commit it, and answer with the code."""
+    access = audit.Access(action, opened.decision.basis, "refused", TARGET, what, code.value)
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
+    )
+    session.commit()
+    raise DomainError(code)
+
+
+def _reason(opened: Opened, reason: str) -> str:
+    return reason if opened.decision.basis in ("emergency", "regulator") else ""
+
+
+def read_profile(
+    *, session: Session, ctx: Context, opened: Opened, reason: str = "", before: int | None = None
+) -> tuple[list[str], list[Record], int | None]:
+    """The sections this professional reads, their entries and measurements newest first by pages
+    (with the next `before`), and the log entry saying which sections were read."""
+    sections = _sections(opened)
+    if not sections:
+        _refuse(session, ctx, opened, "read", ErrorCode.PROFILE_NOT_READABLE, "")
+    stmt = select(Record).where(
+        Record.holder_id == opened.holder.id,
+        col(Record.collection).in_(COLLECTIONS),
+        col(Record.deleted).is_(False),
+    )
+    if before is not None:
+        stmt = stmt.where(col(Record.seq) < before)
+    rows = session.exec(stmt.order_by(col(Record.seq).desc()).limit(PAGE)).all()
+    next_before = rows[-1].seq if len(rows) == PAGE else None
+    mine = f"{PRO_PREFIX}{opened.professional.id}"
+    visible = [r for r in rows if section_of(r) in sections or r.author == mine]
+    listed = sorted(sections)
+    access = audit.Access(
+        "read", opened.decision.basis, "allowed", TARGET, ",".join(listed), _reason(opened, reason)
+    )
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
+    )
+    session.commit()
+    return listed, visible, next_before
+
+
+def add_entry(
+    *, session: Session, ctx: Context, opened: Opened, section: str, data: dict[str, Any]
+) -> Record:
+    """A professional's entry: checked like the holder's, authored by them (read-only to the holder),
+    synced to the holder's devices; the holder is informed."""
+    if section not in WRITABLE or section not in _sections(opened):
+        _refuse(session, ctx, opened, "write", ErrorCode.PROFILE_NOT_WRITABLE, section[:40])
+    entry = {**data, "section": section}
+    now = ctx.clock.now()
+    errors = profile.check(entry, now.date())
+    if errors:
+        raise DomainError(ErrorCode(next(iter(errors.values()))), fields=sorted(errors))
+    pro, holder = opened.professional, opened.holder
+    name = f"{pro.first_name} {pro.last_name}"
+    lock_holder(session, holder.id)
+    record = Record(
+        holder_id=holder.id,
+        id=f"pro-{uuid.uuid4().hex}",
+        collection="profile_entry",
+        version=1,
+        seq=next_seq(session, holder.id),
+        author=f"{PRO_PREFIX}{pro.id}",
+        updated_at=now,
+        data=profile.clean(entry) | {"author_name": name, "author_profession": pro.profession},
+    )
+    session.add(record)
+    access = audit.Access("write", opened.decision.basis, "allowed", TARGET, section)
+    audit.append(session=session, holder_id=holder.id, actor=pro, access=access, at=now)
+    notifications.notify(
+        session=session,
+        ctx=ctx,
+        holder=holder,
+        kind="profile_entry_added",
+        name=name,
+        profession=pro.profession,
+    )
+    session.commit()
+    session.refresh(record)
+    return record
