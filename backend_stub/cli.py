@@ -9,10 +9,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlmodel import Session
 
+from backend_stub import apps_cli
 from backend_stub.context import build_context, sealed_store
 from backend_stub.core.config import get_settings
-from backend_stub.migrate import upgrade
 from backend_stub.errors import DomainError
+from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
 from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services import (
@@ -26,6 +27,7 @@ from backend_stub.services import (
 )
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
+app.add_typer(apps_cli.app, name="apps")  # the catalogue of referenced apps
 console = Console()
 
 
@@ -60,9 +62,9 @@ def enrol(
     email: Annotated[str, typer.Option(help="Send the letter by e-mail")] = "",
     address: Annotated[str, typer.Option(help="Postal address of the letter")] = "",
     lang: str = "fr",
+    insurer: Annotated[str, typer.Option(help="Insurance fund, e.g. 'CPAM de Paris'")] = "",
 ) -> None:
     """Enrol one insured person: pending space, provisional code, letter sent."""
-    insurer: Annotated[str, typer.Option(help="Insurance fund, e.g. 'CPAM de Paris'")] = "",
     row = {
         "nir": nir,
         "vitale_serial": vitale,
@@ -72,9 +74,9 @@ def enrol(
         "email": email,
         "postal_address": address,
         "lang": lang,
+        "insurer": insurer,
     }
     try:
-        "insurer": insurer,
         person = enrolment.Enrollee.parse(row)
     except ValueError as exc:
         console.print(f"[red]Refused:[/red] {exc}")

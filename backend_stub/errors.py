@@ -50,6 +50,12 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.MESSAGE_PRO_UNAVAILABLE: 403,
     ErrorCode.MESSAGE_ATTACHMENT: 404,
     ErrorCode.MESSAGE_FILE_PENDING: 409,
+    ErrorCode.APP_UNKNOWN: 404,
+    ErrorCode.APP_SUSPENDED: 403,
+    ErrorCode.CONSENT_EXPIRED: 410,
+    ErrorCode.CONSENT_SUBJECT: 403,
+    ErrorCode.APP_TOKEN_INVALID: 401,
+    ErrorCode.APP_SCOPE_MISSING: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.SERVER_ERROR: 500,
 }

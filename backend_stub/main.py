@@ -11,13 +11,15 @@ from backend_stub.api.routes import (
     access_log,
     activation,
     administrative,
+    app_api,
     auth,
     messages,
+    oauth,
     pro,
     pro_messages,
+    pro_profile,
     professionals,
     reimbursements,
-    pro_profile,
     space,
     sync,
     uploads,
@@ -45,10 +47,12 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.state.ctx = ctx
     for module in (activation, auth, space, sync, uploads, professionals, access_log, pro, reimbursements):
         app.include_router(module.router, prefix=API_PREFIX)
-
-    for module in (messages, pro_messages):  # secure messaging
     for module in (administrative, pro_profile):  # administrative data; professionals and the profile
         app.include_router(module.router, prefix=API_PREFIX)
+
+    for module in (messages, pro_messages):  # secure messaging
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (oauth, app_api):  # the catalogue of apps, their consents and their API
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])

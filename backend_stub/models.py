@@ -211,5 +211,6 @@ class Reimbursement(SQLModel, table=True):
     reimbursed_cents: int
 
 
+from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)
 from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (administrative data)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)

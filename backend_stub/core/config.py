@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     sms_token: str = ""
 
     public_app_url: str = "http://127.0.0.1:8550"
+    # The Flet app, where a connecting app's authorisation request opens the consent screen.
+    app_url: str = "http://127.0.0.1:8550"
+    consent_request_minutes: int = 15
+    auth_code_seconds: int = 120
 
     @model_validator(mode="after")
     def _defaults_and_safety(self) -> "Settings":

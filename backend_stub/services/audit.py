@@ -10,14 +10,24 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.core.clock import as_utc
-from backend_stub.models import AccessEntry, Holder, Professional
+from backend_stub.models import AccessEntry, Holder
 
 GENESIS = "0" * 64
+
+
+class Actor(Protocol):
+    """Who reached the record: a professional, or a connected app (services/apps.py)."""
+
+    id: str
+    first_name: str
+    last_name: str
+    profession: str
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ def entry_digest(entry: AccessEntry) -> str:
 
 
 def append(
-    *, session: Session, holder_id: str, actor: Professional, access: Access, at: datetime
+    *, session: Session, holder_id: str, actor: Actor, access: Access, at: datetime
 ) -> AccessEntry:
     """Add one entry at the end of the holder's chain (commit is the caller's, with its action).
 

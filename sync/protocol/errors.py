@@ -111,3 +111,10 @@ class ErrorCode(StrEnum):
     MESSAGE_ATTACHMENT = "error.message.attachment"
     MESSAGE_FILE_PENDING = "error.message.file_pending"
     MESSAGE_CHANGE_REFUSED = "error.message.change_refused"
+    # Referenced apps of the catalogue and their consents.
+    APP_UNKNOWN = "error.catalogue.app_unknown"
+    APP_SUSPENDED = "error.catalogue.app_suspended"
+    CONSENT_EXPIRED = "error.catalogue.consent_expired"
+    CONSENT_SUBJECT = "error.catalogue.consent_subject"
+    APP_TOKEN_INVALID = "error.catalogue.token_invalid"
+    APP_SCOPE_MISSING = "error.catalogue.scope_missing"

@@ -5,6 +5,7 @@ case here fails the test."""
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.backend.test_oauth import connection_of
 from tests.backend.test_record_access import PDF, Pro, holder_document
 from tests.conftest import World, bearer
 
@@ -19,6 +20,8 @@ PUBLIC = {
     ("post", "/api/v1/auth/otp/resend"),
     ("post", "/api/v1/auth/refresh"),
     ("get", "/api/v1/health"),
+    ("get", "/api/v1/oauth/authorize"),
+    ("post", "/api/v1/oauth/token"),
 }
 # Routes of professionals: an API key, never a holder's token.
 PROFESSIONAL = {
@@ -34,6 +37,16 @@ PROFESSIONAL = {
     ("get", "/api/v1/pro/conversations/{conversation_id}"),
     ("post", "/api/v1/pro/conversations/{conversation_id}/messages"),
     ("get", "/api/v1/pro/conversations/{conversation_id}/messages/{message_id}/attachments/{index}"),
+}
+# Routes of connected apps: an app's OAuth token (tests/backend/test_oauth.py checks each scope).
+APP = {
+    ("get", "/api/v1/app-api/measurements"),
+    ("post", "/api/v1/app-api/measurements"),
+    ("get", "/api/v1/app-api/documents"),
+    ("get", "/api/v1/app-api/documents/{document_id}"),
+    ("get", "/api/v1/app-api/documents/{document_id}/content"),
+    ("get", "/api/v1/app-api/appointments"),
+    ("post", "/api/v1/app-api/appointments"),
 }
 # Holder routes: what another holder gets when aiming at the first holder's things.
 HOLDER = {
@@ -59,6 +72,12 @@ HOLDER = {
     ("get", "/api/v1/notifications"): (200,),
     ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
     ("get", "/api/v1/reimbursements"): (200,),
+    ("get", "/api/v1/catalogue"): (200,),
+    ("get", "/api/v1/connected-apps"): (200,),
+    ("post", "/api/v1/connected-apps/{connection_id}/revoke"): (404,),
+    ("get", "/api/v1/oauth/requests/{request_id}"): (404,),
+    ("post", "/api/v1/oauth/requests/{request_id}/approve"): (404,),
+    ("post", "/api/v1/oauth/requests/{request_id}/refuse"): (404,),
     ("get", "/api/v1/administrative"): (200,),
     ("get", "/api/v1/administrative/corrections"): (200,),
     ("post", "/api/v1/administrative/corrections"): (422,),
@@ -72,7 +91,7 @@ def _routes(api: TestClient) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_a_case(world: World) -> None:
-    assert _routes(world.api) == PUBLIC | PROFESSIONAL | set(HOLDER)
+    assert _routes(world.api) == PUBLIC | PROFESSIONAL | set(HOLDER) | APP
 
 
 def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
@@ -89,14 +108,16 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
     )
 
 
-@pytest.mark.parametrize("route", sorted(set(HOLDER) | PROFESSIONAL))
+@pytest.mark.parametrize("route", sorted(set(HOLDER) | PROFESSIONAL | APP))
 def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     method, path = route
     path = path.replace("{conversation_id}", "x").replace("{message_id}", "x").replace("{index}", "0")
+    path = path.replace("{request_id}", "x").replace("{connection_id}", "x")  # catalogue
     url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
-    assert response.json()["code"] in ("error.auth.required", "error.pro.key_invalid")
+    refusals = ("error.auth.required", "error.pro.key_invalid", "error.catalogue.token_invalid")
+    assert response.json()["code"] in refusals
 
 
 def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
@@ -119,6 +140,8 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "document_id": record_id,
         "message_id": record_id,
         "index": 0,
+        "connection_id": connection_of(world, first_tokens),
+        "request_id": "x",
     }
     bodies = {
         "/api/v1/space/close": {"password": "Not-the-password-1"},
