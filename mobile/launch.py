@@ -17,9 +17,11 @@ from typing import Any
 import flet as ft
 
 from mobile.space_state import VaultAppState
+from sync.emergency_card import key_from_text
 
 DEVICE_KEY = "ens.device_id"
 HOLDER_KEY = "ens.holder_id"
+CARD_KEY = "ens.card_key"  # the emergency card's key: never in the device folder (sync/emergency_card.py)
 SYNC_EVERY = float(os.environ.get("ENS_SYNC_EVERY", "30"))
 
 
@@ -100,6 +102,7 @@ async def _load_ids(
     with contextlib.suppress(Exception):  # no storage: a new device id for this session
         device_id = await prefs.get(DEVICE_KEY)
         holder_id = await prefs.get(HOLDER_KEY)
+        state.profile.card_key = key_from_text(await prefs.get(CARD_KEY))
     device = state.launched(device_id, holder_id)
     if device != device_id:
         with contextlib.suppress(Exception):
@@ -125,6 +128,12 @@ def attach(page: ft.Page, state: VaultAppState, render: Callable[[], None]) -> S
         page.run_task(remember_ids, device_id, holder_id)
 
     state.vault.remember = remember
+
+    async def remember_card_key(key: str | None) -> None:
+        with contextlib.suppress(Exception):
+            await (prefs.set(CARD_KEY, key) if key else prefs.remove(CARD_KEY))
+
+    state.profile.remember_card_key = lambda key: page.run_task(remember_card_key, key)
 
     def connected(_: ft.ControlEvent) -> None:
         if state.vault.unlocked:

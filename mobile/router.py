@@ -17,6 +17,7 @@ from mobile.views import (
     documents,
     done,
     emergency,
+    emergency_card,
     home,
     login,
     measurements,
@@ -28,12 +29,14 @@ from mobile.views import (
     pin_setup,
     professionals,
     profile,
-    section,
+    profile_list,
     reimbursements,
+    section,
     settings,
     sync_bar,
     unlock,
     welcome,
+    wishes,
 )
 from mobile.views.common import PRIMARY, Ui
 
@@ -62,11 +65,14 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.ACCESS_LOG: access_log.build,
     Screen.NOTIFICATIONS: notifications.build,
     Screen.PROFILE: profile.build,
+    Screen.PROFILE_LIST: profile_list.build,
+    Screen.WISHES: wishes.build,
+    Screen.EMERGENCY_CARD: emergency_card.build,
+    Screen.ADMIN_DATA: admin_data.build,
+    Screen.REIMBURSEMENTS: reimbursements.build,
     Screen.MEASUREMENTS: measurements.build,
     Screen.MEASURE_KIND: measurements_kind.build,
     Screen.MEASURE_ADD: measurements_add.build,
-    Screen.ADMIN_DATA: admin_data.build,
-    Screen.REIMBURSEMENTS: reimbursements.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -87,14 +93,17 @@ WITH_BACK = frozenset(
         Screen.ACCESS_LOG,
         Screen.NOTIFICATIONS,
         Screen.PROFILE,
+        Screen.PROFILE_LIST,
+        Screen.WISHES,
+        Screen.EMERGENCY_CARD,
+        Screen.ADMIN_DATA,
+        Screen.REIMBURSEMENTS,
         Screen.MEASUREMENTS,
         Screen.MEASURE_KIND,
         Screen.MEASURE_ADD,
     }
 )
 
-        Screen.ADMIN_DATA,
-        Screen.REIMBURSEMENTS,
 
 class Router:
     """Rebuilds the page from the state after every change; typed values live in the state."""

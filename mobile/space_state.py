@@ -243,6 +243,8 @@ class SyncBar:
         self.kick: Callable[[], None] = lambda: None
         # Told when an upload moves (set by the launcher to redraw the bar).
         self.on_progress: Callable[[], None] = lambda: None
+        # Told after each sync (the emergency card's copy follows the profile's changes).
+        self.after_sync: Callable[[], None] = lambda: None
 
     @contextlib.contextmanager
     def quiet(self, timeout: float = 20) -> Iterator[None]:
@@ -268,6 +270,7 @@ class SyncBar:
         self.running = True
         try:
             space.sync(self._progress)
+            self.after_sync()
         except Exception:  # noqa: BLE001 (the vault closed under a running sync: logout)
             return False
         finally:
@@ -665,13 +668,14 @@ class VaultAppState(AppState):
         self.sync_bar = SyncBar(self.vault)
         self.docs = DocumentsState(self.vault, self.sync_bar)
         self.profile = ProfileState(self.vault, self.sync_bar)
+        self.sync_bar.after_sync = lambda: self.profile.refresh_card()
         self.measures = MeasureState(self.vault, self.sync_bar)
+        self.admin = AdminState(client)  # administrative data and correction requests
+        self.reimbursements = ReimbursementsState(client)
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
         self.on_locked: Callable[[], None] = lambda: None
-        self.admin = AdminState(client)  # administrative data and correction requests
-        self.reimbursements = ReimbursementsState(client)
         super().__init__(client, lang)
 
     # --- launch -------------------------------------------------------------------------------------
@@ -755,10 +759,6 @@ class VaultAppState(AppState):
         else:
             super().open_section(name)
 
-    def open_document(self, record_id: str) -> None:
-        self.docs.viewer = None
-        self.docs.notice = ""
-        self.go(Screen.DOCUMENT_VIEW)
     def go(self, screen: Screen) -> None:
         """Screens of the insurer's data load afresh each time they are opened."""
         if screen != self.screen and screen == Screen.ADMIN_DATA:
@@ -767,6 +767,10 @@ class VaultAppState(AppState):
             self.reimbursements.entered()
         super().go(screen)
 
+    def open_document(self, record_id: str) -> None:
+        self.docs.viewer = None
+        self.docs.notice = ""
+        self.go(Screen.DOCUMENT_VIEW)
         self.docs.open(record_id)
 
     def back(self) -> None:
@@ -780,7 +784,7 @@ class VaultAppState(AppState):
             Screen.MEASURE_ADD: Screen.MEASURE_KIND,
             Screen.PROFILE_LIST: Screen.PROFILE,
             Screen.WISHES: Screen.PROFILE,
-            Screen.EMERGENCY_CARD: Screen.PROFILE,
+            Screen.EMERGENCY_CARD: Screen.PROFILE if self.vault.unlocked else Screen.UNLOCK,
             Screen.ADMIN_DATA: Screen.PROFILE,
             Screen.REIMBURSEMENTS: Screen.PROFILE,
         }
@@ -797,14 +801,14 @@ class VaultAppState(AppState):
         with self.sync_bar.quiet():
             self.vault.lock()
         self.docs = DocumentsState(self.vault, self.sync_bar)
-        self.profile = ProfileState(self.vault, self.sync_bar)
+        self.profile = self.profile.fresh()
         self.measures = MeasureState(self.vault, self.sync_bar)
+        self.admin = AdminState(self.client)
+        self.reimbursements = ReimbursementsState(self.client)
 
     def logout(self) -> None:
         self._lock()
         self._pending_me = None
-        self.admin = AdminState(self.client)
-        self.reimbursements = ReimbursementsState(self.client)
         super().logout()
         if self.vault.can_unlock():
             self.go(Screen.UNLOCK)

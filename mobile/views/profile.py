@@ -50,6 +50,7 @@ def build(ui: Ui) -> list[ft.Control]:
 
     def go(screen: Screen) -> Callable[[ft.ControlEvent], None]:
         def handler(_: ft.ControlEvent) -> None:
+            profile.banner, profile.notice = None, ""
             state.go(screen)
             ui.render()
 

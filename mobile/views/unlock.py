@@ -33,6 +33,11 @@ def build(ui: Ui) -> list[ft.Control]:
         state.go(Screen.WELCOME)
         ui.render()
 
+    def card(_: ft.ControlEvent) -> None:
+        state.profile.open_locked_card()
+        state.go(Screen.EMERGENCY_CARD)
+        ui.render()
+
     return column(
         ft.Icon(ft.Icons.LOCK_OPEN, size=56, color="#0B4F9C", key="unlock-icon"),
         title(ui.t("ui.vault.unlock.title")),
@@ -53,4 +58,7 @@ def build(ui: Ui) -> list[ft.Control]:
             style=ft.ButtonStyle(text_style=ft.TextStyle(size=17)),
         ),
         progress(ui, form.busy),
+        secondary_button(ui.t("ui.profile.card.open"), "unlock-card", card, icon=ft.Icons.EMERGENCY)
+        if state.profile.card_available_locked()
+        else None,
     )
