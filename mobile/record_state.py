@@ -431,6 +431,10 @@ class AccessLogState(Online):
         self.actors: dict[str, tuple[str, str]] = {}  # id -> (name, profession code)
         self._pros_known = False
         self.tz: tzinfo | None = None
+        # 'Signaler cet accès': the line being reported, the note typed, and the block choice.
+        self.reporting: int | None = None
+        self.report_note = ""
+        self.report_block = False
 
     # filters
     def set_professional(self, professional_id: str) -> None:
@@ -524,6 +528,37 @@ class AccessLogState(Online):
             self.next_before = page.next_before
 
         return self._call(ask)
+
+    # reporting a suspicious access
+    def start_report(self, seq: int) -> None:
+        self.reporting, self.report_note, self.report_block = seq, "", False
+        self.banner, self.notice = None, None
+
+    def cancel_report(self) -> None:
+        self.reporting = None
+
+    @staticmethod
+    def can_block(entry: AccessEntryOut) -> bool:
+        """Only a health professional can be blocked here (an app is disconnected from its screen)."""
+        return entry.profession in professions()
+
+    def send_report(self) -> bool:
+        """Report the line being reported; it shows as reported, and the form closes. On failure
+        the note stays typed."""
+        seq, block = self.reporting, self.report_block
+        if seq is None:
+            return False
+
+        def ask() -> None:
+            self.client.report_access(seq, self.report_note, block=block)
+            flag = {"reported": True}
+            self.entries = [e.model_copy(update=flag) if e.seq == seq else e for e in self.entries]
+            self.reporting = None
+
+        ok = self._call(ask)
+        if ok:
+            self.notice = ("ui.report.sent_blocked" if block else "ui.report.sent", {})
+        return ok
 
     def actor_choices(self, lang: str) -> list[tuple[str, str]]:
         """(id, 'Dr Alex Durand (Médecin)') for the professional filter, by name."""

@@ -13,18 +13,21 @@ from pydantic import BaseModel
 
 from sync.errors import ApiError, NetworkError
 from sync.protocol.admin_schemas import AdministrativeData, CorrectionCreate, CorrectionOut
+from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import (
     AccessLogPage,
+    AccessReportOut,
+    AccessReportRequest,
     AttendingRequest,
     AuthoriseRequest,
     EmergencySettings,
     GrantOut,
     NotificationOut,
     ProfessionalOut,
+    ReimbursementYear,
     RevokeRequest,
 )
-    ReimbursementYear,
 from sync.protocol.schemas import (
     ActivationRequest,
     ChallengeRef,
@@ -248,6 +251,10 @@ class AccountClient:
             params["before"] = before
         return self._json(AccessLogPage, "GET", "/access-log", auth=True, params=params)
 
+    def report_access(self, seq: int, note: str, *, block: bool = False) -> AccessReportOut:
+        request = AccessReportRequest(note=note, block=block)
+        return self._json(AccessReportOut, "POST", f"/access-log/{seq}/report", request, auth=True)
+
     def notifications(self) -> list[NotificationOut]:
         return [
             NotificationOut.model_validate(n) for n in self._call("GET", "/notifications", auth=True).json()
@@ -260,12 +267,6 @@ class AccountClient:
         """The bytes of a document the device does not hold (e.g. one a professional added)."""
         return self._call("GET", f"/sync/records/{record_id}/content", auth=True).content
 
-
-def _api_error(response: httpx.Response) -> ApiError:
-    try:
-        data: dict[str, Any] = response.json()
-        return ApiError(str(data["code"]), dict(data.get("params") or {}), response.status_code)
-    except (ValueError, KeyError, TypeError):
     # --- administrative data and reimbursements (held by the insurer: online only) ---------------
     def administrative_data(self) -> AdministrativeData:
         return self._json(AdministrativeData, "GET", "/administrative", auth=True)
@@ -283,5 +284,39 @@ def _api_error(response: httpx.Response) -> ApiError:
             params["year"] = year
         return self._json(ReimbursementYear, "GET", "/reimbursements", auth=True, params=params)
 
+    # --- messages (conversations travel with the records; only files joined to them come here) ---
+    def message_attachment(self, message_id: str, index: int) -> bytes:
+        """The bytes of a file joined to a message (e.g. one a professional sent)."""
+        return self._call("GET", f"/messages/{message_id}/attachments/{index}", auth=True).content
 
+    # --- catalogue: referenced apps, consents, connected apps (online only) -----------------------
+    def catalogue(self) -> list[AppOut]:
+        return [AppOut.model_validate(a) for a in self._call("GET", "/catalogue", auth=True).json()]
+
+    def consent_request(self, request_id: str) -> ConsentRequestOut:
+        return self._json(ConsentRequestOut, "GET", f"/oauth/requests/{request_id}", auth=True)
+
+    def approve_consent(self, request_id: str, duration: str, subject_id: str | None = None) -> str:
+        """The URL that takes the person back to the app, with its one-time code."""
+        body = ApproveRequest(duration=duration, subject_id=subject_id)  # type: ignore[arg-type]
+        path = f"/oauth/requests/{request_id}/approve"
+        return self._json(RedirectOut, "POST", path, body, auth=True).redirect_url
+
+    def refuse_consent(self, request_id: str) -> str:
+        return self._json(RedirectOut, "POST", f"/oauth/requests/{request_id}/refuse", auth=True).redirect_url
+
+    def connected_apps(self) -> list[ConnectionOut]:
+        response = self._call("GET", "/connected-apps", auth=True)
+        return [ConnectionOut.model_validate(c) for c in response.json()]
+
+    def revoke_app(self, connection_id: str) -> list[ConnectionOut]:
+        response = self._call("POST", f"/connected-apps/{connection_id}/revoke", auth=True)
+        return [ConnectionOut.model_validate(c) for c in response.json()]
+
+
+def _api_error(response: httpx.Response) -> ApiError:
+    try:
+        data: dict[str, Any] = response.json()
+        return ApiError(str(data["code"]), dict(data.get("params") or {}), response.status_code)
+    except (ValueError, KeyError, TypeError):
         return ApiError(ErrorCode.SERVER_ERROR, {}, response.status_code)

@@ -14,7 +14,15 @@ from mobile.views.common import (
     secondary_button,
     title,
 )
-from mobile.views.record_common import chip, entering, load_in_background, problem, record, status_line
+from mobile.views.record_common import (
+    chip,
+    entering,
+    load_in_background,
+    problem,
+    record,
+    small_button,
+    status_line,
+)
 from sync.protocol.record_schemas import AccessEntryOut
 
 ALL = "all"  # the dropdowns' "no filter" choice (an empty key is not a valid option)
@@ -164,7 +172,79 @@ def _filters(ui: Ui, log: AccessLogState) -> ft.Control:
     )
 
 
-def _entry(ui: Ui, entry: AccessEntryOut) -> ft.Control:
+def _report(ui: Ui, log: AccessLogState, entry: AccessEntryOut, key: str) -> ft.Control:
+    """'Signaler cet accès': a button, the small form under the line, or 'you reported it'."""
+    if entry.reported:
+        return chip(ui.t("ui.report.done"), "#5C3200", "#FFF4E5", f"{key}-reported", ft.Icons.FLAG)
+
+    async def start(_: ft.ControlEvent) -> None:
+        log.start_report(entry.seq)
+        ui.render()
+
+    if log.reporting != entry.seq:
+        return small_button(ui.t("ui.report.button"), f"{key}-report", start, icon=ft.Icons.FLAG_OUTLINED)
+
+    def typed(e: ft.ControlEvent) -> None:
+        log.report_note = e.control.value or ""
+
+    def ticked(e: ft.ControlEvent) -> None:
+        log.report_block = bool(e.control.value)
+
+    async def send(_: ft.ControlEvent) -> None:
+        await ui.run(log, log.send_report)
+
+    async def cancel(_: ft.ControlEvent) -> None:
+        log.cancel_report()
+        ui.render()
+
+    return ft.Container(
+        key=f"{key}-report-form",
+        bgcolor="#FFF8EC",
+        border_radius=10,
+        padding=10,
+        content=ft.Column(
+            column(
+                ft.Text(ui.t("ui.report.title"), size=18, weight=ft.FontWeight.W_600, key=f"{key}-rtitle"),
+                para(ui.t("ui.report.intro"), key=f"{key}-rintro"),
+                ft.TextField(
+                    key=f"{key}-note",
+                    label=ui.t("ui.report.note"),
+                    hint_text=ui.t("ui.report.note_hint"),
+                    value=log.report_note,
+                    multiline=True,
+                    min_lines=2,
+                    max_length=1000,
+                    text_size=18,
+                    label_style=ft.TextStyle(size=16),
+                    read_only=log.busy,
+                    on_change=typed,
+                ),
+                ft.Checkbox(
+                    key=f"{key}-block",
+                    label=ui.t("ui.report.block"),
+                    value=log.report_block,
+                    on_change=ticked,
+                    label_style=ft.TextStyle(size=16),
+                )
+                if AccessLogState.can_block(entry)
+                else None,
+                ft.Row(
+                    [
+                        primary_button(ui.t("ui.report.send"), f"{key}-send", send, busy=log.busy),
+                        small_button(ui.t("ui.report.cancel"), f"{key}-cancel", cancel),
+                    ],
+                    wrap=True,
+                    key=f"{key}-ractions",
+                ),
+            ),
+            spacing=8,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+            key=f"{key}-rbody",
+        ),
+    )
+
+
+def _entry(ui: Ui, log: AccessLogState, entry: AccessEntryOut) -> ft.Control:
     words = AccessLogState.describe(entry, ui.state.lang)
     key = f"log-{entry.seq}"
     emergency = entry.mode in ("emergency", "regulator")
@@ -201,6 +281,7 @@ def _entry(ui: Ui, entry: AccessEntryOut) -> ft.Control:
                 key=f"{key}-reason",
             )
         )
+    lines.append(_report(ui, log, entry, key))
     return ft.Container(
         key=key,
         border=ft.Border.all(2 if words.refused or emergency else 1, border),
@@ -235,7 +316,7 @@ def build(ui: Ui) -> list[ft.Control]:
         if not log.entries:
             key = "ui.log.empty.filtered" if log.filtered() else "ui.log.empty"
             entries.append(para(ui.t(key), key="log-empty"))
-        entries += [_entry(ui, e) for e in log.entries]
+        entries += [_entry(ui, log, e) for e in log.entries]
         if log.next_before is not None:
             entries.append(
                 primary_button(

@@ -89,6 +89,7 @@ class ErrorCode(StrEnum):
     REQUEST_INVALID = "error.request.invalid"
     REQUEST_TOO_LARGE = "error.request.too_large"
     NOT_FOUND = "error.not_found"
+    REPORT_CANNOT_BLOCK = "error.report.cannot_block"
     SERVER_ERROR = "error.server"
     NETWORK = "error.network"
     # Administrative data: the holder's correction requests; professionals and the profile.

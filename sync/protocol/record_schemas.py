@@ -67,6 +67,21 @@ class AccessEntryOut(BaseModel):
     mode: str
     outcome: str
     detail: str
+    reported: bool = False  # the holder flagged it as suspicious
+
+
+class AccessReportRequest(BaseModel):
+    """'Signaler cet accès': what seemed wrong, and whether to block the professional at once."""
+
+    note: str = Field(default="", max_length=1000)
+    block: bool = False
+
+
+class AccessReportOut(BaseModel):
+    seq: int
+    note: str
+    blocked: bool
+    at: datetime
 
 
 class AccessLogPage(BaseModel):

@@ -69,6 +69,7 @@ HOLDER = {
     ("get", "/api/v1/emergency-settings"): (200,),
     ("put", "/api/v1/emergency-settings"): (200,),
     ("get", "/api/v1/access-log"): (200,),
+    ("post", "/api/v1/access-log/{seq}/report"): (404,),
     ("get", "/api/v1/notifications"): (200,),
     ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
     ("get", "/api/v1/reimbursements"): (200,),
@@ -113,7 +114,9 @@ def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     method, path = route
     path = path.replace("{conversation_id}", "x").replace("{message_id}", "x").replace("{index}", "0")
     path = path.replace("{request_id}", "x").replace("{connection_id}", "x")  # catalogue
-    url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
+    url = path.format(
+        record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x", seq=1
+    )
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
     refusals = ("error.auth.required", "error.pro.key_invalid", "error.catalogue.token_invalid")
@@ -142,6 +145,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "index": 0,
         "connection_id": connection_of(world, first_tokens),
         "request_id": "x",
+        "seq": world.api.get("/api/v1/access-log", headers=bearer(first_tokens)).json()["entries"][0]["seq"],
     }
     bodies = {
         "/api/v1/space/close": {"password": "Not-the-password-1"},
@@ -163,6 +167,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/professionals/{professional_id}/revoke": {"block": True},
         "/api/v1/attending": {"professional_id": doctor.id},
         "/api/v1/emergency-settings": {"emergency_access": False, "regulator_access": False},
+        "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
     }
     for (method, path), allowed in HOLDER.items():
         if path == "/api/v1/auth/logout":

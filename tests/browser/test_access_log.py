@@ -171,5 +171,18 @@ async def test_accesses_notifications_log_and_emergency_switch(stack: Stack, bro
     await page.get_by_text("Mode d'accès : équipe de soins").first.wait_for(state="detached", timeout=20_000)
     assert await page.get_by_text("Accès refusé", exact=True).count() == 1
     await shot(page, "log-10-access-log-filter-refused")
+
+    # "Signaler cet accès": a note, the block box, sent; the line says it was reported.
+    await page.get_by_role("button", name="Signaler cet accès", exact=True).first.click()
+    await see(page, "Cet accès vous semble anormal ?")
+    await type_into(page, "Ce qui vous semble anormal (facultatif)", "Je ne connais pas ce médecin")
+    await page.get_by_role("checkbox", name=re.compile("^Bloquer aussi ce professionnel")).click()
+    await shot(page, "log-11-report-form")
+    await tap(page, "Envoyer le signalement")
+    await see(page, "Signalement envoyé, et ce professionnel est bloqué.")
+    await see(page, "Vous avez signalé cet accès")
+    await shot(page, "log-12-reported")
+    blocked = pro_reads(stack, key, nir, "--consent")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert not [e for e in browser_page.errors if "rive" not in e.lower()], browser_page.errors
     assert SHOTS.exists()

@@ -432,3 +432,32 @@ def test_record_state_is_per_holder(app_server: AppServer) -> None:
     assert record_of(state) is first
     state.me = type("MeLike", (), {"id": "someone-else"})()
     assert record_of(state) is not first
+
+
+def test_report_an_access_then_block_its_author(world: World) -> None:
+    durand = world.pro("Alex", "Durand")
+    assert world.read(durand, consent=True).status_code == 200
+    log = world.record.log
+    assert log.load()
+    seq = log.entries[0].seq
+    assert AccessLogState.can_block(log.entries[0])
+    log.start_report(seq)
+    log.report_note = "Je ne connais pas ce médecin"
+    log.report_block = True
+    assert log.send_report()
+    assert log.reporting is None and log.entries[0].reported
+    assert log.notice == ("ui.report.sent_blocked", {})
+    assert world.read(durand).status_code == 403  # blocked in the same step
+    assert log.load() and log.entries[1].reported and not log.entries[0].reported
+
+
+def test_a_failed_report_keeps_the_note(world: World) -> None:
+    durand = world.pro("Alex", "Durand")
+    assert world.read(durand, consent=True).status_code == 200
+    log = world.record.log
+    assert log.load()
+    log.start_report(10**6)  # a line that is not in this holder's log
+    log.report_note = "Bizarre"
+    assert not log.send_report()
+    assert log.banner is not None and log.banner.code == "error.not_found"
+    assert log.reporting == 10**6 and log.report_note == "Bizarre"

@@ -3,12 +3,18 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from backend_stub.api.deps import ActiveHolder, SessionDep
+from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
-from backend_stub.services import audit, notifications
-from sync.protocol.record_schemas import AccessEntryOut, AccessLogPage, NotificationOut
+from backend_stub.services import access_reports, audit, notifications
+from sync.protocol.record_schemas import (
+    AccessEntryOut,
+    AccessLogPage,
+    AccessReportOut,
+    AccessReportRequest,
+    NotificationOut,
+)
 from sync.protocol.sync_schemas import MAX_INT
 
 router = APIRouter(tags=["access log"])
@@ -38,6 +44,7 @@ def access_log(
         since=since,
         until=until,
     )
+    reported = access_reports.reported_seqs(session=session, holder_id=holder.id, seqs=(e.seq for e in rows))
     entries = [
         AccessEntryOut(
             seq=e.seq,
@@ -51,10 +58,28 @@ def access_log(
             mode=e.mode,
             outcome=e.outcome,
             detail=e.detail,
+            reported=e.seq in reported,
         )
         for e in rows
     ]
     return AccessLogPage(entries=entries, next_before=next_before)
+
+
+@router.post("/access-log/{seq}/report")
+def report_access(
+    seq: Annotated[int, Path(ge=1, le=MAX_INT)],
+    request: AccessReportRequest,
+    holder: ActiveHolder,
+    session: SessionDep,
+    ctx: ContextDep,
+) -> AccessReportOut:
+    """Flag a line of the log as suspicious, with a note; `block` also blocks the professional."""
+    flagged = access_reports.report(
+        session=session, ctx=ctx, holder=holder, seq=seq, note=request.note, block=request.block
+    )
+    return AccessReportOut(
+        seq=flagged.entry_seq, note=flagged.note, blocked=flagged.blocked, at=as_utc(flagged.at)
+    )
 
 
 @router.get("/notifications")
