@@ -52,9 +52,8 @@ class Documents:
     def path(self, file_id: str) -> Path:
         return self.files_dir / f"{file_id}.enc"
 
-    def add(self, source: BinaryIO, metadata: dict[str, Any], record_id: str | None = None) -> str:
-        """Encrypt a document into the store's folder, then record it and its pending upload in one
-        transaction (a kill leaves either nothing or a document that will be uploaded)."""
+    def seal(self, source: BinaryIO) -> tuple[str, int, str]:
+        """Encrypt a file into the store's folder; its id, size and SHA-256 (nothing recorded yet)."""
         file_id = uuid.uuid4().hex
         partial = self.files_dir / f"{file_id}.part"
         hashing = _Hashing(source)
@@ -63,10 +62,15 @@ class Documents:
             target.flush()
             os.fsync(target.fileno())
         partial.replace(self.path(file_id))
-        sha256 = hashing.digest.hexdigest()
+        return file_id, hashing.size, hashing.digest.hexdigest()
+
+    def add(self, source: BinaryIO, metadata: dict[str, Any], record_id: str | None = None) -> str:
+        """Encrypt a document into the store's folder, then record it and its pending upload in one
+        transaction (a kill leaves either nothing or a document that will be uploaded)."""
+        file_id, size, sha256 = self.seal(source)
         record_id = record_id or uuid.uuid4().hex
-        upload = LocalUpload(record_id=record_id, file_id=file_id, size=hashing.size, sha256=sha256)
-        data = metadata | {"file_id": file_id, "size": hashing.size, "sha256": sha256}
+        upload = LocalUpload(record_id=record_id, file_id=file_id, size=size, sha256=sha256)
+        data = metadata | {"file_id": file_id, "size": size, "sha256": sha256}
         return self.store.put("document", data, record_id=record_id, also=[upload])
 
     def read(self, file_id: str, start_chunk: int = 0) -> Iterator[bytes]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
 from sync.crypto import Cipher
-from sync.protocol.collections import COLLECTIONS, only_mask_changed
+from sync.protocol.collections import COLLECTIONS, only_flags_changed
 from sync.protocol.sync_schemas import Mutation, MutationResult, Outcome, RecordOut
 
 HOLDER = "holder"
@@ -246,7 +246,7 @@ class Store:
             if row is not None:
                 current = self._content(row)
                 author = current.get("author", HOLDER)
-                if author != HOLDER and not only_mask_changed(current.get("data", {}), data):
+                if author != HOLDER and not only_flags_changed(collection, current.get("data", {}), data):
                     raise ReadOnlyRecord(record_id)
             row = row or LocalRecord(id=record_id, collection=collection, sealed=b"")
             now = datetime.now(UTC).isoformat()
