@@ -56,7 +56,7 @@ def month_label(month: str, lang: str) -> str:
         year, number = (int(part) for part in month.split("-"))
     except ValueError:
         return month
-    return text("ui.reimb.month", lang, month=text(f"ui.reimb.month.{number}", lang), year=year)
+    return f"{text(f'ui.reimb.month.{number}', lang)} {year}"
 
 
 class CorrectionForm(Form):

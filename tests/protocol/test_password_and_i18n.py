@@ -46,6 +46,7 @@ def test_every_error_code_has_a_message_in_both_languages() -> None:
                 "low": 1,
                 "high": 2,
                 "unit": "kg",
+                "max": 100,
             }
             text = translate(code.value, lang, **params)
             assert text != code.value, (code, lang)
