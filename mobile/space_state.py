@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mobile.admin_state import AdminState, ReimbursementsState
+from mobile.agenda_state import AgendaState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
@@ -672,6 +673,7 @@ class VaultAppState(AppState):
         self.measures = MeasureState(self.vault, self.sync_bar)
         self.admin = AdminState(client)  # administrative data and correction requests
         self.reimbursements = ReimbursementsState(client)
+        self.agenda = AgendaState(self.vault, self.sync_bar)  # appointments and prevention reminders
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -787,6 +789,9 @@ class VaultAppState(AppState):
             Screen.EMERGENCY_CARD: Screen.PROFILE if self.vault.unlocked else Screen.UNLOCK,
             Screen.ADMIN_DATA: Screen.PROFILE,
             Screen.REIMBURSEMENTS: Screen.PROFILE,
+            Screen.AGENDA: Screen.HOME,
+            Screen.APPOINTMENT: Screen.AGENDA,
+            Screen.CHECKUPS: Screen.AGENDA,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -805,6 +810,7 @@ class VaultAppState(AppState):
         self.measures = MeasureState(self.vault, self.sync_bar)
         self.admin = AdminState(self.client)
         self.reimbursements = ReimbursementsState(self.client)
+        self.agenda = AgendaState(self.vault, self.sync_bar)
 
     def logout(self) -> None:
         self._lock()

@@ -90,6 +90,10 @@ class Screen(StrEnum):
     EMERGENCY_CARD = "emergency-card"
     ADMIN_DATA = "admin-data"
     REIMBURSEMENTS = "reimbursements"
+    # The health agenda: appointments (list, add / change form) and the prevention reminders.
+    AGENDA = "agenda"
+    APPOINTMENT = "appointment"
+    CHECKUPS = "checkups"
 
 
 # The sections of the space, in the order of the home screen.
@@ -111,6 +115,7 @@ BUILT_SECTIONS: dict[str, Screen] = {
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
     "profile": Screen.PROFILE,
+    "agenda": Screen.AGENDA,
 }
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.

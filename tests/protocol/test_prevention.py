@@ -47,7 +47,9 @@ def test_the_calendar_is_complete_and_worded_in_both_languages() -> None:
     assert dental == [3, 6, 9, 12, 15, 18, 21, 24]
     codes = {v["code"] for v in load_reference("vaccines.json")["vaccines"]}
     for entry in entries:
-        assert entry["label"]["fr"] and entry["label"]["en"] and entry["reason"]["fr"] and entry["reason"]["en"]
+        assert (
+            entry["label"]["fr"] and entry["label"]["en"] and entry["reason"]["fr"] and entry["reason"]["en"]
+        )
         assert set(entry.get("vaccines", ())) <= codes, entry["id"]
     assert "Calendrier des vaccinations" in load_reference("prevention.json")["_about"]
 
@@ -213,7 +215,9 @@ def test_dismissed_reminders_hide_until_their_next_occurrence() -> None:
 
     skip = [CheckupMark("breast_screening", "dismissed", TODAY)]
     assert "breast_screening" not in by_item(due_items(WOMAN_67, TODAY, marks=skip))
-    assert by_item(due_items(WOMAN_67, date(2028, 11, 24), marks=skip))["breast_screening"].status == Status.DUE
+    assert (
+        by_item(due_items(WOMAN_67, date(2028, 11, 24), marks=skip))["breast_screening"].status == Status.DUE
+    )
 
 
 def test_sex_specific_items_need_a_known_sex() -> None:
@@ -238,7 +242,10 @@ def test_records_of_the_device_store_become_vaccinations_and_marks() -> None:
         {"section": "vaccination", "vaccine": "mmr", "date": "not a date"},
     ]
     assert vaccinations_from(profile) == [Vaccination("hpv", date(2026, 9, 1))]
-    checkups = [{"item": "dental_12y", "state": "done", "date": "2026-06-01"}, {"item": "x", "state": "maybe"}]
+    checkups = [
+        {"item": "dental_12y", "state": "done", "date": "2026-06-01"},
+        {"item": "x", "state": "maybe"},
+    ]
     assert marks_from(checkups) == [CheckupMark("dental_12y", "done", date(2026, 6, 1))]
 
 
