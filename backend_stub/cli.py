@@ -17,6 +17,7 @@ from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
 from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services import (
+    access_reports,
     administrative,
     audit,
     enrolment,
@@ -201,6 +202,18 @@ def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] 
     console.print(f"Checked {len(ids)} access log(s): {broken} broken.")
     if broken:
         raise typer.Exit(1)
+
+
+@app.command("access-reports")
+def access_reports_list(limit: int = 100) -> None:
+    """The accesses holders reported as suspicious, newest first, for the insurer's follow-up."""
+    ctx = build_context(get_settings())
+    table = Table("Reported", "Holder", "Log line", "Professional", "Blocked", "Note")
+    with Session(ctx.engine) as session:
+        for r in access_reports.all_reports(session=session, limit=limit):
+            when = f"{r.at:%Y-%m-%d %H:%M}"
+            table.add_row(when, r.holder_id, str(r.entry_seq), r.actor_id, str(r.blocked), r.note)
+    console.print(table)
 
 
 @app.command("new-master-key")

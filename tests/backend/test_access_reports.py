@@ -1,6 +1,10 @@
 """'Report this access': the holder flags a line of their log, with a note, and may block its author."""
 
+import pytest
 from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from backend_stub import cli
 
 from backend_stub.report_models import AccessReport
 from tests.backend.test_record_access import Pro, holder_document
@@ -73,3 +77,19 @@ def test_only_lines_of_ones_own_log_can_be_reported(world: World) -> None:
     assert too_long.status_code == 422
     assert doctor.titles(person) == ["Radio"]
     assert _log(world, tokens)[0]["reported"] is False
+
+
+def test_the_insurer_lists_reports(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    person, tokens = world.active_person()
+    holder_document(world, tokens, "Radio", "imaging_report")
+    doctor = Pro(world, "doctor")
+    world.api.post(
+        f"/api/v1/professionals/{doctor.id}/authorise", json={"until": None}, headers=bearer(tokens)
+    )
+    doctor.titles(person)
+    seq = _log(world, tokens)[0]["seq"]
+    world.api.post(f"/api/v1/access-log/{seq}/report", json={"note": "Inconnu"}, headers=bearer(tokens))
+    monkeypatch.setattr(cli, "get_settings", lambda: world.ctx.settings)
+    result = CliRunner().invoke(cli.app, ["access-reports"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Inconnu" in result.output and doctor.id in result.output
