@@ -111,8 +111,7 @@ class ProfileState:
         self.wishes = EntryForm("wishes")
         self.banner: SyncError | None = None
         self.notice = ""  # a message key: what just went well
-        self.attending = ""  # the attending physician's name, once the professionals are loaded
-        self.attending_wanted = False  # the wishes screen asks the server for it when opened
+        self.attending_wanted = False  # the wishes and card screens ask the server for it when opened
         # The emergency card's key, kept in the browser's storage (never in the device folder).
         self.card_key: bytes | None = None
         self.remember_card_key: Callable[[str | None], None] = lambda _key: None
@@ -280,19 +279,28 @@ class ProfileState:
         return sorted(found, key=lambda d: d[1].lower())
 
     def set_attending(self, name: str) -> None:
-        """The professionals' screen knows the attending physician: the card names them too."""
-        if name != self.attending:
-            self.attending = name
+        """The server named the attending physician: the card names them too (kept sealed in the
+        store, so the card still names them after the next unlock, even offline)."""
+        if name != self._setting().get("attending", ""):
+            self._set_setting(attending=name)
             self.refresh_card()
 
     # --- the emergency card -----------------------------------------------------------------------
-    def card_enabled(self) -> bool:
+    def _setting(self) -> dict[str, Any]:
         store = self._store()
         setting = None if store is None else store.secret(CARD_SETTING)
-        return isinstance(setting, dict) and bool(setting.get("enabled"))
+        return setting if isinstance(setting, dict) else {}
 
-    def _card_file(self, holder_id: str | None = None) -> CardFile | None:
-        space, holder = self.vault.space, holder_id or self.vault.holder_id
+    def _set_setting(self, **changes: Any) -> None:
+        store = self._store()
+        if store is not None:
+            store.set_secret(CARD_SETTING, self._setting() | changes)
+
+    def card_enabled(self) -> bool:
+        return bool(self._setting().get("enabled"))
+
+    def _card_file(self) -> CardFile | None:
+        space, holder = self.vault.space, self.vault.holder_id
         if holder is None:
             return None
         if space is None:
@@ -309,7 +317,7 @@ class ProfileState:
             (i.data for i in self._items()),
             today=date.today(),
             holder_name=f"{me.first_name} {me.last_name}" if me else "",
-            attending=self.attending,
+            attending=str(self._setting().get("attending", "")),
         )
 
     def enable_card(self) -> bool:
@@ -322,7 +330,7 @@ class ProfileState:
             text = new_key_text()
             self.card_key = key_from_text(text)
             self.remember_card_key(text)
-        store.set_secret(CARD_SETTING, {"enabled": True})
+        self._set_setting(enabled=True)
         self._written = None
         self.refresh_card()
         self.notice = "ui.profile.card.enabled"
@@ -334,7 +342,7 @@ class ProfileState:
         if store is None:
             self.banner = local_error(ErrorCode.AUTH_REQUIRED)
             return False
-        store.set_secret(CARD_SETTING, {"enabled": False})
+        self._set_setting(enabled=False)
         file = self._card_file()
         if file is not None:
             file.delete()

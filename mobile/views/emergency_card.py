@@ -21,6 +21,7 @@ from mobile.views.common import (
     subtitle,
     title,
 )
+from mobile.views.wishes import attending_words
 
 
 def _block(ui: Ui, key: str, heading: str, lines: list[str]) -> ft.Control:
@@ -117,6 +118,7 @@ def build(ui: Ui) -> list[ft.Control]:
             secondary_button(ui.t("ui.profile.card.back_unlock"), "card-back", back, icon=ft.Icons.LOCK),
         )
 
+    attending_words(ui)  # keeps the card's attending physician up to date
     on = profile.card_enabled()
 
     def turn_on(_: ft.ControlEvent) -> None:

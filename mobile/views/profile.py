@@ -51,6 +51,7 @@ def build(ui: Ui) -> list[ft.Control]:
     def go(screen: Screen) -> Callable[[ft.ControlEvent], None]:
         def handler(_: ft.ControlEvent) -> None:
             profile.banner, profile.notice = None, ""
+            profile.attending_wanted = screen == Screen.EMERGENCY_CARD
             state.go(screen)
             ui.render()
 
@@ -73,7 +74,9 @@ def build(ui: Ui) -> list[ft.Control]:
         tile(
             section,
             ui.t(f"ui.profile.section.{section}"),
-            ui.t("ui.profile.count", count=counts.get(section, 0)),
+            ui.t("ui.profile.count", count=counts[section])
+            if counts.get(section)
+            else ui.t("ui.profile.count.none"),
             open_list(section),
         )
         for section in LIST_SECTIONS

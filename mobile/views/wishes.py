@@ -29,24 +29,32 @@ from sync.protocol.profile import DONATION_CHOICES
 NO_DOCUMENT = "none"
 
 
-def _attending(ui: Ui) -> list[ft.Control | None]:
-    """The attending physician as "Mes professionnels de santé" knows it (the server's), read-only."""
+def attending_words(ui: Ui) -> str:
+    """The attending physician as "Mes professionnels de santé" knows it (the server's, asked once
+    per opening of the screen); the emergency card is told their name."""
     state = cast(VaultAppState, ui.state)
     pros = record(ui).professionals
-    if state.profile.attending_wanted:  # once per opening of the screen
+    if state.profile.attending_wanted:
         state.profile.attending_wanted = False
         load_in_background(ui, pros, pros.load)
     grant = pros.attending()
     if grant is not None:
         name = pros.name_of(grant.professional.id)
         state.profile.set_attending(name)
-        words = ui.t("ui.profile.wishes.attending.is", name=name)
-    elif pros.busy:
-        words = ui.t("ui.busy")
-    elif pros.offline:
-        words = ui.t("ui.profile.wishes.attending.offline")
-    else:
-        words = ui.t("ui.profile.wishes.attending.none")
+        return ui.t("ui.profile.wishes.attending.is", name=name)
+    if pros.busy:
+        return ui.t("ui.busy")
+    if pros.offline:
+        return ui.t("ui.profile.wishes.attending.offline")
+    if pros.loaded:
+        state.profile.set_attending("")
+    return ui.t("ui.profile.wishes.attending.none")
+
+
+def _attending(ui: Ui) -> list[ft.Control | None]:
+    """The attending physician, read-only here, with the way to change it."""
+    state = cast(VaultAppState, ui.state)
+    words = attending_words(ui)
 
     def change(_: ft.ControlEvent) -> None:
         state.go(Screen.PROFESSIONALS)

@@ -130,29 +130,33 @@ def test_vaccination_needs_a_listed_vaccine_and_a_past_date(world: World, tmp_pa
     assert ProfileState.vaccine_label("mmr", "fr").endswith("(ROR)")
 
 
-def test_a_professionals_entry_shows_its_author_and_is_read_only(
-    world: World, app_server: AppServer, tmp_path: Path
-) -> None:
-    with Session(app_server.ctx.engine) as session:
+def pro_entry(server: AppServer, holder_id: str, record_id: str, data: dict[str, str]) -> None:
+    """An entry a professional wrote, as the server keeps it (it reaches the device by sync)."""
+    with Session(server.ctx.engine) as session:
         session.add(
             Record(
-                holder_id=world.me.id,
-                id="pro-entry-0001",
+                holder_id=holder_id,
+                id=record_id,
                 collection="profile_entry",
                 version=1,
-                seq=next_seq(session, world.me.id),
-                data={
-                    "section": "allergy",
-                    "substance": "Iode",
-                    "severity": "severe",
-                    "author_name": "Alex Durand",
-                    "author_profession": "doctor",
-                },
+                seq=next_seq(session, holder_id),
+                data=data | {"author_name": "Alex Durand", "author_profession": "doctor"},
                 author="professional:pro-1",
                 updated_at=datetime.now(UTC),
             )
         )
         session.commit()
+
+
+def test_a_professionals_entry_shows_its_author_and_is_read_only(
+    world: World, app_server: AppServer, tmp_path: Path
+) -> None:
+    pro_entry(
+        app_server,
+        world.me.id,
+        "pro-entry-0001",
+        {"section": "allergy", "substance": "Iode", "severity": "severe"},
+    )
     state = signed_in(world, tmp_path)
     assert state.sync_bar.sync()
     profile = state.profile
@@ -245,7 +249,9 @@ def test_card_key_text_round_trip_and_bad_values() -> None:
     assert key_from_text(None) is None and key_from_text("zz" * 32) is None and key_from_text("ab") is None
 
 
-def test_emergency_card_off_by_default_on_refresh_and_off_deletes_it(world: World, tmp_path: Path) -> None:
+def test_emergency_card_off_by_default_on_refresh_and_off_deletes_it(
+    world: World, app_server: AppServer, tmp_path: Path
+) -> None:
     state = signed_in(world, tmp_path)
     browser = Browser()
     profile = profile_of(state, browser)
@@ -272,10 +278,19 @@ def test_emergency_card_off_by_default_on_refresh_and_off_deletes_it(world: Worl
     add(profile, "treatment", name="Kardegic", dose="75 mg")
     card = CardFile(folder).read(key)
     assert card is not None and card["treatments"] == [{"name": "Kardegic", "dose": "75 mg"}]
-    # So does a sync that brings changes (the sync bar's hook).
-    profile.attending = "Dr Alex Durand"
+    # So does a sync that brings a professional's entry (the sync bar's hook)...
+    pro_entry(
+        app_server,
+        world.me.id,
+        "pro-entry-0002",
+        {"section": "illness", "name": "Diabète", "status": "current"},
+    )
     assert state.sync_bar.sync()
+    assert CardFile(folder).read(key)["illnesses"] == ["Diabète"]  # type: ignore[index]
+    # ... and the attending physician named by the server, kept for the next unlock.
+    profile.set_attending("Dr Alex Durand")
     assert CardFile(folder).read(key)["attending"] == "Dr Alex Durand"  # type: ignore[index]
+    assert state.profile.fresh().card()["attending"] == "Dr Alex Durand"
 
     assert profile.disable_card()
     assert not card_path.exists() and browser.card_key is None and not profile.card_enabled()
