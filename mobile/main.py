@@ -20,6 +20,7 @@ def main(page: ft.Page) -> None:
     """Build this tab's client, state and router; nothing is shared between tabs."""
     client = AccountClient(api_url())
     state = VaultAppState(client, devices_root())
+    state.catalogue.keep_request(page.route)  # an app asking to connect: `/?consent=<id>`
     page.theme_mode = ft.ThemeMode.LIGHT
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")
     page.scroll = ft.ScrollMode.AUTO

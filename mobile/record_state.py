@@ -77,6 +77,8 @@ def _local_error(code: str) -> SyncError:
 
 def profession_label(code: str, lang: str) -> str:
     """'Médecin' / 'Doctor' from the access matrix; the code itself if the matrix does not know it."""
+    if code == "app":  # a connected app of the catalogue (services/apps.py)
+        return text("ui.catalogue.profession.app", lang)
     entry = professions().get(code)
     if not entry:
         return code

@@ -10,6 +10,8 @@ from mobile.views import (
     activate_ids,
     activate_login,
     admin_data,
+    app_consent,
+    catalogue,
     closed,
     code,
     document_add,
@@ -73,6 +75,8 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.MEASUREMENTS: measurements.build,
     Screen.MEASURE_KIND: measurements_kind.build,
     Screen.MEASURE_ADD: measurements_add.build,
+    Screen.CATALOGUE: catalogue.build,
+    Screen.APP_CONSENT: app_consent.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -101,6 +105,8 @@ WITH_BACK = frozenset(
         Screen.MEASUREMENTS,
         Screen.MEASURE_KIND,
         Screen.MEASURE_ADD,
+        Screen.CATALOGUE,
+        Screen.APP_CONSENT,
     }
 )
 

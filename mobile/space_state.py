@@ -24,6 +24,7 @@ from typing import Any
 
 from mobile.admin_state import AdminState, ReimbursementsState
 from mobile.agenda_state import AgendaState
+from mobile.catalogue_state import CatalogueState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
@@ -674,6 +675,7 @@ class VaultAppState(AppState):
         self.admin = AdminState(client)  # administrative data and correction requests
         self.reimbursements = ReimbursementsState(client)
         self.agenda = AgendaState(self.vault, self.sync_bar)  # appointments and prevention reminders
+        self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -763,6 +765,8 @@ class VaultAppState(AppState):
 
     def go(self, screen: Screen) -> None:
         """Screens of the insurer's data load afresh each time they are opened."""
+        if screen == Screen.HOME and self.vault.unlocked and self.catalogue.take_request():
+            screen = Screen.APP_CONSENT  # an app asking to connect waited for the sign-in: consent first
         if screen != self.screen and screen == Screen.ADMIN_DATA:
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
@@ -811,6 +815,7 @@ class VaultAppState(AppState):
         self.admin = AdminState(self.client)
         self.reimbursements = ReimbursementsState(self.client)
         self.agenda = AgendaState(self.vault, self.sync_bar)
+        self.catalogue = CatalogueState(self.client, self.catalogue.pending_id)  # the request waits on
 
     def logout(self) -> None:
         self._lock()

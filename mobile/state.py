@@ -94,6 +94,9 @@ class Screen(StrEnum):
     AGENDA = "agenda"
     APPOINTMENT = "appointment"
     CHECKUPS = "checkups"
+    # The catalogue of referenced apps (and the connected ones), and an app's consent screen.
+    CATALOGUE = "catalogue"
+    APP_CONSENT = "app-consent"
 
 
 # The sections of the space, in the order of the home screen.
@@ -116,6 +119,7 @@ BUILT_SECTIONS: dict[str, Screen] = {
     "access_log": Screen.ACCESS_LOG,
     "profile": Screen.PROFILE,
     "agenda": Screen.AGENDA,
+    "catalogue": Screen.CATALOGUE,
 }
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.

@@ -314,11 +314,6 @@ class AccountClient:
         return [ConnectionOut.model_validate(c) for c in response.json()]
 
 
-    # --- messages (conversations travel with the records; only files joined to them come here) ---
-    def message_attachment(self, message_id: str, index: int) -> bytes:
-        """The bytes of a file joined to a message (e.g. one a professional sent)."""
-        return self._call("GET", f"/messages/{message_id}/attachments/{index}", auth=True).content
-
 def _api_error(response: httpx.Response) -> ApiError:
     try:
         data: dict[str, Any] = response.json()

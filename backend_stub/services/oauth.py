@@ -375,11 +375,11 @@ def decide(
         ("code_challenge_method", row.code_challenge_method),
     ] + ([("state", row.state)] if row.state else [])
     server = OAuthServer(session, ctx)
-    request = _Request("GET", uri, items, {})
     try:
+        request = _Request("GET", uri, items, {})
         grant = server.get_consent_grant(request)
     except OAuth2Error as error:  # the app changed meanwhile: tell it, if it can be told
-        response = _answer(server, request, error)
+        response = _answer(server, None, error)
     else:
         user = Consenter(holder, subject, int(durations()[duration]["days"])) if approve else None
         response = server.create_authorization_response(request, grant_user=user, grant=grant)
