@@ -616,6 +616,7 @@ NOTIFICATION_KINDS = (
     "profile_entry_added",
     "correction_accepted",
     "correction_rejected",
+    "new_message",
 )
 
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from mobile import messages_state  # the module: it reads this one's file checks
 from mobile.admin_state import AdminState, ReimbursementsState
 from mobile.agenda_state import AgendaState
 from mobile.catalogue_state import CatalogueState
@@ -675,6 +676,7 @@ class VaultAppState(AppState):
         self.admin = AdminState(client)  # administrative data and correction requests
         self.reimbursements = ReimbursementsState(client)
         self.agenda = AgendaState(self.vault, self.sync_bar)  # appointments and prevention reminders
+        self.messages = messages_state.MessagesState(self.vault, self.sync_bar)  # secure messaging
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
@@ -796,6 +798,8 @@ class VaultAppState(AppState):
             Screen.AGENDA: Screen.HOME,
             Screen.APPOINTMENT: Screen.AGENDA,
             Screen.CHECKUPS: Screen.AGENDA,
+            Screen.MESSAGES: Screen.HOME,
+            Screen.CONVERSATION: Screen.MESSAGES,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -815,6 +819,7 @@ class VaultAppState(AppState):
         self.admin = AdminState(self.client)
         self.reimbursements = ReimbursementsState(self.client)
         self.agenda = AgendaState(self.vault, self.sync_bar)
+        self.messages = messages_state.MessagesState(self.vault, self.sync_bar)
         self.catalogue = CatalogueState(self.client, self.catalogue.pending_id)  # the request waits on
 
     def logout(self) -> None:

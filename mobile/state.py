@@ -90,6 +90,9 @@ class Screen(StrEnum):
     EMERGENCY_CARD = "emergency-card"
     ADMIN_DATA = "admin-data"
     REIMBURSEMENTS = "reimbursements"
+    # Secure messaging: the conversations, and one conversation.
+    MESSAGES = "messages"
+    CONVERSATION = "conversation"
     # The health agenda: appointments (list, add / change form) and the prevention reminders.
     AGENDA = "agenda"
     APPOINTMENT = "appointment"
@@ -117,6 +120,7 @@ BUILT_SECTIONS: dict[str, Screen] = {
     "settings": Screen.SETTINGS,
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
+    "messages": Screen.MESSAGES,
     "profile": Screen.PROFILE,
     "agenda": Screen.AGENDA,
     "catalogue": Screen.CATALOGUE,

@@ -16,6 +16,7 @@ ICONS = {
     "emergency_access": ft.Icons.EMERGENCY,
     "regulator_access": ft.Icons.LOCAL_HOSPITAL,
     "document_added": ft.Icons.NOTE_ADD,
+    "new_message": ft.Icons.MAIL,
 }
 UNREAD_BG = "#E8F0FB"
 
