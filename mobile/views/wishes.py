@@ -86,6 +86,10 @@ def build(ui: Ui) -> list[ft.Control]:
         profile.save_wishes()
         ui.render()
 
+    def read_directives(_: ft.ControlEvent) -> None:
+        state.open_document(wishes.values["directives_document"])
+        ui.render()
+
     def add_contact(_: ft.ControlEvent) -> None:
         profile.start_add("contact")
         ui.render()
@@ -148,6 +152,14 @@ def build(ui: Ui) -> list[ft.Control]:
             on_select=choose("directives_document"),
             error=ui.err(wishes.errors.get("directives_document")),
         ),
+        secondary_button(
+            ui.t("ui.profile.wishes.directives.read"),
+            "directives-read",
+            read_directives,
+            icon=ft.Icons.DESCRIPTION,
+        )
+        if wishes.values["directives_document"]
+        else None,
         ft.Divider(height=16),
         subtitle(ui.t("ui.profile.wishes.trusted.title"), key="trusted-title"),
         para(ui.t("ui.profile.wishes.trusted.text"), key="trusted-text"),

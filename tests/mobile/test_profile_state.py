@@ -186,8 +186,12 @@ def test_wishes_and_relatives_to_notify(world: World, tmp_path: Path) -> None:
     assert profile.save_wishes()
     profile.open_wishes()  # saved once: changing it updates the same record
     profile.wishes.set("directives", "Pas d'acharnement thérapeutique")
+    document = state.vault.space.store.put("document", {"title": "Mes directives anticipées"})  # type: ignore[union-attr]
+    assert profile.documents() == [(document, "Mes directives anticipées")]
+    profile.wishes.set("directives_document", document)
     assert profile.save_wishes()
     [wishes] = profile.rows("wishes")
+    assert wishes.data["directives_document"] == document
     assert wishes.data["trusted_phone"] == "+33612345678"
     assert wishes.data["directives"] == "Pas d'acharnement thérapeutique"
 
