@@ -53,6 +53,7 @@ __all__ = [
     "Reading",
     "chart_summary",
     "describe_author",
+    "format_number",
     "format_value",
 ]
 
@@ -156,7 +157,7 @@ def unit_of(kind: str) -> str:
     return str(spec["unit"]) if spec else ""
 
 
-def _number_text(value: float, decimals: int, lang: str) -> str:
+def format_number(value: float, lang: str, decimals: int = 2) -> str:
     """72.0 -> '72', 70.5 -> '70,5' in French: no trailing zeros."""
     shown = f"{value:.{decimals}f}"
     if "." in shown:
@@ -167,9 +168,9 @@ def _number_text(value: float, decimals: int, lang: str) -> str:
 def format_value(kind: str, value: float, second: float | None, lang: str, *, unit: bool = True) -> str:
     """A reading in words: '72,5 kg', '125/80 mmHg'."""
     decimals = int(kinds().get(kind, {}).get("decimals", 2))
-    shown = _number_text(value, decimals, lang)
+    shown = format_number(value, lang, decimals)
     if second is not None:
-        shown += "/" + _number_text(second, decimals, lang)
+        shown += "/" + format_number(second, lang, decimals)
     return f"{shown} {unit_of(kind)}" if unit else shown
 
 

@@ -5,7 +5,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.measure_state import ImportReport, MeasureState, Reading, format_value, kind_label
+from mobile.measure_state import ImportReport, MeasureState, Reading, format_number, format_value, kind_label
 from mobile.messages import format_datetime
 from mobile.space_state import VaultAppState
 from mobile.state import Screen
@@ -71,7 +71,7 @@ def bmi_box(ui: Ui, measures: MeasureState, grouped: dict[str, list[Reading]]) -
     value = measures.bmi(grouped)
     if value is None:
         return para(ui.t("ui.measurements.bmi.missing"), key="bmi-missing")
-    shown = number(value, ui.state.lang)
+    shown = format_number(value, ui.state.lang, 1)
     return ft.Container(
         key="bmi",
         bgcolor=INFO_BG,
@@ -92,13 +92,9 @@ def bmi_box(ui: Ui, measures: MeasureState, grouped: dict[str, list[Reading]]) -
     )
 
 
-def number(value: float, lang: str) -> str:
-    shown = f"{value:g}"
-    return shown.replace(".", ",") if lang == "fr" else shown
-
-
 def _problem_text(ui: Ui, problem: LineProblem) -> str:
-    params = {k: number(v, ui.state.lang) if isinstance(v, float) else v for k, v in problem.params.items()}
+    lang = ui.state.lang
+    params = {k: format_number(v, lang) if isinstance(v, float) else v for k, v in problem.params.items()}
     reason = ui.t(problem.code, **params)
     if problem.line == 0:
         return ui.t("ui.measurements.csv.file", reason=reason)

@@ -1,5 +1,6 @@
 """One kind of measurement: its chart over a day, a month or a year, and every reading below it."""
 
+import math
 from datetime import datetime
 from typing import cast
 
@@ -12,6 +13,7 @@ from mobile.measure_state import (
     Reading,
     chart_summary,
     describe_author,
+    format_number,
     format_value,
     kind_label,
 )
@@ -40,12 +42,22 @@ def _hours(chart: Chart, moment: datetime) -> float:
     return (moment - chart.start).total_seconds() / 3600
 
 
+def _step(low: float, high: float, count: int = 4) -> float:
+    """A round distance between the value axis' labels (1, 2, 2.5 or 5 times a power of ten)."""
+    raw = max(high - low, 1e-6) / count
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
 def line_chart(ui: Ui, chart: Chart) -> ft.Control:
-    """The readings as lines with a dot per reading; the x axis is hours since the window's start."""
+    """The readings as lines with a dot per reading; the x axis is hours since the window's start,
+    the value axis runs between round numbers written the person's way (70,5 in French)."""
     lang = ui.state.lang
     values = [v for series in chart.series for _, v in series.points]
-    low, high = min(values), max(values)
-    margin = max((high - low) * 0.15, abs(high) * 0.02, 1)
+    margin = max((max(values) - min(values)) * 0.1, abs(max(values)) * 0.02, 0.1)
+    step = _step(min(values) - margin, max(values) + margin)
+    low = math.floor((min(values) - margin) / step) * step
+    high = math.ceil((max(values) + margin) / step) * step
     span = _hours(chart, chart.end)
     colours = (PRIMARY, SECOND_COLOUR)
     data = [
@@ -66,6 +78,11 @@ def line_chart(ui: Ui, chart: Chart) -> ft.Control:
         for i, series in enumerate(chart.series)
     ]
     ticks = [0, span / 2, span]
+    steps = round((high - low) / step)
+    value_labels = [
+        fch.ChartAxisLabel(value=low + n * step, label=ft.Text(format_number(low + n * step, lang), size=13))
+        for n in range(steps + 1)
+    ]
     labels = [
         fch.ChartAxisLabel(
             value=tick,
@@ -82,14 +99,14 @@ def line_chart(ui: Ui, chart: Chart) -> ft.Control:
         data_series=data,
         min_x=0,
         max_x=span,
-        min_y=low - margin,
-        max_y=high + margin,
+        min_y=low,
+        max_y=high,
         height=240,
         expand=True,
         interactive=True,
-        left_axis=fch.ChartAxis(label_size=48),
-        bottom_axis=fch.ChartAxis(labels=labels, label_size=32),
-        horizontal_grid_lines=fch.ChartGridLines(color="#DDE3EA", width=1),
+        left_axis=fch.ChartAxis(labels=value_labels, label_size=48, label_spacing=step),
+        bottom_axis=fch.ChartAxis(labels=labels, label_size=32, label_spacing=span / 2),
+        horizontal_grid_lines=fch.ChartGridLines(interval=step, color="#DDE3EA", width=1),
         border=ft.Border.all(1, "#C5CED9"),
     )
 
@@ -242,7 +259,7 @@ def build(ui: Ui) -> list[ft.Control]:
             exclude_semantics=True,
             key="chart-semantics",
             content=ft.Container(
-                line_chart(ui, chart), key="chart", padding=ft.Padding.only(right=12, top=8)
+                line_chart(ui, chart), key="chart", padding=ft.Padding.only(right=24, top=8)
             ),
         )
     else:
