@@ -5,6 +5,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend_stub.api.limits import BodySizeLimit
 from backend_stub.api.routes import (
@@ -20,6 +22,7 @@ from backend_stub.api.routes import (
     pro_profile,
     professionals,
     reimbursements,
+    shares,
     space,
     sync,
     uploads,
@@ -31,6 +34,7 @@ from backend_stub.services.uploads import MAX_CHUNK
 from sync.protocol.errors import ErrorCode
 
 API_PREFIX = "/api/v1"
+RETRY_AFTER = 5  # seconds a client waits when the database is out of reach
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +58,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (oauth, app_api):  # the catalogue of apps, their consents and their API
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(shares.router, prefix=API_PREFIX)  # share links of documents
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:
@@ -69,6 +74,16 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = sorted({".".join(str(p) for p in err["loc"][1:]) for err in exc.errors()})
         return JSONResponse({"code": ErrorCode.REQUEST_INVALID.value, "params": {"fields": fields}}, 422)
+
+    async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+        """The database is out of reach (down, restarting, saturated): a clear 503, not a trace;
+        the pool's pre-ping reconnects by itself once it is back."""
+        log.warning("database unavailable: %s", type(exc).__name__)  # no message: it may hold SQL values
+        body = {"code": ErrorCode.SERVER_UNAVAILABLE.value, "params": {"retry_after": RETRY_AFTER}}
+        return JSONResponse(body, 503, {"Retry-After": str(RETRY_AFTER)})
+
+    for unreachable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unreachable, _unavailable)
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

@@ -79,6 +79,8 @@ def profession_label(code: str, lang: str) -> str:
     """'Médecin' / 'Doctor' from the access matrix; the code itself if the matrix does not know it."""
     if code == "app":  # a connected app of the catalogue (services/apps.py)
         return text("ui.catalogue.profession.app", lang)
+    if code == "share":  # a share link the holder made (services/shares.py)
+        return text("ui.share.profession", lang)
     entry = professions().get(code)
     if not entry:
         return code
@@ -614,6 +616,7 @@ NOTIFICATION_KINDS = (
     "regulator_access",
     "document_added",
     "profile_entry_added",
+    "share_opened",
     "correction_accepted",
     "correction_rejected",
     "new_message",

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     sms_token: str = ""
 
     public_app_url: str = "http://127.0.0.1:8550"
+    # Where people who receive a share link reach this server (the link is built on it).
+    public_api_url: str = "http://127.0.0.1:8000"
     # The Flet app, where a connecting app's authorisation request opens the consent screen.
     app_url: str = "http://127.0.0.1:8550"
     consent_request_minutes: int = 15

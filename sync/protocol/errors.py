@@ -90,6 +90,9 @@ class ErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "error.request.too_large"
     NOT_FOUND = "error.not_found"
     REPORT_CANNOT_BLOCK = "error.report.cannot_block"
+    SHARE_DOCUMENT_UNKNOWN = "error.share.document_unknown"
+    SHARE_CLOSED = "error.share.closed"
+    SHARE_CODE_WRONG = "error.share.code_wrong"
     SERVER_ERROR = "error.server"
     NETWORK = "error.network"
     # Administrative data: the holder's correction requests; professionals and the profile.
@@ -119,3 +122,5 @@ class ErrorCode(StrEnum):
     CONSENT_SUBJECT = "error.catalogue.consent_subject"
     APP_TOKEN_INVALID = "error.catalogue.token_invalid"
     APP_SCOPE_MISSING = "error.catalogue.scope_missing"
+    # Reliability: the database cannot be reached for a moment (503, retry later).
+    SERVER_UNAVAILABLE = "error.server.unavailable"

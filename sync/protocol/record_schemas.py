@@ -158,3 +158,28 @@ class ReimbursementYear(BaseModel):
     paid_cents: int
     reimbursed_cents: int
     months: list[ReimbursementMonth]
+
+
+class ShareCreate(BaseModel):
+    """Share some of one's documents through a link and a code, for 1 to 30 days."""
+
+    document_ids: list[str] = Field(min_length=1, max_length=50)
+    days: int = Field(ge=1, le=30)
+    label: str = Field(default="", max_length=100)
+
+
+class ShareOut(BaseModel):
+    id: str
+    label: str
+    document_ids: list[str]
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool
+    opens: int
+
+
+class ShareCreated(ShareOut):
+    """The only time the link and its code are shown: the server keeps digests of them only."""
+
+    url: str
+    code: str

@@ -20,6 +20,10 @@ PUBLIC = {
     ("post", "/api/v1/auth/otp/resend"),
     ("post", "/api/v1/auth/refresh"),
     ("get", "/api/v1/health"),
+    # A share link: the link's token and its code (tests/backend/test_shares.py).
+    ("get", "/api/v1/share/{token}"),
+    ("post", "/api/v1/share/{token}"),
+    ("get", "/api/v1/share/{token}/documents/{record_id}"),
     ("get", "/api/v1/oauth/authorize"),
     ("post", "/api/v1/oauth/token"),
 }
@@ -70,6 +74,9 @@ HOLDER = {
     ("put", "/api/v1/emergency-settings"): (200,),
     ("get", "/api/v1/access-log"): (200,),
     ("post", "/api/v1/access-log/{seq}/report"): (404,),
+    ("post", "/api/v1/shares"): (400,),
+    ("get", "/api/v1/shares"): (200,),
+    ("post", "/api/v1/shares/{share_id}/revoke"): (404,),
     ("get", "/api/v1/notifications"): (200,),
     ("post", "/api/v1/notifications/{notification_id}/read"): (204,),
     ("get", "/api/v1/reimbursements"): (200,),
@@ -114,9 +121,8 @@ def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     method, path = route
     path = path.replace("{conversation_id}", "x").replace("{message_id}", "x").replace("{index}", "0")
     path = path.replace("{request_id}", "x").replace("{connection_id}", "x")  # catalogue
-    url = path.format(
-        record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x", seq=1
-    )
+    path = path.replace("{seq}", "1").replace("{share_id}", "x")  # access log, share links
+    url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
     refusals = ("error.auth.required", "error.pro.key_invalid", "error.catalogue.token_invalid")
@@ -145,6 +151,9 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "index": 0,
         "connection_id": connection_of(world, first_tokens),
         "request_id": "x",
+        "share_id": world.api.post(
+            "/api/v1/shares", json={"document_ids": [record_id], "days": 1}, headers=bearer(first_tokens)
+        ).json()["id"],
         "seq": world.api.get("/api/v1/access-log", headers=bearer(first_tokens)).json()["entries"][0]["seq"],
     }
     bodies = {
@@ -168,6 +177,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/attending": {"professional_id": doctor.id},
         "/api/v1/emergency-settings": {"emergency_access": False, "regulator_access": False},
         "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
+        "/api/v1/shares": {"document_ids": [record_id], "days": 30},
     }
     for (method, path), allowed in HOLDER.items():
         if path == "/api/v1/auth/logout":

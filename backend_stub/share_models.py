@@ -1,0 +1,26 @@
+"""Links that share a selection of documents with anyone holding the link and its code."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from backend_stub.models import _utc, _uuid
+
+
+class ShareLink(SQLModel, table=True):
+    """Only digests of the link's token and of its code are kept: the server cannot show them again."""
+
+    __tablename__ = "share_link"
+
+    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE", index=True)
+    token_digest: str = Field(max_length=64, unique=True)
+    code_digest: str = Field(max_length=64)
+    label: str = Field(default="", max_length=100)
+    document_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    revoked_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    failures: int = 0  # wrong codes in a row; the link closes at MAX_FAILURES
+    opens: int = 0
