@@ -299,7 +299,24 @@ def test_readings_of_a_professional_or_an_app_are_read_only_and_charted(
         },
     )
     server_reading(world, "odd-1", "app:other", {"kind": "weight", "value": "lourd"})  # ignored, no crash
+    server_reading(
+        world,
+        "scale-2",
+        "app:zen",  # what the connected apps' API writes: the app's name and id in the record
+        {
+            "kind": "height",
+            "value": 175,
+            "unit": "cm",
+            "at": at,
+            "author_name": "Balance Zen",
+            "source": "zen",
+        },
+    )
     assert state.sync_bar.sync()
+    (named,) = m.readings("height")
+    key, params = describe_author(named, "fr")
+    assert text(key, "fr", **params) == "Ajoutée par Balance Zen : lecture seule"
+    assert m.bmi() == 22.9  # 70.2 kg from the scale, 1.75 m: readings of any author count
     readings = m.readings("weight")
     assert [(r.value, r.own) for r in readings] == [(70.2, False), (70.8, False), (71, True)]
     app, pro, mine = readings
