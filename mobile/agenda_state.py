@@ -182,8 +182,10 @@ class AgendaState:
         self.done_form: DoneForm | None = None
         self.banner: SyncError | None = None
         self.notice = ""  # a message key: what just went well
+        self.notice_params: dict[str, str] = {}  # its values (the exported file's name)
         # Pushes a notification outside the app (set where the platform has them; never on the web).
         self.local_notify: Callable[[str, str], bool] | None = None
+        self.local_tried = False  # the platform was offered once (the view sets `local_notify`)
         self._lock = threading.Lock()
 
     # --- the store -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import flet as ft
 from mobile.messages import format_datetime
 from mobile.record_state import NotificationsState
 from mobile.state import Screen
+from mobile.views.agenda import device_notices, device_unread
 from mobile.views.common import BODY_SIZE, PRIMARY, Ui, column, para, secondary_button, title
 from mobile.views.record_common import MY_SCREENS, entering, load_in_background, problem, record, status_line
 from sync.protocol.record_schemas import NotificationOut
@@ -45,7 +46,7 @@ def appbar_bell(ui: Ui) -> ft.Control | None:
 
         ui.page.run_task(refresh)
     rec.bell_seen = state.screen.value
-    count = notes.unread
+    count = notes.unread + device_unread(ui)  # the server's notifications and this device's reminders
 
     def open_list(_: ft.ControlEvent) -> None:
         state.go(Screen.NOTIFICATIONS)
@@ -123,7 +124,7 @@ def build(ui: Ui) -> list[ft.Control]:
         ui.state.go(Screen.ACCESS_LOG)
         ui.render()
 
-    items: list[ft.Control | None] = []
+    items: list[ft.Control | None] = [*device_notices(ui)]  # agenda reminders, computed on this device
     if notes.loaded:
         if not notes.items:
             items.append(para(ui.t("ui.notif.empty"), key="notif-empty"))

@@ -308,6 +308,17 @@ def _cycle(entry: dict[str, Any], today: date, due: date, end: date | None, *, k
     return _Next(due, until, overdue_until=end - timedelta(days=1) if end else None)
 
 
+def _over(entry: dict[str, Any], f: _Facts) -> date:
+    """The day from which an item no longer concerns the person at all."""
+    if "show_until" in entry:
+        return f.at(entry["show_until"])
+    if entry["schedule"] == "once":
+        return add_duration(f.at(entry["at"]["until"]), entry.get("catch_up", _default("catch_up")))
+    if "end" in entry:
+        return f.at(entry["end"])
+    return date.max
+
+
 _RULES = {
     "series": _series,
     "once": _once,
@@ -351,6 +362,8 @@ def due_items(
             sorted(d for d in done if person.birth <= d <= today),
             sorted(m.day for m in own if m.state == DISMISSED and m.day <= today),
         )
+        if today >= _over(entry, facts):
+            continue  # past the ages it concerns: not even as done
         nxt = _RULES[entry["schedule"]](entry, facts)
         status = _status(nxt, today, entry.get("lead", _default("lead"))) if nxt else None
         last = facts.done[-1] if facts.done else None

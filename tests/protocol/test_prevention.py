@@ -155,6 +155,12 @@ def test_woman_of_26_cervical_screening_moves_with_each_test() -> None:
     assert (booster.status, booster.due) == (Status.DONE, date(2045, 3, 10))  # next at 45
 
 
+def test_a_dose_recorded_as_an_adult_does_not_revive_childhood_items() -> None:
+    found = by_item(due_items(MAN_52, TODAY, [Vaccination("dtp", date(2026, 11, 1))]))
+    assert set(found) == {"vac_dtp_adult", "colorectal_screening"}
+    assert found["vac_dtp_adult"].status == Status.DONE
+
+
 def test_man_of_52() -> None:
     assert summary(due_items(MAN_52, TODAY)) == {
         "vac_dtp_adult": (Status.DUE, date(2019, 6, 2)),  # the 45-year booster, nothing recorded
