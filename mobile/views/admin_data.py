@@ -46,7 +46,7 @@ def _data_card(ui: Ui, admin: AdminState) -> ft.Control | None:
                     ft.Text(
                         label, size=16, weight=ft.FontWeight.W_600, color=PRIMARY, key=f"admin-{name}-label"
                     ),
-                    ft.Text(value, size=18, key=f"admin-{name}-value", selectable=True),
+                    ft.Text(value, size=18, key=f"admin-{name}-value"),
                     chip(
                         ui.t("ui.admin.pending"),
                         "#5C3200",

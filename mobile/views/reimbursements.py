@@ -39,31 +39,30 @@ def _years(ui: Ui, reimb: ReimbursementsState) -> ft.Control:
     async def following(_: ft.ControlEvent) -> None:
         await step(1)
 
-    return ft.Row(
+    buttons = column(
+        small_button(
+            ui.t("ui.reimb.year.previous"),
+            "reimb-previous",
+            previous,
+            icon=ft.Icons.CHEVRON_LEFT,
+            disabled=reimb.busy,
+        ),
+        small_button(
+            ui.t("ui.reimb.year.next"),
+            "reimb-next",
+            following,
+            icon=ft.Icons.CHEVRON_RIGHT,
+            disabled=reimb.busy,
+        )
+        if reimb.can_go_forward
+        else None,
+    )
+    return ft.Column(
         [
-            small_button(
-                ui.t("ui.reimb.year.previous"),
-                "reimb-previous",
-                previous,
-                icon=ft.Icons.CHEVRON_LEFT,
-                disabled=reimb.busy,
-            ),
-            ft.Text(
-                ui.t("ui.reimb.year", year=reimb.year), size=20, weight=ft.FontWeight.W_600, key="reimb-year"
-            ),
-            small_button(
-                ui.t("ui.reimb.year.next"),
-                "reimb-next",
-                following,
-                icon=ft.Icons.CHEVRON_RIGHT,
-                disabled=reimb.busy or not reimb.can_go_forward,
-            ),
+            subtitle(ui.t("ui.reimb.year", year=reimb.year), key="reimb-year"),
+            ft.Row(buttons, wrap=True, spacing=8, run_spacing=8, key="reimb-year-actions"),
         ],
-        wrap=True,
         spacing=8,
-        run_spacing=8,
-        alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
-        vertical_alignment=ft.CrossAxisAlignment.CENTER,
         key="reimb-years",
     )
 
@@ -88,7 +87,6 @@ def _search(ui: Ui, reimb: ReimbursementsState) -> ft.Control:
                 prefix_icon=ft.Icons.SEARCH,
                 text_size=18,
                 label_style=ft.TextStyle(size=17),
-                max_length=100,
                 on_change=changed,
                 on_submit=search,
             ),
@@ -112,6 +110,7 @@ def _search(ui: Ui, reimb: ReimbursementsState) -> ft.Control:
             ),
         ),
         spacing=8,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         key="reimb-search-box",
     )
 
@@ -140,6 +139,7 @@ def _item(ui: Ui, item: ReimbursementOut) -> ft.Control:
                 ),
             ],
             spacing=2,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             key=f"{key}-body",
         ),
     )
@@ -171,6 +171,7 @@ def _month(ui: Ui, month: ReimbursementMonth) -> ft.Control:
                 *[_item(ui, item) for item in month.items],
             ],
             spacing=8,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             key=f"{key}-body",
         ),
     )
