@@ -23,7 +23,11 @@ def make_engine(url: str) -> Engine:
 
         return engine
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # pre-ping: a connection dropped by a database restart is replaced, not handed to a request;
+    # connect_timeout: an unreachable database fails a request in seconds (503), never hangs it.
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+    )
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:
