@@ -39,6 +39,7 @@ from sync.protocol.prevention import (
 from sync.protocol.prevention import (
     item as calendar_item,
 )
+from sync.protocol.profile import check as check_entry
 from sync.store import Item
 
 if TYPE_CHECKING:
@@ -410,17 +411,19 @@ class AgendaState:
             return False
         reminder = next((r for r in self.reminders() if r.item == form.item), None)
         if reminder is not None and reminder.vaccines:
-            store.put(
-                "profile_entry",
-                {
-                    "section": "vaccination",
-                    "vaccine": reminder.vaccines[0],
-                    "date": day.isoformat(),
-                    "batch": "",
-                    "by_whom": "",
-                    "notes": "",
-                },
-            )
+            entry = {
+                "section": "vaccination",
+                "vaccine": reminder.vaccines[0],
+                "date": day.isoformat(),
+                "batch": "",
+                "by_whom": "",
+                "notes": "",
+            }
+            problems = check_entry(entry, self.today())  # the profile's own rules (the server's too)
+            if problems:
+                form.errors["date"] = local_error(next(iter(problems.values())))
+                return False
+            store.put("profile_entry", entry)
         else:
             store.put("checkup", {"item": form.item, "state": DONE, "date": day.isoformat()})
         self.done_form = None
