@@ -62,6 +62,8 @@ REFUSALS = (
     "not_authorised",
     "not_regulator",
     "patient_not_found",
+    "profile_not_readable",
+    "profile_not_writable",
     "reason_required",
     "regulator_refused",
     "revoked",
@@ -164,13 +166,15 @@ def grant_status(grant: GrantOut, now: datetime) -> str:
     return "care_team" if grant.kind == "care_team" else "authorised"
 
 
-def profile_words(sections: str, lang: str) -> str:
-    """'votre profil médical (allergies, traitements)': what a professional read or added of it."""
+def profile_words(sections: str, action: str, lang: str) -> str:
+    """'votre profil médical (allergies, traitements)': what a professional read of it, or
+    'une information à votre profil médical (allergies)' for what they added."""
+    key = "ui.admin.log.profile.write" if action == "write" else "ui.admin.log.profile"
     known = [s for s in sections.split(",") if s in profile_sections()]
     if not known:
-        return text("ui.admin.log.profile.all", lang)
+        return text(f"{key}.all", lang)
     names = ", ".join(text(f"ui.admin.log.section.{s}", lang) for s in known)
-    return text("ui.admin.log.profile", lang, sections=names)
+    return text(key, lang, sections=names)
 
 
 # --- the base of the four states ------------------------------------------------------------------
@@ -578,7 +582,7 @@ class AccessLogState(Online):
         if entry.action == "list":
             what = text("ui.log.what.list", lang)
         elif entry.target == "profile":  # the medical profile: the sections concerned, in words
-            what = profile_words(entry.target_title, lang)
+            what = profile_words(entry.target_title, entry.action, lang)
         elif entry.target_title:
             what = text("ui.log.what.title", lang, title=entry.target_title)
         else:

@@ -176,27 +176,54 @@ def test_offline_is_said_and_retry_works(app_server: AppServer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("title", "fr", "en"),
+    ("action", "title", "outcome", "detail", "fr", "en"),
     [
-        ("allergy,treatment", "votre profil médical (allergies, traitements)", "known allergies, treatments"),
-        ("", "votre profil médical", "your medical profile"),
+        (
+            "read",
+            "allergy,treatment",
+            "allowed",
+            "",
+            "A consulté votre profil médical (allergies, traitements)",
+            "known allergies, treatments",
+        ),
+        (
+            "write",
+            "allergy",
+            "allowed",
+            "",
+            "A ajouté une information à votre profil médical (allergies)",
+            "information to your medical profile (known allergies)",
+        ),
+        (
+            "read",
+            "",
+            "refused",
+            "error.access.profile_not_readable",
+            "votre profil médical",
+            "your medical profile",
+        ),
     ],
 )
-def test_profile_accesses_in_the_log_in_words(title: str, fr: str, en: str) -> None:
+def test_profile_accesses_in_the_log_in_words(
+    action: str, title: str, outcome: str, detail: str, fr: str, en: str
+) -> None:
     entry = AccessEntryOut.model_validate(
         {
             "seq": 1,
             "at": "2026-01-05T09:00:00Z",
             "actor_id": "p1",
             "actor_name": "Alex Durand",
-            "profession": "pharmacist",
-            "action": "read",
+            "profession": "optician",
+            "action": action,
             "target": "profile",
             "target_title": title,
             "mode": "care_team",
-            "outcome": "allowed",
-            "detail": "",
+            "outcome": outcome,
+            "detail": detail,
         }
     )
-    assert fr in AccessLogState.describe(entry, "fr").what
+    words = AccessLogState.describe(entry, "fr")
+    assert fr in words.what
     assert en in AccessLogState.describe(entry, "en").what
+    if outcome == "refused":
+        assert words.refusal == "sa profession ne donne pas accès à votre profil médical."
