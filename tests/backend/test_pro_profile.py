@@ -278,3 +278,45 @@ def test_a_holder_entry_is_not_mixed_with_another_holders(world: World, patient)
     assert doctor.call("GET", "/profile", other, consent=True).json()["entries"] == []
     assert len(doctor.call("GET", "/profile", person, consent=True).json()["entries"]) == len(ALL) - 1
     assert world.api.get("/api/v1/pro/profile", headers=bearer(other_tokens)).status_code == 401
+
+
+def test_the_professionals_cli_reads_and_adds(world: World, patient, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from backend_stub import pro_cli
+
+    person, tokens = patient
+    nurse = Pro(world, "nurse", name="Petit")
+    app = world.api.app
+    monkeypatch.setattr(
+        httpx, "Client", lambda **kw: TestClient(app, base_url=kw["base_url"], headers=kw["headers"])
+    )
+    runner = CliRunner()
+    base = ["--key", nurse.key, "--url", "http://testserver"]
+    added = runner.invoke(
+        pro_cli.app,
+        [
+            *base,
+            "add-entry",
+            "--nir",
+            person.nir,
+            "--section",
+            "treatment",
+            "--field",
+            "name=Paracétamol",
+            "--field",
+            "dose=1 g si douleur",
+            "--consent",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    shown = runner.invoke(pro_cli.app, [*base, "profile", "--nir", person.nir], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    assert "Paracétamol" in shown.output and "Metformine" in shown.output
+    assert "Penser à demander" not in shown.output  # the holder's notes are never shown
+    refused = runner.invoke(
+        pro_cli.app, [*base, "add-entry", "--nir", person.nir, "--section", "note", "--field", "title=x"]
+    )
+    assert refused.exit_code == 1 and "profile_not_writable" in refused.output
