@@ -66,6 +66,7 @@ PERIODS: dict[str, timedelta] = {
     "month": timedelta(days=31),
     "year": timedelta(days=366),
 }
+PAGE = 30  # readings listed at first under the chart; "show more" adds as many
 FUTURE_SLACK = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
 _TIME_RE = re.compile(r"\s*(\d{1,2})\s*[:hH.]\s*(\d{2})?\s*")
 
@@ -294,6 +295,7 @@ class MeasureState:
         self.vault, self.bar = vault, bar
         self.kind = "weight"  # the kind whose page is open
         self.period = "month"
+        self.shown = PAGE  # how many readings the list shows
         self.add = AddReadingForm(vault.client)
         self.banner: SyncError | None = None
         self.notice = ""  # a message key: what just went well
@@ -338,20 +340,32 @@ class MeasureState:
     # --- the chart -----------------------------------------------------------------------------------
     def open_kind(self, kind: str) -> None:
         if kind in kinds():
+            if kind != self.kind:
+                self.shown = PAGE
             self.kind = kind
             self.banner, self.notice = None, ""
+
+    def show_more(self) -> None:
+        self.shown += PAGE
 
     def set_period(self, period: str) -> None:
         if period in PERIODS:
             self.period = period
 
-    def chart(self, kind: str | None = None, period: str | None = None, now: datetime | None = None) -> Chart:
-        """The stored readings of `kind` in the window ending now, oldest first; blood pressure
-        draws two lines (systolic, diastolic)."""
+    def chart(
+        self,
+        kind: str | None = None,
+        period: str | None = None,
+        now: datetime | None = None,
+        readings: list[Reading] | None = None,
+    ) -> Chart:
+        """The stored readings of `kind` (or the `readings` of it already read) in the window
+        ending now, oldest first; blood pressure draws two lines (systolic, diastolic)."""
         kind, period = kind or self.kind, period or self.period
         end = now or datetime.now(UTC)
         start = end - PERIODS[period]
-        inside = sorted((r for r in self.readings(kind) if start <= r.at <= end), key=lambda r: (r.at, r.id))
+        found = self.readings(kind) if readings is None else readings
+        inside = sorted((r for r in found if start <= r.at <= end), key=lambda r: (r.at, r.id))
         if "second" in kinds()[kind]:
             series = [
                 Series("ui.measurements.systolic", [(r.at, r.value) for r in inside]),

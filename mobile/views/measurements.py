@@ -18,7 +18,6 @@ from mobile.views.common import (
     Ui,
     banner,
     column,
-    notice,
     para,
     progress,
     secondary_button,
@@ -167,7 +166,6 @@ def build(ui: Ui) -> list[ft.Control]:
     return column(
         title(ui.t("ui.measurements.title")),
         para(ui.t("ui.measurements.intro"), key="measures-intro"),
-        notice(ui.t(measures.notice), key="measures-notice") if measures.notice else None,
         banner(ui, measures.banner, key="measures-banner"),
         bmi_box(ui, measures, grouped),
         *(

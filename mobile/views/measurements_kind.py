@@ -8,6 +8,7 @@ import flet as ft
 import flet_charts as fch
 
 from mobile.measure_state import (
+    PAGE,
     PERIODS,
     Chart,
     Reading,
@@ -29,6 +30,7 @@ from mobile.views.common import (
     notice,
     para,
     primary_button,
+    secondary_button,
     subtitle,
     title,
 )
@@ -211,7 +213,7 @@ def build(ui: Ui) -> list[ft.Control]:
     lang = state.lang
     kind = measures.kind
     readings = measures.readings(kind)
-    chart = measures.chart()
+    chart = measures.chart(readings=readings)
     summary = chart_summary(chart, lang)
 
     def pick(period: str):  # type: ignore[no-untyped-def]
@@ -220,6 +222,10 @@ def build(ui: Ui) -> list[ft.Control]:
             ui.render()
 
         return handler
+
+    def more(_: ft.ControlEvent) -> None:
+        measures.show_more()
+        ui.render()
 
     def add(_: ft.ControlEvent) -> None:
         measures.new_reading(kind)
@@ -280,7 +286,15 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Semantics(exclude_semantics=True, content=para(summary, key="chart-summary")),
         subtitle(ui.t("ui.measurements.list.title", count=len(readings)), key="list-title"),
         *(
-            [reading_card(ui, r, delete(r)) for r in readings]
+            [reading_card(ui, r, delete(r)) for r in readings[: measures.shown]]
             or [para(ui.t("ui.measurements.list.none"), key="list-none")]
         ),
+        secondary_button(
+            ui.t("ui.measurements.list.more", count=min(PAGE, len(readings) - measures.shown)),
+            "list-more",
+            more,
+            icon=ft.Icons.EXPAND_MORE,
+        )
+        if len(readings) > measures.shown
+        else None,
     )

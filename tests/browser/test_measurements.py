@@ -58,6 +58,10 @@ async def test_weights_blood_pressure_chart_list_and_csv(
     await see(page, "Graphique. 2 mesures sur le dernier mois")  # what a screen reader says of the chart
     await page.wait_for_timeout(800)  # let the chart's animation end
     await shot(page, "measurements-chart")
+    await tap(page, "English")
+    await see(page, "2 readings over the last month, from 72.5 kg on ")
+    await see(page, "All readings (2)")
+    await tap(page, "Français")
     await tap(page, "Jour")
     await see(page, "1 mesure sur les dernières 24 heures : 71 kg le ")
     await tap(page, "Année")

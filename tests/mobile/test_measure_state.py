@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from backend_stub.models import Record
 from backend_stub.services.sync import lock_holder, next_seq
 from mobile.measure_state import (
+    PAGE,
     AddReadingForm,
     MeasureState,
     Outcome,
@@ -432,3 +433,18 @@ def test_way_back_and_locking(state: VaultAppState) -> None:
     state.logout()
     assert state.measures.all_readings() == []  # locked: nothing readable
     assert isinstance(state.measures.add, AddReadingForm)
+
+
+def test_the_list_shows_a_page_then_more(state: VaultAppState) -> None:
+    m = state.measures
+    lines = "".join(f"{day:02d}/10/2026 08:00;Poids;{70 + day / 10:.1f}\n" for day in range(1, 32))
+    report = m.import_csv("octobre.csv", lines.encode(), now=datetime(2026, 11, 24, tzinfo=UTC), tz=PARIS)
+    assert report is not None and report.imported == 31
+    m.open_kind("weight")
+    assert m.shown == PAGE == 30
+    m.show_more()
+    assert m.shown == 60
+    m.open_kind("height")
+    assert m.shown == PAGE
+    chart = m.chart("weight", "year", now=datetime(2026, 11, 24, tzinfo=UTC), readings=m.readings("weight"))
+    assert len(chart.readings) == 31 and chart.series[0].points[0][1] == 70.1
