@@ -17,7 +17,7 @@ A notification outside the app never carries health content: only "you have a re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from mobile.messages import text
@@ -40,7 +40,7 @@ from sync.protocol.prevention import (
     item as calendar_item,
 )
 from sync.protocol.profile import check as check_entry
-from sync.store import Item
+from sync.store import Item, ReadOnlyRecord
 
 if TYPE_CHECKING:
     from mobile.space_state import SyncBar, VaultState
@@ -107,6 +107,7 @@ class Appointment:
     reminder: str  # a key of DELAYS
     cancelled: bool
     pending: bool
+    own: bool = True  # False: written by a connected app (read-only to the holder)
 
     def start(self, tz: tzinfo | None = None) -> datetime:
         """The moment it starts, aware (local time of `tz`, or the device's)."""
@@ -205,14 +206,19 @@ class AgendaState:
         return self.now().astimezone(self.tz).date()
 
     # --- appointments ---------------------------------------------------------------------------
-    @staticmethod
-    def _row(item: Item) -> Appointment | None:
+    def _row(self, item: Item) -> Appointment | None:
+        """An appointment of the app (wall-clock date and time), or of a connected app (an aware
+        `start` and a `title`, read-only here)."""
         d = item.data
         try:
-            day = date.fromisoformat(str(d.get("date")))
+            if d.get("date"):
+                day = date.fromisoformat(str(d["date"]))
+                at = parse_time(str(d.get("time") or "")) or time(0, 0)
+            else:
+                local = datetime.fromisoformat(str(d.get("start"))).astimezone(self.tz)
+                day, at = local.date(), local.time().replace(second=0, microsecond=0)
         except ValueError:
             return None
-        at = parse_time(str(d.get("time") or "")) or time(0, 0)
         reminder = str(d.get("reminder") or "none")
         return Appointment(
             id=item.id,
@@ -220,11 +226,12 @@ class AgendaState:
             at=at,
             professional=str(d.get("professional") or ""),
             place=str(d.get("place") or ""),
-            reason=str(d.get("reason") or ""),
+            reason=str(d.get("reason") or d.get("title") or ""),
             notes=str(d.get("notes") or ""),
             reminder=reminder if reminder in DELAYS else "none",
             cancelled=d.get("status") == "cancelled",
             pending=item.pending,
+            own=not item.read_only,
         )
 
     def appointments(self) -> list[Appointment]:
@@ -296,14 +303,17 @@ class AgendaState:
         for name, limit in TEXT_LIMITS.items():
             if len(values[name]) > limit:
                 form.errors[name] = SyncError("ui.agenda.error.too_long", {"max": limit})
-        if day is not None and at is not None and form.editing is None:
-            start = datetime.combine(day, at)
-            start = start.replace(tzinfo=self.tz) if self.tz is not None else start.astimezone()
-            if start < self.now():
-                form.errors["date"] = local_error("ui.agenda.error.past")
         if form.errors or day is None or at is None:
             return None
+        start = datetime.combine(day, at)
+        start = start.replace(tzinfo=self.tz) if self.tz is not None else start.astimezone()
+        if start < self.now() and form.editing is None:
+            form.errors["date"] = local_error("ui.agenda.error.past")
+            return None
         return {
+            # What connected apps read (sync/protocol/apps.py): a title and an aware start.
+            "title": values["reason"] or values["professional"],
+            "start": start.astimezone(UTC).isoformat(),
             "date": day.isoformat(),
             "time": at.strftime("%H:%M"),
             "professional": values["professional"],
@@ -326,7 +336,11 @@ class AgendaState:
         if store is None:
             form.banner = local_error(ErrorCode.AUTH_REQUIRED)
             return None
-        record_id = store.put("appointment", data, record_id=form.editing)
+        try:
+            record_id = store.put("appointment", data, record_id=form.editing)
+        except ReadOnlyRecord:
+            form.banner = local_error(ErrorCode.SYNC_READ_ONLY)
+            return None
         self.notice = "ui.agenda.saved" if form.editing else "ui.agenda.added"
         self.form = None
         self.tab = "upcoming" if self.get(record_id) in self.upcoming() else "past"
@@ -341,7 +355,11 @@ class AgendaState:
         if item is None or item.collection != "appointment":
             self.banner = local_error(ErrorCode.NOT_FOUND)
             return False
-        store.put("appointment", item.data | {"status": "cancelled"}, record_id=item.id)
+        try:
+            store.put("appointment", item.data | {"status": "cancelled"}, record_id=item.id)
+        except ReadOnlyRecord:  # a connected app's appointment
+            self.banner = local_error(ErrorCode.SYNC_READ_ONLY)
+            return False
         self.notice = "ui.agenda.cancelled"
         self.bar.kick()
         return True

@@ -117,12 +117,12 @@ def _card(ui: Ui, a: Appointment) -> ft.Control:
     if badges:
         lines.append(ft.Row(badges, wrap=True, key=f"{key}-badges"))
     actions: list[ft.Control] = []
-    if not a.cancelled:
+    if not a.cancelled and a.own:
         actions.append(small_button(ui.t("ui.agenda.edit"), f"{key}-edit", edit, icon=ft.Icons.EDIT))
     actions.append(
         small_button(ui.t("ui.agenda.export.one"), f"{key}-export", export_one, icon=ft.Icons.IOS_SHARE)
     )
-    if not a.cancelled and a in agenda.upcoming():
+    if not a.cancelled and a.own and a in agenda.upcoming():
         actions.append(
             small_button(
                 ui.t("ui.agenda.cancel"), f"{key}-cancel", ask_cancel, icon=ft.Icons.EVENT_BUSY, danger=True

@@ -13,6 +13,7 @@ from mobile.space_state import VaultAppState
 from mobile.state import BUILT_SECTIONS, Screen
 from sync.protocol.calendar_export import from_ics
 from sync.protocol.prevention import Status
+from sync.protocol.sync_schemas import RecordOut
 from tests.mobile.conftest import AppServer
 from tests.mobile.test_record_state import World
 from tests.mobile.test_space_state import signed_in
@@ -320,3 +321,34 @@ def test_a_locked_vault_shows_nothing(world: World, tmp_path: Path) -> None:
     state.agenda.start_add()
     fill(state.agenda, date="01/12/2030", time="10:00", reason="x")
     assert state.agenda.save() is None and state.agenda.form is not None and state.agenda.form.banner
+
+
+def test_a_connected_apps_appointment_is_shown_read_only(app: VaultAppState) -> None:
+    store = app.vault.space.store if app.vault.space else None
+    assert store is not None
+    from_app = RecordOut(
+        id="a" * 32,
+        collection="appointment",
+        version=1,
+        seq=1,
+        deleted=False,
+        data={"title": "Dentiste", "start": "2026-12-02T08:00:00+00:00", "place": "Lyon", "notes": ""},
+        author="app:dentalapp",
+        updated_at=START,
+    )
+    store.apply_changes([from_app], store.cursor())
+    agenda = app.agenda
+    shown = agenda.get("a" * 32)
+    assert shown is not None and not shown.own
+    assert (shown.day, shown.at.strftime("%H:%M"), shown.reason, shown.place) == (
+        date(2026, 12, 2),
+        "08:00",
+        "Dentiste",
+        "Lyon",
+    )
+    assert not agenda.cancel(shown.id) and agenda.banner is not None
+    assert agenda.banner.code == "error.sync.read_only"
+
+    mine = add(agenda, date="03/12/2026", time="10:00", reason="Kiné")  # what a connected app reads back
+    assert store.get(mine).data["title"] == "Kiné"
+    assert store.get(mine).data["start"] == "2026-12-03T10:00:00+00:00"
