@@ -23,6 +23,7 @@ from mobile.views import (
     done,
     emergency,
     emergency_card,
+    export,
     home,
     login,
     measurements,
@@ -86,6 +87,7 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.CHECKUPS: checkups.build,
     Screen.CATALOGUE: catalogue.build,
     Screen.APP_CONSENT: app_consent.build,
+    Screen.EXPORT: export.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -121,6 +123,7 @@ WITH_BACK = frozenset(
         Screen.CHECKUPS,
         Screen.CATALOGUE,
         Screen.APP_CONSENT,
+        Screen.EXPORT,
     }
 )
 

@@ -26,6 +26,7 @@ from mobile import messages_state  # the module: it reads this one's file checks
 from mobile.admin_state import AdminState, ReimbursementsState
 from mobile.agenda_state import AgendaState
 from mobile.catalogue_state import CatalogueState
+from mobile.export_state import ExportState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.state import AppState, Form, Screen, local_error
@@ -678,6 +679,7 @@ class VaultAppState(AppState):
         self.agenda = AgendaState(self.vault, self.sync_bar)  # appointments and prevention reminders
         self.messages = messages_state.MessagesState(self.vault, self.sync_bar)  # secure messaging
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
+        self.export = ExportState(self.vault, self.sync_bar)  # export everything; import into an empty space
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -800,6 +802,7 @@ class VaultAppState(AppState):
             Screen.CHECKUPS: Screen.AGENDA,
             Screen.MESSAGES: Screen.HOME,
             Screen.CONVERSATION: Screen.MESSAGES,
+            Screen.EXPORT: Screen.SETTINGS,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -821,6 +824,7 @@ class VaultAppState(AppState):
         self.agenda = AgendaState(self.vault, self.sync_bar)
         self.messages = messages_state.MessagesState(self.vault, self.sync_bar)
         self.catalogue = CatalogueState(self.client, self.catalogue.pending_id)  # the request waits on
+        self.export = ExportState(self.vault, self.sync_bar)
 
     def logout(self) -> None:
         self._lock()

@@ -100,6 +100,8 @@ class Screen(StrEnum):
     # The catalogue of referenced apps (and the connected ones), and an app's consent screen.
     CATALOGUE = "catalogue"
     APP_CONSENT = "app-consent"
+    # Everything the space holds as files (FHIR and a PDF summary), and their import.
+    EXPORT = "export"
 
 
 # The sections of the space, in the order of the home screen.

@@ -4,6 +4,7 @@ import asyncio
 
 import flet as ft
 
+from mobile.state import Screen
 from mobile.views.common import (
     BODY_SIZE,
     ERROR_FG,
@@ -105,6 +106,25 @@ def _close_dialog(ui: Ui) -> ft.AlertDialog:
     return dialog
 
 
+def _export_part(ui: Ui) -> list[ft.Control]:
+    """The way to "Exporter toutes mes données" (once the vault is open)."""
+    state = ui.state
+    if not hasattr(state, "export"):
+        return []
+
+    def open_export(_: ft.ControlEvent) -> None:
+        state.export.banner, state.export.notice = None, ""
+        state.go(Screen.EXPORT)
+        ui.render()
+
+    return [
+        ft.Divider(height=24),
+        subtitle(ui.t("ui.settings.export.title")),
+        para(ui.t("ui.settings.export.intro")),
+        primary_button(ui.t("ui.settings.export.button"), "open-export", open_export, icon=ft.Icons.DOWNLOAD),
+    ]
+
+
 def build(ui: Ui) -> list[ft.Control]:
     state = ui.state
     me = state.me
@@ -122,6 +142,7 @@ def build(ui: Ui) -> list[ft.Control]:
         para(ui.t("ui.settings.name", name=f"{me.first_name} {me.last_name}"), key="account-name"),
         para(ui.t("ui.settings.email", email=me.email), key="account-email"),
         para(ui.t(channel), key="account-channel"),
+        *_export_part(ui),
         ft.Divider(height=24),
         subtitle(ui.t("ui.settings.close.title")),
         para(ui.t("ui.settings.close.intro")),
