@@ -24,6 +24,8 @@ async def test_export_everything_from_the_settings(
     page = browser_page.page
     email = "ines.export@example.fr"
     nir = stack.activate(671, "Inès", email)
+    other = "noe.import@example.fr"
+    stack.activate(672, "Noé", other)
     key = register_pro(stack)
     assert pro_reads(stack, key, nir, "--consent").returncode == 0
     report = TextPdf(title=TITLE)
@@ -79,3 +81,27 @@ async def test_export_everything_from_the_settings(
 
     await back(page)
     await see(page, "Téléchargez tout votre espace")  # back to the settings
+    saved = tmp_path / name
+    saved.write_bytes(content)
+
+    # Another holder's empty space takes the export: the professional's document comes back as theirs.
+    await back(page)
+    await tap(page, "Me déconnecter")
+    await see(page, "Déverrouiller mon espace")
+    await tap(page, "Activer un espace, refuser sa création ou demander un nouveau code")
+    await sign_in(page, stack, other, "Noé")
+    await open_tile(page, "Paramètres")
+    await tap(page, "Exporter toutes mes données")
+    await see(page, "Votre espace est vide")
+    async with page.expect_file_chooser() as chooser:
+        await tap(page, "Importer un export")
+    await (await chooser.value).set_files(str(saved))
+    await see(page, "Import terminé : 1 élément(s) remis dans votre espace.")
+    assert await page.get_by_role("button", name="Importer un export").count() == 0
+    await shot(page, "export-05-imported")
+    await back(page)
+    await back(page)
+    await open_tile(page, "Documents")
+    await see(page, TITLE)
+    await shot(page, "export-06-documents-restored")
+    assert not browser_page.errors, browser_page.errors
