@@ -29,6 +29,7 @@ from mobile.catalogue_state import CatalogueState
 from mobile.export_state import ExportState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
+from mobile.share_state import SharesState
 from mobile.state import AppState, Form, Screen, local_error
 from sync.client import AccountClient
 from sync.crypto import KdfParams
@@ -671,6 +672,7 @@ class VaultAppState(AppState):
         self.vault = VaultState(client, root, kdf=kdf)
         self.sync_bar = SyncBar(self.vault)
         self.docs = DocumentsState(self.vault, self.sync_bar)
+        self.shares = SharesState(client, lambda: self.docs.rows())
         self.profile = ProfileState(self.vault, self.sync_bar)
         self.sync_bar.after_sync = lambda: self.profile.refresh_card()
         self.measures = MeasureState(self.vault, self.sync_bar)
@@ -771,6 +773,8 @@ class VaultAppState(AppState):
         """Screens of the insurer's data load afresh each time they are opened."""
         if screen == Screen.HOME and self.vault.unlocked and self.catalogue.take_request():
             screen = Screen.APP_CONSENT  # an app asking to connect waited for the sign-in: consent first
+        if screen != self.screen and screen == Screen.CATALOGUE:
+            self.catalogue.entered()
         if screen != self.screen and screen == Screen.ADMIN_DATA:
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
@@ -788,6 +792,7 @@ class VaultAppState(AppState):
             Screen.DOCUMENTS: Screen.HOME,
             Screen.DOCUMENT_VIEW: Screen.DOCUMENTS,
             Screen.DOCUMENT_ADD: Screen.DOCUMENTS,
+            Screen.SHARES: Screen.DOCUMENTS,
             Screen.PROFILE: Screen.HOME,
             Screen.MEASUREMENTS: Screen.PROFILE,
             Screen.MEASURE_KIND: Screen.MEASUREMENTS,
@@ -817,6 +822,7 @@ class VaultAppState(AppState):
         with self.sync_bar.quiet():
             self.vault.lock()
         self.docs = DocumentsState(self.vault, self.sync_bar)
+        self.shares = SharesState(self.client, lambda: self.docs.rows())
         self.profile = self.profile.fresh()
         self.measures = MeasureState(self.vault, self.sync_bar)
         self.admin = AdminState(self.client)

@@ -27,6 +27,9 @@ from sync.protocol.record_schemas import (
     ProfessionalOut,
     ReimbursementYear,
     RevokeRequest,
+    ShareCreate,
+    ShareCreated,
+    ShareOut,
 )
 from sync.protocol.schemas import (
     ActivationRequest,
@@ -250,6 +253,17 @@ class AccountClient:
         if before is not None:
             params["before"] = before
         return self._json(AccessLogPage, "GET", "/access-log", auth=True, params=params)
+
+    # --- share links ---
+    def create_share(self, document_ids: list[str], days: int, label: str) -> ShareCreated:
+        request = ShareCreate(document_ids=document_ids, days=days, label=label)
+        return self._json(ShareCreated, "POST", "/shares", request, auth=True)
+
+    def shares(self) -> list[ShareOut]:
+        return [ShareOut.model_validate(s) for s in self._call("GET", "/shares", auth=True).json()]
+
+    def revoke_share(self, share_id: str) -> ShareOut:
+        return self._json(ShareOut, "POST", f"/shares/{share_id}/revoke", auth=True)
 
     def report_access(self, seq: int, note: str, *, block: bool = False) -> AccessReportOut:
         request = AccessReportRequest(note=note, block=block)

@@ -80,7 +80,7 @@ def append(
         seq=seq,
         at=at,
         actor_id=actor.id,
-        actor_name=f"{actor.first_name} {actor.last_name}",
+        actor_name=f"{actor.first_name} {actor.last_name}".strip(),
         profession=actor.profession,
         action=access.action,
         target=access.target,

@@ -25,6 +25,7 @@ MAX_FAILURES = 5
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 CODE_LENGTH = 8
 SESSION_MINUTES = 15
+WRONG_CODE_IN_LOG = "error.access.share_code"  # worded for the holder in their access log
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def revoke(*, session: Session, ctx: Context, holder: Holder, share_id: str) -> 
 
 
 def is_open(link: ShareLink, now: datetime) -> bool:
-    return link.revoked_at is None and link.failures < MAX_FAILURES and as_utc(link.expires_at) > now
+    return link.revoked_at is None and as_utc(link.expires_at) > now
 
 
 def by_token(*, session: Session, ctx: Context, token: str) -> ShareLink:
@@ -141,8 +142,10 @@ def open_with_code(
         ctx.hasher.digest("share-code", f"{link.id}|{_typed_code(code)}"), link.code_digest
     ):
         link.failures += 1
+        if link.failures >= MAX_FAILURES:  # someone is guessing: the link stops, as if the holder did it
+            link.revoked_at = ctx.clock.now()
         session.add(link)
-        _log(session, ctx, link, "refused", target="share", detail=ErrorCode.SHARE_CODE_WRONG.value)
+        _log(session, ctx, link, "refused", target="share", detail=WRONG_CODE_IN_LOG)
         session.commit()
         raise DomainError(ErrorCode.SHARE_CODE_WRONG, attempts_left=max(MAX_FAILURES - link.failures, 0))
     link.failures, link.opens = 0, link.opens + 1

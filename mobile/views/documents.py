@@ -19,6 +19,7 @@ from mobile.views.common import (
     para,
     primary_button,
     progress,
+    secondary_button,
     title,
 )
 
@@ -173,6 +174,11 @@ def build(ui: Ui) -> list[ft.Control]:
                 ),
             )
         )
+    def share(_: ft.ControlEvent) -> None:
+        state.shares.enter()
+        state.go(Screen.SHARES)
+        ui.render()
+
     has_filter = any(filters.values.values())
     empty = para(ui.t("ui.docs.none.filtered" if has_filter else "ui.docs.none"), key="docs-empty")
     return column(
@@ -180,6 +186,7 @@ def build(ui: Ui) -> list[ft.Control]:
         notice(ui.t(docs.notice), key="docs-notice") if docs.notice else None,
         banner(ui, docs.banner),
         primary_button(ui.t("ui.docs.add"), "docs-add", add, icon=ft.Icons.UPLOAD_FILE),
+        secondary_button(ui.t("ui.share.open"), "docs-share", share, icon=ft.Icons.SHARE),
         field(
             ui,
             filters,

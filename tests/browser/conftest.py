@@ -172,7 +172,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         with api_log.open("wb") as out:
             server = subprocess.Popen(
                 [sys.executable, "-m", "backend_stub", "serve", "--port", str(api_port)],
-                env=env,
+                env=env  # where consent screens open; where share links point
+                | {"ENS_APP_URL": f"http://127.0.0.1:{app_port}", "ENS_PUBLIC_API_URL": f"http://127.0.0.1:{api_port}"},
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
