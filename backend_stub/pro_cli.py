@@ -5,6 +5,9 @@
     python -m backend_stub.pro_cli --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
     python -m backend_stub.pro_cli --key KEY add-entry --nir NIR --section allergy --field substance=...
 
+Secure messaging: `write --nir NIR --subject ... --body ...` (or `--conversation ID`), `messages`
+[--conversation ID], `attachment --conversation ID --message ID --out FILE`.
+
 The key is the one `backend_stub register-pro` printed (also read from ENS_PRO_KEY).
 """
 
@@ -155,6 +158,81 @@ def add_entry(
         headers=_headers(nir, "normal", "", consent),
     ).json()
     console.print(f"Added profile entry {created['id']}")
+
+
+# --- secure messaging -------------------------------------------------------------------------------
+def _joined(file: Path | None) -> dict[str, str] | None:
+    if file is None:
+        return None
+    mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    return {"name": file.name, "mime": mime, "content_b64": base64.b64encode(file.read_bytes()).decode()}
+
+
+@app.command()
+def write(
+    body: Annotated[str, typer.Option(help="The message")],
+    nir: Annotated[str, typer.Option(help="The patient's number, to start a conversation")] = "",
+    subject: Annotated[str, typer.Option(help="The subject of a new conversation")] = "",
+    conversation: Annotated[str, typer.Option(help="The id of one of your conversations")] = "",
+    file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="PDF, JPEG or PNG")] = None,
+) -> None:
+    """Write to a patient in your care: a new conversation (--nir, --subject) or a reply (--conversation)."""
+    message: dict[str, Any] = {"body": body, "file": _joined(file)}
+    if conversation:
+        thread = _call("POST", f"/pro/conversations/{conversation}/messages", json=message).json()
+    else:
+        headers = {"X-Patient-Nir": nir.replace(" ", "")}
+        thread = _call(
+            "POST", "/pro/conversations", json=message | {"subject": subject}, headers=headers
+        ).json()
+    console.print(f"Sent in conversation {thread['conversation']['id']}")
+
+
+@app.command()
+def messages(
+    conversation: Annotated[str, typer.Option(help="Show this conversation's messages")] = "",
+) -> None:
+    """Your conversations (and no one else's), or the messages of one of them (the patient's become read)."""
+    if not conversation:
+        table = Table("id", "patient", "subject", "unread", "last")
+        before = ""
+        while True:
+            page = _call("GET", "/pro/conversations", params={"before": before} if before else {}).json()
+            for c in page["conversations"]:
+                table.add_row(c["id"], c["patient"], c["subject"], str(c["unread"]), c["last_at"][:16])
+            if page["next_before"] is None:
+                break
+            before = page["next_before"]
+        console.print(table)
+        return
+    after = 0
+    while True:
+        page = _call("GET", f"/pro/conversations/{conversation}", params={"after": after}).json()
+        if after == 0:
+            c = page["conversation"]
+            console.print(f"[bold]{c['subject']}[/bold] — {c['patient']}")
+        for m in page["messages"]:
+            who = "Patient" if m["sender"] == "holder" else "You"
+            console.print(f"[{m['at'][:16]}] {who} (message {m['id']}): {m['body']}")
+            for index, a in enumerate(m["attachments"]):
+                console.print(f"    attachment {index}: {a.get('title') or a.get('name')} ({a.get('mime')})")
+        if page["next_after"] is None:
+            break
+        after = page["next_after"]
+
+
+@app.command()
+def attachment(
+    conversation: Annotated[str, typer.Option()],
+    message: Annotated[str, typer.Option()],
+    out: Annotated[Path, typer.Option()],
+    index: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Save what the patient joined to a message (the opening is written to their access log)."""
+    path = f"/pro/conversations/{conversation}/messages/{message}/attachments/{index}"
+    response = _call("GET", path)
+    out.write_bytes(response.content)
+    console.print(f"Saved {len(response.content)} bytes to {out}")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ class SyncLoop:
 
     def kick(self) -> None:
         """Sync soon (callable from any thread)."""
+        self._drawn = None  # the screen drawn since shows the change waiting: redraw once it is sent
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 

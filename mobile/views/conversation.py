@@ -90,7 +90,7 @@ def _bubble(ui: Ui, state: VaultAppState, message: Message, pro_name: str) -> ft
         content=ft.Column(
             [
                 ft.Text(author, size=16, weight=ft.FontWeight.W_700, color=PRIMARY),
-                ft.Text(message.body, size=BODY_SIZE, selectable=True),
+                ft.Text(message.body, size=BODY_SIZE),
                 *(_attachment(ui, state, message, a) for a in message.attachments),
                 ft.Text(when, size=15, italic=message.pending),
             ],
@@ -140,10 +140,14 @@ def _compose(ui: Ui, state: VaultAppState) -> list[ft.Control | None]:
     if form.file is not None:
         joined.append(("file", form.file.name))
     chips = [
-        ft.Row(
+        ft.Column(
             [
-                ft.Icon(ft.Icons.ATTACH_FILE, color=PRIMARY),
-                ft.Text(ui.t("ui.messages.attached", name=name), size=BODY_SIZE, expand=True),
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.ATTACH_FILE, color=PRIMARY),
+                        ft.Text(ui.t("ui.messages.attached", name=name), size=BODY_SIZE, expand=True),
+                    ]
+                ),
                 ft.TextButton(
                     content=ui.t("ui.messages.attach.remove", name=name),
                     key=f"remove-{key}",
@@ -153,7 +157,7 @@ def _compose(ui: Ui, state: VaultAppState) -> list[ft.Control | None]:
                 ),
             ],
             key=f"joined-{key}",
-            wrap=True,
+            spacing=0,
         )
         for key, name in joined
     ]
@@ -185,6 +189,8 @@ def _compose(ui: Ui, state: VaultAppState) -> list[ft.Control | None]:
             on_select=pick_document,
         )
         if choices
+        else None
+        if form.documents
         else para(ui.t("ui.messages.attach.none"), key="attach-none"),
         secondary_button(
             ui.t("ui.messages.attach.file"), "attach-file", pick_file, icon=ft.Icons.UPLOAD_FILE
