@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_IMPORT_BYTES", "ExportState"]
 
-MAX_IMPORT_BYTES = 300 * 1024 * 1024  # an export with its documents (base64) stays below this
+MAX_IMPORT_BYTES = 128 * 1024 * 1024  # an export carries at most 64 MiB of documents (base64: 86 MiB)
 KINDS = {"fhir": ("json", "application/fhir+json"), "pdf": ("pdf", "application/pdf")}
 
 

@@ -59,7 +59,7 @@ HOLDER_SYSTEM = f"{SITE}/holder-id"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France's RPPS numbers of health professionals
 LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem"
-MAX_DOCUMENT_BYTES = 100 * 1024 * 1024  # document bytes carried in one export (memory on a phone)
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # document bytes carried in one export (the file is made in memory)
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 # LOINC code and UCUM unit of each measurement kind of assets/reference/measurements.json.
@@ -420,7 +420,8 @@ class _Builder:
             "category": [_concept("Advance directives", LOINC, "42348-3", "Advance directives")],
             "patient": self.patient,
             "performer": [self.patient],
-            "policyRule": _concept("Souhaits du titulaire", f"{TERMINOLOGY}/consentpolicycodes", "cric"),
+            # The French rules behind them: trusted person, advance directives, organ donation.
+            "policyRule": {"text": "Code de la santé publique, articles L1111-6, L1111-11 et L1232-1"},
             "text": _narrative("Souhaits", "\n".join(line for line in lines if line)),
         }
         return "Consent", resource
@@ -562,7 +563,7 @@ class _Builder:
             "patient": self.patient,
             "dateTime": grant.since.astimezone(UTC).isoformat(),
             "performer": [self.patient],
-            "policyRule": _concept("Autorisation d'accès", f"{TERMINOLOGY}/consentpolicycodes", "cric"),
+            "policyRule": {"text": "Code de la santé publique, article L1111-15 (dossier médical partagé)"},
             "provision": {
                 "type": "deny" if grant.blocked else "permit",
                 "period": period,

@@ -4,6 +4,7 @@ import base64
 import io
 import json
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from sync import fhir_export, fhir_import
 from sync.documents import Documents, Uploader
 from sync.engine import Backoff
 from sync.errors import SyncError
+from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
+from sync.protocol.sync_schemas import RecordOut
+from sync.store import Store
 from tests.conftest import Person, World
 from tests.sync.conftest import Device, no_sleep
 
@@ -230,3 +234,76 @@ def test_documents_past_the_budget_are_listed_without_their_bytes(world: World, 
         if e["resource"]["resourceType"] == "DocumentReference"
     )
     assert "data" not in document["content"][0]["attachment"] and left == ["Gros"]
+
+
+def test_messages_become_communications_between_the_holder_and_the_professional(store: Store) -> None:
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    pro = "professional:p1"
+    conversation = {
+        "professional_id": "p1",
+        "professional_name": "Dr Claire Dubois",
+        "profession": "doctor",
+        "subject": "Résultats",
+        "started_by": "professional",
+        "archived": False,
+    }
+    message = {
+        "conversation_id": "c1",
+        "body": "Vos résultats sont normaux.",
+        "attachments": [],
+        "sent_at": at.isoformat(),
+        "read": True,
+    }
+    store.apply_changes(
+        [
+            RecordOut(
+                id="c1",
+                collection="conversation",
+                version=1,
+                seq=1,
+                deleted=False,
+                data=conversation,
+                author=pro,
+                updated_at=at,
+            ),
+            RecordOut(
+                id="m1",
+                collection="message",
+                version=1,
+                seq=2,
+                deleted=False,
+                data=message,
+                author=pro,
+                updated_at=at,
+            ),
+        ],
+        "cursor",
+    )
+    store.put(
+        "message", {"conversation_id": "c1", "body": "Merci !", "attachments": [], "sent_at": at.isoformat()}
+    )
+    me = Me(
+        id="h1",
+        first_name="Camille",
+        last_name="Martin",
+        email="c@exemple.fr",
+        status=SpaceStatus.ACTIVE,
+        otp_channel=OtpChannel.EMAIL,
+    )
+    content = fhir_export.bundle(fhir_export.gather(store, None, me, now=at), None, None)
+    Bundle.model_validate_json(content)
+    found = [
+        e["resource"]
+        for e in json.loads(content)["entry"]
+        if e["resource"]["resourceType"] == "Communication"
+    ]
+    received = next(c for c in found if c["id"] == "m1")
+    sent = next(c for c in found if c["id"] != "m1")
+    assert (
+        received["sender"]["display"].startswith("Dr Claire Dubois")
+        and received["topic"]["text"] == "Résultats"
+    )
+    assert (
+        sent["payload"][0]["contentString"] == "Merci !" and sent["status"] == "in-progress"
+    )  # not synced yet
+    assert sent["recipient"][0]["display"] == received["sender"]["display"]
