@@ -31,6 +31,13 @@ async def back(page) -> None:  # type: ignore[no-untyped-def]
     await page.locator("[aria-label='Retour']").first.click()
 
 
+async def pick(page, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the information to correct in its dropdown."""
+    await page.locator("[aria-expanded]", has_text="Information à corriger").first.click()
+    await page.get_by_role("button", name=option, exact=True).last.click()  # the menu's entry
+    await page.wait_for_timeout(300)
+
+
 async def test_correction_request_then_reimbursements_by_month(stack: Stack, browser_page: Browser) -> None:
     page = browser_page.page
     email = "nadia.admin@example.fr"
@@ -61,6 +68,11 @@ async def test_correction_request_then_reimbursements_by_month(stack: Stack, bro
 
     # A correction of the address: sent empty, the error says what to do; then sent for real.
     await tap(page, "Demander une correction")
+    await see(page, "Aujourd'hui, votre caisse a : non renseigné")
+    await pick(page, "Date de naissance")
+    await see(page, "Aujourd'hui, votre caisse a : 01/05/1985")
+    await see(page, "Jour/mois/année, par exemple 01/05/1985")
+    await pick(page, "Adresse postale")
     await see(page, "Aujourd'hui, votre caisse a : non renseigné")
     await tap(page, "Envoyer la demande")
     await see(page, "Écrivez la bonne valeur.")
