@@ -26,14 +26,14 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
+from sqlmodel import col, select
 
 from sync.documents import Documents
 from sync.errors import SyncError
 from sync.fhir_export import RECORD_EXTENSION, RECORD_SYSTEM
-from sync.protocol.collections import COLLECTIONS
 from sync.protocol.i18n import DEFAULT_LANGUAGE, translate
 from sync.protocol.reference import professions
-from sync.store import HOLDER, Store
+from sync.store import HOLDER, LocalRecord, Store
 
 __all__ = ["NOT_EMPTY", "RESTORED", "ImportReport", "INVALID", "is_empty", "restore"]
 
@@ -61,8 +61,11 @@ class _Record:
 
 
 def is_empty(store: Store) -> bool:
-    """True when the space holds no record at all (what an import needs)."""
-    return not any(store.items(name) for name in COLLECTIONS)
+    """True when the space holds no record at all (what an import needs); reads only the clear
+    columns, so a screen may ask at every redraw."""
+    with store.session() as s:
+        found = s.exec(select(LocalRecord.id).where(col(LocalRecord.deleted).is_(False)).limit(1))
+        return found.first() is None
 
 
 def _record_of(resource: dict[str, Any]) -> dict[str, Any] | None:
