@@ -33,6 +33,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from sync.client import AccountClient
 from sync.documents import Documents
+from sync.errors import ApiError
 from sync.protocol.collections import COLLECTIONS
 from sync.protocol.measurements import kinds
 from sync.protocol.prevention import item as calendar_item
@@ -232,9 +233,12 @@ class _Builder:
         file_id = _text(item.data, "file_id")
         if self.documents is not None and file_id and self.documents.path(file_id).exists():
             return b"".join(self.documents.read(file_id))
-        if self.client is not None:
+        if self.client is None:
+            return None
+        try:
             return self.client.document_content(item.id)
-        return None
+        except ApiError:  # the server no longer gives it (deleted meanwhile): listed without bytes
+            return None
 
     def document(self, item: Item) -> dict[str, Any]:
         d = item.data

@@ -17,7 +17,7 @@ from backend_stub.services import professionals
 from sync import fhir_export, fhir_import
 from sync.documents import Documents, Uploader
 from sync.engine import Backoff
-from sync.errors import SyncError
+from sync.errors import ApiError, SyncError
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
 from sync.protocol.sync_schemas import RecordOut
 from sync.store import Store
@@ -307,3 +307,29 @@ def test_messages_become_communications_between_the_holder_and_the_professional(
         sent["payload"][0]["contentString"] == "Merci !" and sent["status"] == "in-progress"
     )  # not synced yet
     assert sent["recipient"][0]["display"] == received["sender"]["display"]
+
+
+class _Refusing:
+    """A server that no longer gives a document's bytes."""
+
+    def document_content(self, record_id: str) -> bytes:
+        raise ApiError("error.not_found", {}, 404)
+
+
+def test_a_document_the_server_no_longer_gives_is_listed_without_bytes(store: Store) -> None:
+    store.put(
+        "document",
+        {"title": "Radio", "type": "imaging_report", "mime": "application/pdf", "date": "2026-01-01"},
+    )
+    me = Me(
+        id="h1",
+        first_name="Camille",
+        last_name="Martin",
+        email="",
+        status=SpaceStatus.ACTIVE,
+        otp_channel=OtpChannel.EMAIL,
+    )
+    left: list[str] = []
+    content = fhir_export.bundle(fhir_export.gather(store, None, me), None, _Refusing(), left)  # type: ignore[arg-type]
+    Bundle.model_validate_json(content)
+    assert left == ["Radio"]
