@@ -136,9 +136,15 @@ class MessagesState:
         if self.current != conversation_id:
             self.compose = ComposeForm(self.vault.client)
         self.current = conversation_id
-        if messaging.mark_read(conversation_id):
-            self.bar.kick()
+        self.seen()
         return True
+
+    def seen(self) -> None:
+        """What the conversation screen shows is read, a message that arrived while it was open too
+        (the professional's messages are marked read here, and the server told on the next sync)."""
+        messaging = self._messaging()
+        if messaging is not None and self.current and messaging.mark_read(self.current):
+            self.bar.kick()
 
     def conversation(self) -> Conversation | None:
         messaging = self._messaging()

@@ -219,6 +219,8 @@ def build(ui: Ui) -> list[ft.Control]:
         messages.set_archived(not conversation.archived)
         ui.render()
 
+    if conversation.unread:
+        messages.seen()  # shown on screen: read
     name, profession = who(ui, conversation.professional_name, conversation.profession)
     return column(
         title(conversation.subject),

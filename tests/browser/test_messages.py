@@ -82,7 +82,26 @@ async def test_professional_writes_holder_replies_with_a_document(
     assert opened.returncode == 0, opened.stdout + opened.stderr
     assert saved.read_bytes() == report
 
+    # A file from the professional: the holder keeps it in their record.
+    scan = tmp_path / "ordonnance.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    sent = cli(
+        stack, "backend_stub.pro_cli", "--key", key, "write", "--conversation", conversation,
+        "--body", "Voici votre ordonnance.", "--file", str(scan),
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    await tap(page, "Synchroniser")
+    await see(page, "Voici votre ordonnance.")
+    await tap(page, "Enregistrer ordonnance.png dans mon dossier")
+    await see(page, "Le fichier est enregistré dans vos documents.")
+    await shot(page, "messages-05-file-saved")
+
     await page.get_by_role("button", name="Retour à mes conversations").click()
-    await see(page, "Messages non lus : 0")
-    await shot(page, "messages-05-list-read")
+    await see(page, "Messages non lus : 0")  # the file's message came in while it was on screen: read
+    await shot(page, "messages-06-list")
+    await page.locator("[aria-label='Retour']").first.click()
+    await page.get_by_role("button", name="Documents").first.click()
+    await see(page, "ordonnance")
+    await see(page, "Ajouté par vous")
+    await shot(page, "messages-07-saved-in-documents")
     assert not browser_page.errors, browser_page.errors
