@@ -83,6 +83,10 @@ class CatalogueState(Online):
         return (app.description_en if lang == "en" else "") or app.description_fr or app.description_en
 
     # --- the catalogue ------------------------------------------------------------------------------
+    def entered(self) -> None:
+        """The catalogue screen opens: load it afresh (what the server says now)."""
+        self.loaded, self.offline, self.banner, self.notice = False, False, None, None
+
     def load(self) -> bool:
         def ask() -> None:
             self.apps = self.client.catalogue()

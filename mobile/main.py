@@ -7,6 +7,7 @@ import flet as ft
 from mobile.launch import attach, devices_root
 from mobile.router import Router
 from mobile.space_state import VaultAppState
+from mobile.views import app_consent
 from sync.client import AccountClient
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -26,5 +27,6 @@ def main(page: ft.Page) -> None:
     page.scroll = ft.ScrollMode.AUTO
     page.padding = ft.Padding.symmetric(horizontal=16, vertical=12)
     router = Router(page, state)
+    page.on_route_change = lambda e: app_consent.route_changed(router.ui, e.route)  # a consent request
     router.render()
     attach(page, state, router.render)

@@ -31,6 +31,8 @@ from sync.protocol.schemas import SpaceStatus
 
 APP_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,31}$")  # also the access log's actor id (32 max)
 PAGE = 100
+# What the holder's access log names (the log keeps one title per entry, in French like a document's).
+LOG_TITLES = {"measurements": "Mesures", "appointments": "Rendez-vous"}
 STATUSES = ("active", "suspended")
 
 
@@ -251,11 +253,18 @@ def allow(*, session: Session, ctx: Context, access: AppAccess, scope: str, acti
             session,
             ctx,
             access,
-            audit.Access(action, "app", "refused", target, detail=ErrorCode.APP_SCOPE_MISSING.value),
+            audit.Access(
+                action,
+                "app",
+                "refused",
+                target,
+                LOG_TITLES.get(target, ""),
+                ErrorCode.APP_SCOPE_MISSING.value,
+            ),
         )
         session.commit()
         raise DomainError(ErrorCode.APP_SCOPE_MISSING, scope=scope)
-    _log(session, ctx, access, audit.Access(action, "app", "allowed", target))
+    _log(session, ctx, access, audit.Access(action, "app", "allowed", target, LOG_TITLES.get(target, "")))
     access.connection.last_used_at = ctx.clock.now()
     session.add(access.connection)
 

@@ -1,9 +1,12 @@
 """The consent screen of an app asking to connect: who it is, what it would do in plain words,
 for how long, on whose space; then "Autoriser" or "Refuser" sends the person back to the app."""
 
+from typing import cast
+
 import flet as ft
 
 from mobile.catalogue_state import CatalogueState
+from mobile.space_state import VaultAppState
 from mobile.state import Screen
 from mobile.views.catalogue import scope_lines, state_of
 from mobile.views.common import (
@@ -188,3 +191,12 @@ def build(ui: Ui) -> list[ft.Control]:
         *body,
         ft.Container(height=12, key="consent-end"),
     )
+
+
+def route_changed(ui: Ui, route: str) -> None:
+    """The tab was sent here again (Flet keeps the session across a reload): a consent request
+    in the new address is kept, and shown at once when the holder is signed in."""
+    state = cast(VaultAppState, ui.state)
+    if state.catalogue.keep_request(route) and state.me is not None and state.vault.unlocked:
+        state.go(Screen.HOME)  # the waiting request turns home into the consent screen
+    ui.render()

@@ -27,7 +27,6 @@ from mobile.views.common import (
 from mobile.views.record_common import (
     chip,
     confirm_dialog,
-    entering,
     load_in_background,
     problem,
     small_button,
@@ -193,8 +192,6 @@ def _categories(ui: Ui, cat: CatalogueState) -> ft.Control:
 
 def build(ui: Ui) -> list[ft.Control]:
     cat = state_of(ui)
-    if entering(ui, "catalogue"):
-        cat.loaded, cat.offline, cat.banner, cat.notice = False, False, None, None
     if not cat.loaded and not cat.offline and cat.banner is None:
         load_in_background(ui, cat, cat.load)
 

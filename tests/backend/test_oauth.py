@@ -142,7 +142,7 @@ def test_consent_then_token_then_reading_reaches_the_holder(world: World) -> Non
     log = world.api.get(f"{A}/access-log", headers=bearer(tokens)).json()["entries"]
     assert {(e["actor_name"], e["action"], e["outcome"]) for e in log} == {
         ("Balance Test (Exemple Santé)", "write", "allowed"),
-        ("Balance Test (Exemple Santé)", "list", "allowed"),
+        ("Balance Test (Exemple Santé)", "read", "allowed"),
     }
 
 

@@ -202,3 +202,14 @@ def test_the_app_api_refuses_after_revoke(world: World, tmp_path: Path) -> None:
     assert cat.connections[0].last_used_at is not None
     assert cat.revoke(cat.connections[0].id)
     assert world.http.post("/api/v1/app-api/measurements", json=reading, headers=headers).status_code == 401
+
+
+def test_opening_the_catalogue_loads_it_afresh(world: World, tmp_path: Path) -> None:
+    state = signed_in(world, tmp_path)
+    state.catalogue.loaded = True
+    state.open_section("catalogue")
+    assert state.screen == Screen.CATALOGUE and not state.catalogue.loaded
+    assert state.catalogue.load() and [a.id for a in state.catalogue.apps] == [
+        "suivi-diabete",
+        "balance-demo",
+    ]

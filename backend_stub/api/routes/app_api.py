@@ -87,7 +87,7 @@ def measurements(
         ctx=ctx,
         access=access,
         scope="measurements.read",
-        action="list",
+        action="read",
         target="measurements",
     )
     rows = apps.records(session=session, access=access, collection="measurement", before=before)
@@ -177,7 +177,7 @@ def appointments(
 ) -> list[AppAppointmentOut]:
     """The space's appointments, newest first, a page at a time."""
     apps.allow(
-        session=session, ctx=ctx, access=access, scope="agenda.read", action="list", target="appointments"
+        session=session, ctx=ctx, access=access, scope="agenda.read", action="read", target="appointments"
     )
     rows = apps.records(session=session, access=access, collection="appointment", before=before)
     session.commit()
