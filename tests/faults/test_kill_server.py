@@ -6,6 +6,7 @@ data: the phone carries on where the server stands, and nothing is lost or doubl
 
 import hashlib
 import io
+import random
 import sqlite3
 import threading
 from collections import Counter
@@ -27,9 +28,10 @@ from sync.protocol.sync_schemas import PushRequest, PushResponse, UploadState
 from sync.store import Store
 from tests.faults.server import Server, signed_in
 from tests.sync.conftest import FAST_KDF, no_sleep
-from tests.sync.kill_worker import DOCUMENT, PIN
+from tests.sync.kill_worker import PIN
 
 RECORDS = 1000  # five pushes of 200
+DOCUMENT = random.Random(7).randbytes(8 * CHUNK + 333_333)  # nine chunks
 
 
 class Phone:
@@ -50,19 +52,26 @@ class Phone:
 
 
 class KillDuring:
-    """A transport that SIGKILLs the server `delay` seconds after its `nth` call of `method` set
-    off, and notes every call (the offsets of chunks sent, the size of pushes) to count resends."""
+    """A transport that, once armed, SIGKILLs the server `delay` seconds after a call of `method`
+    sets off, `after` answered calls later; it notes every call (the offsets of chunks sent, the
+    size of pushes) and every answer."""
 
-    def __init__(self, client: AccountClient, server: Server, method: str, nth: int, delay: float) -> None:
-        self.client, self.server, self.method, self.nth, self.delay = client, server, method, nth, delay
+    def __init__(self, client: AccountClient, server: Server, method: str) -> None:
+        self.client, self.server, self.method = client, server, method
         self.calls: list[tuple[str, int]] = []
         self.answered: list[tuple[str, int]] = []  # the calls the server answered
         self.killer: threading.Timer | None = None
+        self._armed: tuple[int, float] | None = None  # (answers to wait for, delay)
+
+    def arm(self, delay: float, after: int = 1) -> "KillDuring":
+        self._armed = (len(self.answered) + after, delay)
+        return self
 
     def _maybe_kill(self, method: str) -> None:
-        if method == self.method and sum(1 for c in self.calls if c[0] == method) == self.nth:
-            self.killer = threading.Timer(self.delay, self.server.kill)
+        if method == self.method and self._armed is not None and len(self.answered) >= self._armed[0]:
+            self.killer = threading.Timer(self._armed[1], self.server.kill)
             self.killer.start()
+            self._armed = None
 
     def killed(self) -> bool:
         """Wait for the kill to be done; True once the server died of SIGKILL."""
@@ -86,7 +95,9 @@ class KillDuring:
     def push(self, request: PushRequest) -> PushResponse:
         self.calls.append(("push", len(request.mutations)))
         self._maybe_kill("push")
-        return self.client.push(request)
+        response = self.client.push(request)
+        self.answered.append(("push", len(request.mutations)))
+        return response
 
     def pull(self, cursor: str, limit: int = 500):  # type: ignore[no-untyped-def]
         return self.client.pull(cursor, limit)
@@ -120,15 +131,20 @@ def phone(server: Server, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_upload_resumes_after_the_server_is_killed_mid_upload(server: Server, phone: Phone) -> None:
     phone.documents.add(io.BytesIO(DOCUMENT), {"title": "Radio thorax", "mime": "image/png"}, "doc00001")
-    # The second 1 MiB chunk is on its way when the server dies.
-    transport = KillDuring(phone.client, server, "chunk", nth=2, delay=0)
-    with pytest.raises(NetworkError):
-        Uploader(phone.documents, transport, phone.backoff).run()
-    assert transport.killed()
-    server.start()  # same port, same data folder: a supervisor restarting it
-    upload_id = phone.documents.pending_uploads()[0].server_id
-    stood = phone.client.upload_state(upload_id)
-    assert 0 < stood.offset < len(DOCUMENT) and not stood.complete  # killed mid-upload, kept what it had
+    # Three kills while 1 MiB chunks are on their way: as they set off, and 10 or 20 ms later
+    # (the server reading, sealing or committing them).
+    transport = KillDuring(phone.client, server, "chunk")
+    upload_id, before = "", 0
+    for delay in (0.0, 0.01, 0.02):
+        transport.arm(delay)
+        with pytest.raises(NetworkError):
+            Uploader(phone.documents, transport, phone.backoff).run()
+        assert transport.killed()
+        server.start()  # same port, same data folder: a supervisor restarting it
+        upload_id = phone.documents.pending_uploads()[0].server_id
+        stood = phone.client.upload_state(upload_id)
+        assert before < stood.offset < len(DOCUMENT) and not stood.complete  # kept what it had taken
+        before = stood.offset
 
     assert Uploader(phone.documents, transport, phone.backoff).run() == 1  # the app's uploader, started again
     assert phone.documents.pending_uploads() == []
@@ -155,7 +171,7 @@ def test_sync_after_the_server_is_killed_mid_push(server: Server, phone: Phone) 
     for n in range(RECORDS):
         phone.store.put("measurement", {"kind": "weight", "value": 60 + n / 100, "unit": "kg"}, f"rec{n:05d}")
     # The second push of 200 records is being applied when the server dies.
-    transport = KillDuring(phone.client, server, "push", nth=2, delay=0.02)
+    transport = KillDuring(phone.client, server, "push").arm(0.02)
     engine = SyncEngine(phone.store, transport, backoff=phone.backoff)
     status = engine.sync()
     assert transport.killed()
