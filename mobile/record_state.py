@@ -52,7 +52,7 @@ _A_MOMENT = timedelta(seconds=1)
 PERIODS: tuple[str, ...] = ("1m", "6m", "1y", "date", "forever")
 # Kinds of access the log can be filtered by ("" = all): a mode, or the refused attempts.
 LOG_KINDS: tuple[str, ...] = ("", "attending", "authorised", "care_team", "emergency", "regulator", "refused")
-MODES = ("attending", "authorised", "care_team", "emergency", "regulator", "normal", "share")
+MODES = ("attending", "authorised", "care_team", "emergency", "regulator", "normal", "share", "message")
 # Refusal codes the log may hold, worded for the holder (the API's messages speak to professionals).
 REFUSALS = (
     "blocked",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mobile.messages import text
+from mobile.record_state import AccessLogState
 from mobile.state import Screen
 from sync.errors import NetworkError
 from tests.mobile.conftest import AppServer
@@ -165,3 +166,28 @@ def test_new_conversation_only_with_a_professional_who_wrote(
     started = [c for c in listed["conversations"] if c["started_by"] == "holder"]
     assert [c["subject"] for c in started] == ["Question sur mon traitement"]
     assert holder_bodies(world, doctor, started[0]["id"]) == [("Puis-je le prendre le soir ?", [])]
+
+
+def test_the_log_says_a_professional_opened_what_the_holder_sent(
+    world: World, doctor: Pro, tmp_path: Path
+) -> None:
+    conversation_id = pro_writes(world, doctor, "Suivi", "Envoyez-moi votre analyse.")
+    state = signed_in(world, tmp_path)
+    document_id = add_document(state, "Analyse de mars")
+    assert state.sync_bar.sync()
+    messages = state.messages
+    assert messages.open(conversation_id) and messages.attach_document(document_id)
+    messages.compose.set("body", "La voici.")
+    assert messages.send() and state.sync_bar.sync()
+    [(_, titles)] = holder_bodies(world, doctor, conversation_id)
+    assert titles == ["Analyse de mars"]
+    thread = world.http.get(f"/api/v1/pro/conversations/{conversation_id}", headers={"X-Api-Key": doctor.key})
+    reply = next(m for m in thread.json()["messages"] if m["sender"] == "holder")
+    path = f"/api/v1/pro/conversations/{conversation_id}/messages/{reply['id']}/attachments/0"
+    assert world.http.get(path, headers={"X-Api-Key": doctor.key}).status_code == 200
+    entry = world.client.access_log().entries[0]
+    words = AccessLogState.describe(entry, "fr")
+    assert (words.what, words.how) == (
+        "A consulté « Analyse de mars »",
+        "Mode d'accès : pièce jointe que vous lui avez envoyée par la messagerie",
+    )
