@@ -115,9 +115,13 @@ def test_postgres_outage_gives_503_then_recovers_by_itself(
     assert "Traceback" not in log
 
 
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite only for `world` here (tests/conftest.py would add PostgreSQL): its outage is above."""
+    return f"sqlite:///{tmp_path / 'ens.db'}"
+
+
 def test_sqlite_write_lock_gives_503_then_recovers(world: World, ctx: Context) -> None:
-    if not ctx.settings.database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL: see the proxy test above")
     _, tokens = world.active_person()
     assert world.api.post("/api/v1/sync/push", json=push_body(1), headers=bearer(tokens)).status_code == 200
 
