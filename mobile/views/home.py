@@ -18,6 +18,13 @@ ICONS = {
 }
 
 
+def unread_messages(ui: Ui, name: str) -> str:
+    """' · 2 non lu(s)' on the messages tile when the vault holds unread messages."""
+    messages = getattr(ui.state, "messages", None)
+    count = messages.unread_total() if name == "messages" and messages is not None else 0
+    return " · " + ui.t("ui.messages.unread", count=count) if count else ""
+
+
 def build(ui: Ui) -> list[ft.Control]:
     state = ui.state
     me = state.me
@@ -42,7 +49,8 @@ def build(ui: Ui) -> list[ft.Control]:
                 title=ft.Text(ui.t(f"ui.section.{name}"), size=19, weight=ft.FontWeight.W_600),
                 subtitle=ft.Text(
                     ui.t(f"ui.section.{name}.hint")
-                    + ("" if name in BUILT_SECTIONS else " · " + ui.t("ui.section.soon")),
+                    + ("" if name in BUILT_SECTIONS else " · " + ui.t("ui.section.soon"))
+                    + unread_messages(ui, name),
                     size=15,
                 ),
                 trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
