@@ -19,6 +19,7 @@ from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services import (
     access_reports,
     administrative,
+    apps,
     audit,
     enrolment,
     professionals,
@@ -140,6 +141,7 @@ def jobs() -> None:
         table.add_row("spaces created", str(space.create_due_spaces(session=session, ctx=ctx)))
         table.add_row("spaces purged", str(space.purge_due_spaces(session=session, ctx=ctx)))
         table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
+        table.add_row("app consents expired", str(apps.purge_expired(session=session, ctx=ctx)))
     console.print(table)
 
 

@@ -9,14 +9,14 @@ an app writes becomes records authored `app:<id>` (read-only to the holder, sync
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from backend_stub.apps_models import App, AppConnection, AppToken
+from backend_stub.apps_models import App, AppConnection, AppToken, AuthCode, ConsentRequest
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
@@ -176,6 +176,18 @@ def revoke(*, session: Session, ctx: Context, holder: Holder, connection_id: str
         session.add(connection)
     session.execute(update(AppToken).where(col(AppToken.connection_id) == connection.id).values(revoked=True))
     session.commit()
+
+
+def purge_expired(*, session: Session, ctx: Context) -> int:
+    """Drop consent requests and codes a day past their end (a daily job; replays of older codes
+    are refused anyway, as unknown)."""
+    cutoff = ctx.clock.now() - timedelta(days=1)
+    dropped = 0
+    for table in (ConsentRequest, AuthCode):
+        result = session.execute(delete(table).where(col(table.expires_at) < cutoff))
+        dropped += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    session.commit()
+    return dropped
 
 
 # --- a connected app's calls --------------------------------------------------------------------

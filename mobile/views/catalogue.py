@@ -109,7 +109,10 @@ def _connection_card(ui: Ui, cat: CatalogueState, c: ConnectionOut, now: datetim
         ft.Text(c.app.name, size=19, weight=ft.FontWeight.W_600, key=f"{key}-name"),
         ft.Text(c.app.publisher, size=16, key=f"{key}-publisher"),
         chip(ui.t(f"ui.catalogue.status.{status}"), fg, bg, f"{key}-status", icon),
-        para(ui.t("ui.catalogue.connected.may"), key=f"{key}-may"),
+        para(
+            ui.t("ui.catalogue.connected.may" if status == "active" else "ui.catalogue.connected.could"),
+            key=f"{key}-may",
+        ),
         scope_lines(ui, cat, c.scopes, f"{key}-scopes"),
         para(used, key=f"{key}-used"),
     ]

@@ -421,3 +421,28 @@ def test_tokens_do_not_cross_between_holders_and_apps(world: World) -> None:
     app_token = connect(world, tokens)
     assert world.api.get(f"{A}/me", headers=bearer(app_token)).status_code == 401
     assert world.api.get(f"{A}/app-api/measurements", headers=bearer(tokens)).status_code == 401
+
+
+def test_old_requests_and_codes_are_purged(world: World, clock: FixedClock) -> None:
+    register(world.ctx)
+    person, tokens = world.active_person()
+    asked = ask(world, "balance-test", "measurements.read")
+    approve(world, tokens, ask(world, "balance-test", "measurements.read"))
+    with Session(world.ctx.engine) as session:
+        assert apps.purge_expired(session=session, ctx=world.ctx) == 0
+    clock.advance(days=2)
+    with Session(world.ctx.engine) as session:
+        assert apps.purge_expired(session=session, ctx=world.ctx) == 3  # two requests, one code
+    tokens = world.login(person)
+    shown = world.api.get(f"{A}/oauth/requests/{asked.request_id}", headers=bearer(tokens))
+    assert shown.status_code == 404
+
+
+def test_authorize_is_rate_limited(world: World) -> None:
+    register(world.ctx)
+    params = {"response_type": "code", "client_id": "balance-test", "redirect_uri": REDIRECT}
+    codes = [
+        world.api.get(f"{A}/oauth/authorize", params=params, follow_redirects=False).status_code
+        for _ in range(world.ctx.settings.rate_per_client + 1)
+    ]
+    assert codes[-1] == 429 and 429 not in codes[:-1]

@@ -7,10 +7,10 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
+from backend_stub.api.deps import ActiveHolder, ClientDep, ContextDep, SessionDep
 from backend_stub.apps_models import App, AppConnection
 from backend_stub.core.clock import as_utc
-from backend_stub.services import apps, oauth
+from backend_stub.services import apps, oauth, ratelimit
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 
 router = APIRouter(tags=["connected apps"])
@@ -50,8 +50,9 @@ FormItems = Annotated[list[tuple[str, str]], Depends(form_items)]
 
 
 @router.get("/oauth/authorize", response_class=Response)
-def authorize(request: Request, ctx: ContextDep, session: SessionDep) -> Response:
+def authorize(request: Request, ctx: ContextDep, session: SessionDep, client: ClientDep) -> Response:
     """An app asks to connect: checked, then the person is sent to the app's consent screen."""
+    ratelimit.hit(session=session, ctx=ctx, scope="oauth", subject=client, limit=ctx.settings.rate_per_client)
     items = list(request.query_params.multi_items())
     return _send(
         oauth.authorize(
@@ -61,8 +62,11 @@ def authorize(request: Request, ctx: ContextDep, session: SessionDep) -> Respons
 
 
 @router.post("/oauth/token", response_class=Response)
-def token(request: Request, items: FormItems, ctx: ContextDep, session: SessionDep) -> Response:
+def token(
+    request: Request, items: FormItems, ctx: ContextDep, session: SessionDep, client: ClientDep
+) -> Response:
     """An app exchanges its one-time code and PKCE verifier for an access token."""
+    ratelimit.hit(session=session, ctx=ctx, scope="oauth", subject=client, limit=ctx.settings.rate_per_client)
     return _send(
         oauth.token(session=session, ctx=ctx, uri=str(request.url), items=items, headers=_headers(request))
     )
