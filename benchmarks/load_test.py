@@ -206,19 +206,11 @@ class Phone:
     pro_accesses: int = 0  # professional accesses (list or read) the server answered with success
 
     async def call(self, route: str, method: str, path: str, **kwargs: Any) -> httpx.Response | None:
-        """One request, timed under `route`; None when it failed (counted)."""
+        """One request of the signed-in phone, timed under `route`; None when it failed (counted)."""
         headers = kwargs.pop("headers", {})
         if self.tokens is not None:
             headers = headers | {"Authorization": f"Bearer {self.tokens.access_token}"}
-        started = time.perf_counter()
-        try:
-            response = await self.http.request(method, API + path, headers=headers, **kwargs)
-        except httpx.HTTPError as exc:
-            self.stats.add(route, time.perf_counter() - started, type(exc).__name__)
-            return None
-        failed = response.status_code >= 400
-        self.stats.add(route, time.perf_counter() - started, str(response.status_code) if failed else "")
-        return None if failed else response
+        return await timed(self.http, self.stats, route, method, path, headers=headers, **kwargs)
 
     async def activate(self) -> bool:
         return (
@@ -365,42 +357,23 @@ class Professional:
     async def read_one(self, phone: Phone, rng: random.Random) -> None:
         """List the patient's documents (first access: consent declared), then read one's bytes."""
         headers = {"X-Api-Key": self.key, "X-Patient-Nir": phone.request.nir, "X-Consent": "declared"}
-        started = time.perf_counter()
-        try:
-            listed = await self.http.get(f"{API}/pro/documents", headers=headers)
-        except httpx.HTTPError as exc:
-            self.stats.add("GET /pro/documents", time.perf_counter() - started, type(exc).__name__)
-            return
-        self.stats.add("GET /pro/documents", time.perf_counter() - started, _failure(listed))
-        if listed.status_code >= 400:
+        route = "GET /pro/documents"
+        if (
+            listed := await timed(self.http, self.stats, route, "GET", "/pro/documents", headers=headers)
+        ) is None:
             return
         phone.pro_accesses += 1
-        known = [
-            d.id for d in ProDocumentPage.model_validate(listed.json()).documents if d.id in phone.documents
-        ]
-        if not known:
+        page = ProDocumentPage.model_validate(listed.json())
+        if not (known := [d.id for d in page.documents if d.id in phone.documents]):
             self.stats.add("(pro: own documents not listed)", 0.0, "missing")
             return
         record_id = rng.choice(known)
-        started = time.perf_counter()
-        try:
-            content = await self.http.get(f"{API}/pro/documents/{record_id}/content", headers=headers)
-        except httpx.HTTPError as exc:
-            self.stats.add(
-                "GET /pro/documents/{id}/content", time.perf_counter() - started, type(exc).__name__
-            )
+        route, path = "GET /pro/documents/{id}/content", f"/pro/documents/{record_id}/content"
+        if (content := await timed(self.http, self.stats, route, "GET", path, headers=headers)) is None:
             return
-        wrong = (
-            content.status_code < 400
-            and hashlib.sha256(content.content).hexdigest() != phone.documents[record_id][0]
-        )
-        self.stats.add(
-            "GET /pro/documents/{id}/content",
-            time.perf_counter() - started,
-            "wrong bytes" if wrong else _failure(content),
-        )
-        if content.status_code < 400:
-            phone.pro_accesses += 1
+        phone.pro_accesses += 1
+        if hashlib.sha256(content.content).hexdigest() != phone.documents[record_id][0]:
+            self.stats.add("(pro: bytes read)", 0.0, "wrong SHA-256")
 
     async def run(self, phones: list[Phone], deadline: float, rng: random.Random) -> None:
         while time.monotonic() < deadline:
@@ -410,8 +383,19 @@ class Professional:
                 await self.read_one(rng.choice(readable), rng)
 
 
-def _failure(response: httpx.Response) -> str:
-    return str(response.status_code) if response.status_code >= 400 else ""
+async def timed(
+    http: httpx.AsyncClient, stats: Stats, route: str, method: str, path: str, **kwargs: Any
+) -> httpx.Response | None:
+    """One request timed under `route`; None when it failed (status >= 400 or no answer: counted)."""
+    started = time.perf_counter()
+    try:
+        response = await http.request(method, API + path, **kwargs)
+    except httpx.HTTPError as exc:
+        stats.add(route, time.perf_counter() - started, type(exc).__name__)
+        return None
+    failed = response.status_code >= 400
+    stats.add(route, time.perf_counter() - started, str(response.status_code) if failed else "")
+    return None if failed else response
 
 
 # --- setup -------------------------------------------------------------------------------------
@@ -461,7 +445,7 @@ def register_professionals(count: int) -> tuple[list[str], set[str]]:
 # --- the run -----------------------------------------------------------------------------------
 
 
-async def activate_all(phones: list[Phone], at_once: int = 8) -> Stats:
+async def activate_all(phones: list[Phone], at_once: int = 8) -> None:
     """Every phone activates its space through the API (setup, timed apart)."""
     limit = asyncio.Semaphore(at_once)
 
@@ -471,7 +455,6 @@ async def activate_all(phones: list[Phone], at_once: int = 8) -> Stats:
                 raise RuntimeError(f"activation {phone.n} failed: {dict(phone.stats.errors)}")
 
     await asyncio.gather(*(one(p) for p in phones))
-    return phones[0].stats
 
 
 async def load(
