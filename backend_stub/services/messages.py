@@ -209,8 +209,11 @@ def _may_write(session: Session, ctx: Context, holder: Holder, pro: Professional
         raise DomainError(ErrorCode.PATIENT_NOT_FOUND)
     rel = professionals.relation(session=session, holder=holder, professional_id=pro.id)
     decision = access_basis(professionals.actor(pro), rel, Request(), ctx.clock.now())
-    if not decision.allowed:
+    if not decision.allowed:  # the attempt is a line of the holder's access log, like any refusal
         assert decision.refusal is not None
+        refused = audit.Access("write", "message", "refused", "message", detail=decision.refusal.value)
+        audit.append(session=session, holder_id=holder.id, actor=pro, access=refused, at=ctx.clock.now())
+        session.commit()
         raise DomainError(decision.refusal)
 
 
