@@ -14,6 +14,7 @@ from mobile.views import (
     app_consent,
     catalogue,
     checkups,
+    children,
     closed,
     code,
     conversation,
@@ -41,6 +42,7 @@ from mobile.views import (
     section,
     settings,
     shares,
+    space_band,
     sync_bar,
     unlock,
     welcome,
@@ -90,6 +92,7 @@ BUILDERS: dict[Screen, Callable[[Ui], list[ft.Control]]] = {
     Screen.CATALOGUE: catalogue.build,
     Screen.APP_CONSENT: app_consent.build,
     Screen.EXPORT: export.build,
+    Screen.CHILDREN: children.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -127,6 +130,7 @@ WITH_BACK = frozenset(
         Screen.CATALOGUE,
         Screen.APP_CONSENT,
         Screen.EXPORT,
+        Screen.CHILDREN,
     }
 )
 
@@ -146,6 +150,8 @@ class Router:
         content = BUILDERS[state.screen](self.ui)
         bar = sync_bar.build(self.ui) if hasattr(state, "sync_bar") else None  # once the vault is open
         content = [bar, *content] if bar is not None else content
+        band = space_band.build(self.ui) if hasattr(state, "family") else None  # in a child's space
+        content = [band, *content] if band is not None else content
         page.controls = [
             ft.ResponsiveRow(
                 [

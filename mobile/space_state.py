@@ -27,8 +27,10 @@ from mobile.admin_state import AdminState, ReimbursementsState
 from mobile.agenda_state import AgendaState
 from mobile.catalogue_state import CatalogueState
 from mobile.export_state import ExportState
+from mobile.family_state import FamilyState
 from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
+from mobile.record_state import RecordState
 from mobile.share_state import SharesState
 from mobile.state import AppState, Form, Screen, local_error
 from sync.client import AccountClient
@@ -682,6 +684,7 @@ class VaultAppState(AppState):
         self.messages = messages_state.MessagesState(self.vault, self.sync_bar)  # secure messaging
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
         self.export = ExportState(self.vault, self.sync_bar)  # export everything; import into an empty space
+        self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -775,6 +778,8 @@ class VaultAppState(AppState):
             screen = Screen.APP_CONSENT  # an app asking to connect waited for the sign-in: consent first
         if screen != self.screen and screen == Screen.CATALOGUE:
             self.catalogue.entered()
+        if screen != self.screen and screen == Screen.CHILDREN:
+            self.family.entered()
         if screen != self.screen and screen == Screen.ADMIN_DATA:
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
@@ -808,6 +813,7 @@ class VaultAppState(AppState):
             Screen.MESSAGES: Screen.HOME,
             Screen.CONVERSATION: Screen.MESSAGES,
             Screen.EXPORT: Screen.SETTINGS,
+            Screen.CHILDREN: Screen.HOME,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -820,17 +826,36 @@ class VaultAppState(AppState):
     def _lock(self) -> None:
         self.on_locked()
         with self.sync_bar.quiet():
+            self.family.close()  # back to the parent's own space, the children's stores closed
             self.vault.lock()
+        self._fresh_states()
+
+    def _fresh_states(self) -> None:
+        """Every feature state anew for the space the vault shows (lock, or a switch of space):
+        the online ones talk through that space's client (a child's adds `X-Space`)."""
+        client = self.vault.client
         self.docs = DocumentsState(self.vault, self.sync_bar)
-        self.shares = SharesState(self.client, lambda: self.docs.rows())
+        self.shares = SharesState(client, lambda: self.docs.rows())
         self.profile = self.profile.fresh()
         self.measures = MeasureState(self.vault, self.sync_bar)
-        self.admin = AdminState(self.client)
-        self.reimbursements = ReimbursementsState(self.client)
+        self.admin = AdminState(client)
+        self.reimbursements = ReimbursementsState(client)
         self.agenda = AgendaState(self.vault, self.sync_bar)
         self.messages = messages_state.MessagesState(self.vault, self.sync_bar)
-        self.catalogue = CatalogueState(self.client, self.catalogue.pending_id)  # the request waits on
+        self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on
         self.export = ExportState(self.vault, self.sync_bar)
+        self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
+
+    # --- family: the space switcher ---------------------------------------------------------------
+    def switch_space(self, child_id: str) -> bool:
+        """Act on a child's space ("" = one's own): every screen's state is rebuilt for it."""
+        with self.sync_bar.quiet():
+            ok = self.family.switch(child_id)
+        if ok:
+            self._fresh_states()
+            self.go(Screen.HOME)
+            self.sync_bar.kick()
+        return ok
 
     def logout(self) -> None:
         self._lock()

@@ -103,6 +103,8 @@ class Screen(StrEnum):
     APP_CONSENT = "app-consent"
     # Everything the space holds as files (FHIR and a PDF summary), and their import.
     EXPORT = "export"
+    # A parent's children: the space switcher, activating or refusing a child's space.
+    CHILDREN = "children"
 
 
 # The sections of the space, in the order of the home screen.
@@ -127,6 +129,7 @@ BUILT_SECTIONS: dict[str, Screen] = {
     "profile": Screen.PROFILE,
     "agenda": Screen.AGENDA,
     "catalogue": Screen.CATALOGUE,
+    "children": Screen.CHILDREN,
 }
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.

@@ -39,6 +39,12 @@ def build(ui: Ui) -> list[ft.Control]:
     async def logout(_: ft.ControlEvent) -> None:
         await ui.run(state, state.logout)
 
+    child = state.family.current() if hasattr(state, "family") else None  # a child's space shown
+    greeting = (
+        ui.t("ui.family.home", first_name=child.first_name)
+        if child is not None
+        else ui.t("ui.home.hello", first_name=me.first_name if me else "")
+    )
     tiles = [
         ft.Container(
             key=f"section-{name}",
@@ -61,7 +67,7 @@ def build(ui: Ui) -> list[ft.Control]:
         for name in SECTIONS
     ]
     return column(
-        title(ui.t("ui.home.hello", first_name=me.first_name if me else ""), key="hello"),
+        title(greeting, key="hello"),
         banner(ui, state.banner),
         para(ui.t("ui.home.intro")),
         *tiles,

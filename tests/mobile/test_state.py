@@ -238,8 +238,8 @@ def test_sections_close_reopen_logout(app_server: AppServer) -> None:
     state = app_server.state()
     activate(state, person)
     log_in(app_server, state)
-    state.open_section("children")  # not built yet: the "coming soon" page
-    assert state.screen == Screen.SECTION and state.section == "children"
+    state.open_section("children")  # every section has its screen now (the last one: "Mes enfants")
+    assert state.screen == Screen.CHILDREN
     state.back()
     assert state.screen == Screen.HOME
     state.open_section("settings")

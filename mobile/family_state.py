@@ -1,0 +1,287 @@
+"""A parent's minor children, without a single control: the list, activation or refusal of a
+child's space, and the space switcher.
+
+    FamilyState     the children (from the server, a sealed copy for offline), the form of the
+                    letter's three identifiers, and which space the app acts on ("" = one's own)
+    ChildIdsForm    the provisional code, social security number and Vitale serial of the child
+
+Switching swaps the open `HolderSpace` of the vault for the child's `ChildSpace` (and its
+`X-Space` client); the app then rebuilds every feature state for that space.
+"""
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mobile.state import _IdentifiersMixin, local_error
+from sync.child_spaces import ChildSpace
+from sync.client import AccountClient
+from sync.errors import NetworkError, SyncError
+from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
+from sync.space import HolderSpace
+
+if TYPE_CHECKING:
+    from mobile.space_state import VaultState
+
+__all__ = ["COLOURS", "ChildIdsForm", "ChildRow", "FamilyState"]
+
+CHILDREN_SECRET = "children"  # the last list from the server, sealed in the parent's store
+# The child's colour (index given by the server), readable with white text on it (contrast >= 4.5).
+COLOURS: tuple[str, ...] = ("#8E24AA", "#00796B", "#C62828", "#1565C0", "#AD5A00", "#5D4037")
+
+
+class _Child(Protocol):
+    """What the app reads of the server's ChildOut."""
+
+    id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    status: Any
+    age_years: int
+    colour: int
+    can_act: bool
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """One child as the list and the band show them."""
+
+    id: str
+    first_name: str
+    last_name: str
+    age: int
+    colour: str
+    status: str  # pending | active | objected | ...
+    can_act: bool
+    birth_date: date | None = None
+
+
+def _row(child: _Child) -> ChildRow:
+    status = getattr(child.status, "value", child.status)
+    return ChildRow(
+        id=child.id,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        age=int(child.age_years),
+        colour=COLOURS[int(child.colour) % len(COLOURS)],
+        status=str(status),
+        can_act=bool(child.can_act),
+        birth_date=child.birth_date,
+    )
+
+
+class ChildIdsForm(_IdentifiersMixin):
+    """The three identifiers of the letter addressed to the parent for one child."""
+
+    fields = ("code", "nir", "vitale")
+
+    def __init__(
+        self, client: AccountClient, child: ChildRow | None = None, action: str = "activate"
+    ) -> None:
+        super().__init__(client)
+        self.child = child
+        self.action = action  # activate | refuse
+        self.confirm_name = ""  # the first name the server found: "the space of Léa?"
+
+
+class FamilyState:
+    """The parent's children and the space the app acts on."""
+
+    def __init__(self, vault: "VaultState", client: AccountClient) -> None:
+        self.vault, self.client = vault, client  # the parent's own client (never a child's view)
+        self.rows: list[ChildRow] = []
+        self.loaded = False
+        self.offline = False
+        self.busy = False
+        self.banner: SyncError | None = None
+        self.notice = ""  # a message key; its {first_name} is `notice_name`
+        self.notice_name = ""
+        self.form = ChildIdsForm(client)
+        self.active = ""  # the child whose space is shown ("" = the parent's own)
+        self.own: HolderSpace | None = None  # the parent's space while a child's is shown
+        self.spaces: dict[str, ChildSpace] = {}
+
+    # --- the list -------------------------------------------------------------------------------
+    def _parent(self) -> HolderSpace | None:
+        return self.own or self.vault.space
+
+    def entered(self) -> None:
+        """The screen opens: load the list afresh, old messages go (a form being typed stays)."""
+        self.loaded, self.offline, self.banner, self.notice = False, False, None, ""
+
+    def load(self) -> bool:
+        """The children from the server (kept sealed for offline use), else the kept copy."""
+        self.banner, self.offline = None, False
+        parent = self._parent()
+        try:
+            rows = [_row(c) for c in self.client.children()]
+        except NetworkError:
+            self.offline = True
+            rows = self._kept()
+        except SyncError as err:
+            self.banner = err
+            rows = self._kept()
+        else:
+            if parent is not None and parent.store is not None:
+                parent.store.set_secret(CHILDREN_SECRET, [_plain(r) for r in rows])
+        self.rows, self.loaded = rows, True
+        return self.banner is None and not self.offline
+
+    def _kept(self) -> list[ChildRow]:
+        parent = self._parent()
+        kept = parent.store.secret(CHILDREN_SECRET) if parent and parent.store else None
+        if not isinstance(kept, list):
+            return []
+        return [_unplain(r) for r in kept if isinstance(r, dict)]
+
+    def child(self, child_id: str) -> ChildRow | None:
+        return next((r for r in self.rows if r.id == child_id), None)
+
+    def switchable(self) -> list[ChildRow]:
+        """The children whose space the parent can act on (the switcher's choices)."""
+        return [r for r in self.rows if r.can_act]
+
+    # --- activating or refusing a child's space -------------------------------------------------
+    def start(self, child_id: str, action: str) -> None:
+        """Open the form of the letter for one child (action: activate | refuse)."""
+        self.form = ChildIdsForm(self.client, self.child(child_id), action)
+        self.notice = ""
+
+    def cancel(self) -> None:
+        """Leave the form (nothing is sent)."""
+        self.form = ChildIdsForm(self.client)
+
+    def check(self) -> bool:
+        """Check the identifiers locally, then with the server: learn whose space it is."""
+        form = self.form
+        form.clear_errors()
+        form.confirm_name = ""
+        ids = form.identifiers()
+        if ids is None:
+            return False
+
+        def ask() -> None:
+            form.confirm_name = self.client.check_child(ids)
+
+        return form._call(ask)
+
+    def submit(self) -> bool:
+        """Activate or refuse the child's space (after the person confirmed)."""
+        form = self.form
+        form.clear_errors()
+        ids = form.identifiers()
+        if ids is None:
+            return False
+        activating = form.action == "activate"
+        action = self.client.activate_child if activating else self.client.object_child
+        done: list[Any] = []
+        if not form._call(lambda: done.append(action(ids))):
+            return False
+        row = _row(done[0])
+        self.rows = [row if r.id == row.id else r for r in self.rows]
+        if all(r.id != row.id for r in self.rows):
+            self.rows.append(row)
+        self.form = ChildIdsForm(self.client)
+        self.load()
+        self.notice = "ui.family.activated" if activating else "ui.family.refused"
+        self.notice_name = row.first_name
+        return True
+
+    # --- the space switcher ---------------------------------------------------------------------
+    def current(self) -> ChildRow | None:
+        """The child whose space is shown, or None in the parent's own space."""
+        return self.child(self.active) if self.active else None
+
+    def switch(self, child_id: str) -> bool:
+        """Act on a child's space ("" = one's own): opens the child's store on first use."""
+        self.banner = None
+        parent = self._parent()
+        if parent is None or parent.store is None:
+            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
+            return False
+        if not child_id:
+            self._show(parent, self.client, "")
+            return True
+        row = self.child(child_id)
+        if row is None or not row.can_act:
+            self.banner = local_error("ui.family.error.not_active")
+            return False
+        space = self.spaces.get(child_id)
+        if space is None or space.store is None:
+            space = ChildSpace(parent, child_id)
+            try:
+                space.open(_stand_in(row))
+            except (OSError, SyncError):
+                self.banner = local_error(ErrorCode.STORE_DAMAGED)
+                return False
+            self.spaces[child_id] = space
+        self._show(space, space.client, child_id)
+        return True
+
+    def _show(self, space: HolderSpace, client: AccountClient, child_id: str) -> None:
+        if child_id and self.own is None:
+            self.own = self.vault.space
+        self.vault.space, self.vault.client = space, client
+        if not child_id:
+            self.own = None
+        self.active = child_id
+
+    def sync_others(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Sync the children's spaces opened on this device but not shown (the loop's spare turn)."""
+        for child_id, space in list(self.spaces.items()):
+            if child_id != self.active and space.store is not None:
+                with contextlib.suppress(Exception):  # closed meanwhile: the next turn tries again
+                    space.sync(progress)
+
+    def close(self) -> None:
+        """Back to the parent's space and every child's store closed (lock, logout, tab closed)."""
+        if self.own is not None:
+            self._show(self.own, self.client, "")
+        for space in self.spaces.values():
+            space.lock()
+        self.spaces.clear()
+        self.rows, self.loaded = [], False
+
+
+def _stand_in(row: ChildRow) -> Me:
+    """The child's Me until the server gives it (the first open while offline)."""
+    return Me(
+        id=row.id,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email="",
+        status=SpaceStatus.ACTIVE,
+        otp_channel=OtpChannel.EMAIL,
+        birth_date=row.birth_date,
+    )
+
+
+def _plain(row: ChildRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "age": row.age,
+        "colour": row.colour,
+        "status": row.status,
+        "can_act": row.can_act,
+        "birth_date": row.birth_date.isoformat() if row.birth_date else None,
+    }
+
+
+def _unplain(data: dict[str, Any]) -> ChildRow:
+    birth = data.get("birth_date")
+    return ChildRow(
+        id=str(data["id"]),
+        first_name=str(data.get("first_name", "")),
+        last_name=str(data.get("last_name", "")),
+        age=int(data.get("age", 0)),
+        colour=str(data.get("colour", COLOURS[0])),
+        status=str(data.get("status", "")),
+        can_act=bool(data.get("can_act")),
+        birth_date=date.fromisoformat(birth) if isinstance(birth, str) else None,
+    )

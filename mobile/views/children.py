@@ -1,0 +1,175 @@
+"""Mes enfants: the space switcher, the parent's children, and activating or refusing a child's space."""
+
+from typing import cast
+
+import flet as ft
+
+from mobile.family_state import ChildRow
+from mobile.space_state import VaultAppState
+from mobile.views.common import (
+    BODY_SIZE,
+    PRIMARY,
+    Ui,
+    banner,
+    column,
+    notice,
+    para,
+    primary_button,
+    progress,
+    secondary_button,
+    subtitle,
+    title,
+)
+from mobile.views.identifiers import identifier_fields
+from mobile.views.record_common import load_in_background
+
+STATUSES = ("pending", "active", "objected", "closed")
+
+
+def _switcher(ui: Ui, state: VaultAppState) -> list[ft.Control]:
+    family = state.family
+
+    def go(child_id: str):  # type: ignore[no-untyped-def]
+        async def handler(_: ft.ControlEvent) -> None:
+            await ui.run(family, lambda: state.switch_space(child_id))
+
+        return handler
+
+    choices: list[tuple[str, str, str]] = [("", ui.t("ui.family.own"), PRIMARY)]
+    choices += [
+        (c.id, ui.t("ui.family.space_of", first_name=c.first_name), c.colour) for c in family.switchable()
+    ]
+    buttons: list[ft.Control] = []
+    for child_id, label, colour in choices:
+        shown = child_id == family.active
+        text = f"{label} {ui.t('ui.family.current')}" if shown else label
+        buttons.append(
+            ft.FilledButton(
+                content=text,
+                key=f"space-{child_id or 'own'}",
+                icon=ft.Icons.CHECK if shown else (ft.Icons.CHILD_CARE if child_id else ft.Icons.PERSON),
+                on_click=go(child_id),
+                disabled=family.busy,
+                height=56,
+                style=ft.ButtonStyle(
+                    bgcolor=colour,
+                    color=ft.Colors.WHITE,
+                    icon_color=ft.Colors.WHITE,
+                    text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
+                    shape=ft.RoundedRectangleBorder(radius=12),
+                    side=ft.BorderSide(4, "#111111") if shown else None,
+                ),
+            )
+        )
+    return [subtitle(ui.t("ui.family.switcher"), key="family-switcher"), *buttons]
+
+
+def _child_card(ui: Ui, state: VaultAppState, child: ChildRow) -> ft.Control:
+    family = state.family
+
+    def start(action: str):  # type: ignore[no-untyped-def]
+        def handler(_: ft.ControlEvent) -> None:
+            family.start(child.id, action)
+            ui.render()
+
+        return handler
+
+    status = child.status if child.status in STATUSES else "other"
+    lines: list[ft.Control] = [
+        ft.Row(
+            [
+                ft.Container(width=20, height=20, bgcolor=child.colour, border_radius=10),
+                ft.Text(
+                    f"{child.first_name} {child.last_name}", size=20, weight=ft.FontWeight.BOLD, expand=True
+                ),
+            ]
+        ),
+        para(f"{ui.t('ui.family.age', age=child.age)} · {ui.t(f'ui.family.status.{status}')}"),
+    ]
+    if child.status == "pending":
+        lines.append(
+            primary_button(
+                ui.t("ui.family.activate", first_name=child.first_name),
+                f"child-activate-{child.id}",
+                start("activate"),
+            )
+        )
+        lines.append(secondary_button(ui.t("ui.family.refuse"), f"child-refuse-{child.id}", start("refuse")))
+    return ft.Container(
+        key=f"child-{child.id}",
+        border=ft.Border.all(2, child.colour),
+        border_radius=12,
+        padding=14,
+        content=ft.Column(lines, spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH),
+    )
+
+
+def _form(ui: Ui, state: VaultAppState) -> list[ft.Control]:
+    family, form = state.family, state.family.form
+    child = form.child
+    assert child is not None
+    name = child.first_name
+
+    async def check(_: ft.ControlEvent) -> None:
+        await ui.run(form, family.check)
+
+    async def confirm(_: ft.ControlEvent) -> None:
+        await ui.run(form, family.submit)
+
+    def cancel(_: ft.ControlEvent) -> None:
+        family.cancel()
+        ui.render()
+
+    controls: list[ft.Control | None] = [
+        title(ui.t(f"ui.family.form.{form.action}", first_name=name), key="family-form-title"),
+        para(ui.t("ui.family.form.intro", first_name=name)),
+        banner(ui, form.banner),
+        *identifier_fields(ui, form, check),
+    ]
+    if form.confirm_name:
+        controls += [
+            ft.Container(
+                key="family-confirm",
+                border=ft.Border.all(2, PRIMARY),
+                border_radius=12,
+                padding=14,
+                content=ft.Text(
+                    ui.t(f"ui.family.confirm.{form.action}", first_name=form.confirm_name), size=BODY_SIZE
+                ),
+            ),
+            primary_button(
+                ui.t(f"ui.family.confirm.{form.action}.yes", first_name=form.confirm_name),
+                "family-confirm-yes",
+                confirm,
+                busy=form.busy,
+            ),
+        ]
+    else:
+        controls.append(primary_button(ui.t("ui.family.check"), "family-check", check, busy=form.busy))
+    controls += [
+        secondary_button(ui.t("ui.family.cancel"), "family-cancel", cancel, busy=form.busy),
+        progress(ui, form.busy),
+    ]
+    return column(*controls)
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    state = cast(VaultAppState, ui.state)
+    family = state.family
+    if family.form.child is not None:
+        return _form(ui, state)
+    if not family.loaded and not family.busy:
+        load_in_background(ui, family, family.load)  # type: ignore[arg-type]
+    cards = [_child_card(ui, state, c) for c in family.rows]
+    done = ui.t(family.notice, first_name=family.notice_name) if family.notice else ""
+    return column(
+        title(ui.t("ui.family.title")),
+        para(ui.t("ui.family.intro")),
+        banner(ui, family.banner),
+        notice(done, key="family-notice") if done else None,
+        para(ui.t("ui.family.offline"), key="family-offline") if family.offline else None,
+        *_switcher(ui, state),
+        subtitle(ui.t("ui.family.title"), key="family-list"),
+        *(cards or [para(ui.t("ui.family.none"), key="family-none")] if family.loaded else []),
+        progress(ui, family.busy),
+    )
