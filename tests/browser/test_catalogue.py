@@ -194,4 +194,29 @@ async def test_connect_the_scale_see_its_weight_then_revoke(
     await see(page, "Application connectée")
     await see(page, "A ajouté « Mesures »")
     await shot(page, "catalogue-07-access-log")
+
+    # Another browser, not signed in: the request waits through login and the new unlock code,
+    # then the consent screen shows; "Refuser" tells the scale, which gets no token.
+    other = await page.context.browser.new_context(viewport={"width": 412, "height": 860}, locale="fr-FR")
+    try:
+        tab = await other.new_page()
+        refusing = Scale(stack, tmp_path / "refused-token.json", "connect", "--weight", "70")
+        scales.append(refusing)
+        await tab.goto(refusing.wait_line("AUTHORIZE ").removeprefix("AUTHORIZE "))
+        await tab.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+        await tab.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+        await log_in(tab, stack, email)
+        await set_pin(tab)
+        await see(tab, "Une application demande l'accès")
+        await tap(tab, "Refuser")
+        assert refusing.finish() != 0
+        assert any("refused the connection (access_denied)" in line for line in refusing.lines), (
+            refusing.lines
+        )
+        if not tab.url.startswith(stack.app_url):
+            await tab.go_back()
+        await see(tab, f"C'est noté : {APP_NAME} n'a pas accès à votre espace.")
+        await shot(tab, "catalogue-08-refused-after-login")
+    finally:
+        await other.close()
     assert not [e for e in browser_page.errors if "rive" not in e.lower()], browser_page.errors
