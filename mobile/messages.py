@@ -73,6 +73,8 @@ def error_text(err: SyncError, lang: str, tz: tzinfo | None = None) -> str:
         params["retry_minutes"] = _retry_minutes(params.get("retry_after"))
     elif err.code == ErrorCode.OTP_RESEND_TOO_SOON:
         params.setdefault("retry_after", 60)
+    if lang == "fr":  # 0,3 kg, not 0.3 kg
+        params = {k: f"{v:g}".replace(".", ",") if isinstance(v, float) else v for k, v in params.items()}
     message = text(err.code, lang, **params)
     if message == err.code:  # a code this version of the app does not know
         return text(ErrorCode.SERVER_ERROR, lang)

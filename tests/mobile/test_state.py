@@ -376,3 +376,9 @@ def test_language_switch() -> None:
     assert state.lang == "fr"
     assert AppState(state.client, lang="de").lang == "fr"
     state.client.close()
+
+
+def test_numbers_in_messages_are_written_the_french_way() -> None:
+    err = SyncError("error.measure.impossible", {"low": 0.3, "high": 300.0, "unit": "kg"})
+    assert "0,3" in error_text(err, "fr") and "300" in error_text(err, "fr")
+    assert "0.3" in error_text(err, "en")
