@@ -108,7 +108,7 @@ def test_impossible_weight_says_the_range(state: VaultAppState) -> None:
     typed(m, "weight", "1000", at=now())
     m.submit(tz=PARIS)
     assert error_text(m.add.errors["value"], "fr") == (
-        "Cette valeur est impossible : elle doit être comprise entre 0.3 et 400 kg. Vérifiez la saisie."
+        "Cette valeur est impossible : elle doit être comprise entre 0,3 et 400 kg. Vérifiez la saisie."
     )
 
 
