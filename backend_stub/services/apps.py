@@ -22,7 +22,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record
-from backend_stub.services import audit
+from backend_stub.services import audit, children
 from backend_stub.services.sync import lock_holder, next_seq
 from sync.protocol import measurements
 from sync.protocol.apps import APP_AUTHOR_PREFIX, categories, scopes
@@ -241,6 +241,9 @@ def authenticate(*, session: Session, ctx: Context, token: str) -> AppAccess:
     if subject is None or subject.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)
     access = AppAccess(app=app, connection=connection, subject=subject)
+    parent_id = connection.holder_id
+    if access.by_parent and not children.may_act(session, ctx, guardian_id=parent_id, child=subject):
+        raise DomainError(ErrorCode.APP_TOKEN_INVALID)  # parental authority ended (majority, insurer)
     if app.status != "active":
         _log(
             session, ctx, access, audit.Access("read", "app", "refused", detail=ErrorCode.APP_SUSPENDED.value)
@@ -285,7 +288,7 @@ def _visible(access: AppAccess, record: Record) -> bool:
     """Never what the patient may not see yet, nor a minor's secret items for a parent's app."""
     if record.data.get("hidden_from_patient"):
         return False
-    return not (access.by_parent and (record.data.get("hidden_from_guardians") or record.data.get("secret")))
+    return not (access.by_parent and record.data.get("hidden_from_guardians"))
 
 
 def records(*, session: Session, access: AppAccess, collection: str, before: int | None) -> list[Record]:
