@@ -7,7 +7,7 @@ by the (holder_id, seq) index and never by a device's clock.
 
 import base64
 import binascii
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -17,6 +17,7 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
+from backend_stub.services import children
 from sync.protocol import measurements, profile
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
@@ -77,6 +78,7 @@ def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at:
 
 # A day typed on the phone is the holder's local day: up to 14 hours ahead of UTC.
 LOCAL_DAY_AHEAD = timedelta(hours=14)
+CLOCK_SKEW = timedelta(hours=1)
 
 
 def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str | None:
@@ -92,7 +94,21 @@ def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str
     except (KeyError, TypeError, ValueError):
         return ErrorCode.REQUEST_INVALID.value
     result = measurements.check(str(data.get("kind", "")), value, second)
-    return result.message if result.verdict == measurements.Verdict.REFUSE else None
+    if result.verdict == measurements.Verdict.REFUSE:
+        return result.message
+    return _future_reading(data.get("at"), now)
+
+
+def _future_reading(at: object, now: datetime) -> str | None:
+    """A reading is taken in the past (a phone's clock a little ahead is forgiven)."""
+    if at is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+    except ValueError:
+        return ErrorCode.REQUEST_INVALID.value
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return ErrorCode.MEASURE_FUTURE.value if moment > now + CLOCK_SKEW else None
 
 
 def only_mask_changes(record: Record, m: Mutation) -> bool:
@@ -116,8 +132,9 @@ def _messaging():  # type: ignore[no-untyped-def]
 
 
 def visible_to_holder(record: Record) -> bool:
-    """A professional may hide a document from the patient until they have told them in person."""
-    return not record.data.get("hidden_from_patient")
+    """A professional may hide a document from the patient until they have told them in person;
+    a minor's secret items do not exist for a parent acting on the child's space."""
+    return not record.data.get("hidden_from_patient") and not children.hidden_now(record.data)
 
 
 def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:

@@ -72,6 +72,7 @@ class ErrorCode(StrEnum):
     PROFILE_VACCINE = "error.profile.vaccine"
     PROFILE_DATE = "error.profile.date"
     PROFILE_FUTURE = "error.profile.future"
+    MEASURE_FUTURE = "error.measurements.future"
     PROFILE_UNTIL_BEFORE_SINCE = "error.profile.until_before_since"
     # Synchronisation and uploads.
     SYNC_READ_ONLY = "error.sync.read_only"
@@ -124,3 +125,6 @@ class ErrorCode(StrEnum):
     APP_SCOPE_MISSING = "error.catalogue.scope_missing"
     # Reliability: the database cannot be reached for a moment (503, retry later).
     SERVER_UNAVAILABLE = "error.server.unavailable"
+    # Parents acting on their minor children's spaces (issue #7).
+    CHILD_NOT_GUARDIAN = "error.children.not_guardian"
+    CHILD_ACTIVATES_FROM_PARENT = "error.children.from_parent_space"

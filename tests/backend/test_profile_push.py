@@ -1,5 +1,6 @@
 """The server checks pushed profile entries again: what the app would refuse, it refuses too."""
 
+from datetime import timedelta
 from typing import Any
 
 from tests.conftest import World, bearer
@@ -47,3 +48,33 @@ def test_server_refuses_invalid_profile_entries(world: World) -> None:
         world, tokens, 20, {"section": "vaccination", "vaccine": "influenza", "date": today.isoformat()}
     )
     assert done["outcome"] == "applied"
+
+
+def test_server_refuses_a_reading_dated_in_the_future(world: World) -> None:
+    _, tokens = world.active_person()
+    now = world.ctx.clock.now()
+
+    def reading(seq: int, at: str) -> dict[str, Any]:
+        mutation = {
+            "seq": seq,
+            "op": "upsert",
+            "collection": "measurement",
+            "id": f"weight-{seq:04d}",
+            "base_version": 0,
+            "data": {"kind": "weight", "value": 70.5, "unit": "kg", "at": at},
+        }
+        response = world.api.post(
+            "/api/v1/sync/push",
+            headers=bearer(tokens),
+            json={"client_id": "phone-0002", "mutations": [mutation]},
+        )
+        result: dict[str, Any] = response.json()["results"][0]
+        return result
+
+    assert reading(1, now.isoformat())["outcome"] == "applied"
+    assert (
+        reading(2, (now + timedelta(minutes=30)).isoformat())["outcome"] == "applied"
+    )  # a clock a bit ahead
+    late = reading(3, (now + timedelta(days=2)).isoformat())
+    assert (late["outcome"], late["error"]) == ("rejected", "error.measurements.future")
+    assert reading(4, "hier")["error"] == "error.request.invalid"
