@@ -1,0 +1,311 @@
+"""A parent's children in the app: the list, activating or refusing a child's space, the space
+switcher (every feature state rebuilt for the child's space) and the child's band on every screen."""
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+import httpx
+import pytest
+
+from backend_stub.demo import nir_for
+from mobile.family_state import COLOURS
+from mobile.record_state import record_of
+from mobile.router import BUILDERS, Router
+from mobile.space_state import VaultAppState
+from mobile.state import Screen
+from sync.client import AccountClient
+from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import Me, OtpChannel, SpaceStatus, TokenPair
+from tests.sync.conftest import FAST_KDF
+
+PIN = "482915"
+TOM_CODE = "ABCD-EFGH-JKMN"
+TOM_NIR = nir_for(71)
+PARENT = Me(
+    id="parent1",
+    first_name="Camille",
+    last_name="Martin",
+    email="camille@example.fr",
+    status=SpaceStatus.ACTIVE,
+    otp_channel=OtpChannel.EMAIL,
+    birth_date=date(1985, 5, 1),
+    sex="female",
+)
+
+
+def child(child_id: str, first_name: str, status: str, born: str, age: int, colour: int) -> dict[str, Any]:
+    return {
+        "id": child_id,
+        "first_name": first_name,
+        "last_name": "Martin",
+        "birth_date": born,
+        "status": status,
+        "age_years": age,
+        "colour": colour,
+        "can_act": status == "active",
+    }
+
+
+class FakeServer:
+    """The children's routes and /me as the contract says; records every request's X-Space."""
+
+    def __init__(self) -> None:
+        self.children = [
+            child("child-lea", "Léa", "active", "2018-03-10", 8, 2),
+            child("child-tom", "Tom", "pending", "2020-06-01", 6, 4),
+        ]
+        self.spaces: list[tuple[str, str]] = []  # (path, X-Space)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api/v1")
+        space = request.headers.get("X-Space", "")
+        self.spaces.append((path, space))
+        if path == "/children":
+            return httpx.Response(200, json=self.children)
+        if path in ("/children/check", "/children/activation", "/children/objection"):
+            body = json.loads(request.content)
+            if body["provisional_code"] != TOM_CODE.replace("-", ""):
+                return httpx.Response(400, json={"code": ErrorCode.IDENTIFIERS_MISMATCH.value, "params": {}})
+            tom = self.children[1]
+            if path == "/children/check":
+                return httpx.Response(200, json={"first_name": "Tom", "status": tom["status"]})
+            tom["status"] = "active" if path.endswith("activation") else "objected"
+            tom["can_act"] = tom["status"] == "active"
+            return httpx.Response(200, json=tom)
+        if path == "/me":
+            if not space:
+                return httpx.Response(200, json=json.loads(PARENT.model_dump_json()))
+            kid = next(c for c in self.children if c["id"] == space)
+            me = {
+                "id": kid["id"],
+                "first_name": kid["first_name"],
+                "last_name": "Martin",
+                "email": "",
+                "status": "active",
+                "otp_channel": "email",
+                "birth_date": kid["birth_date"],
+                "sex": "female",
+            }
+            return httpx.Response(200, json=me)
+        return httpx.Response(503, json={"code": ErrorCode.NETWORK.value, "params": {}})
+
+
+@pytest.fixture
+def server() -> FakeServer:
+    return FakeServer()
+
+
+@pytest.fixture
+def state(tmp_path: Path, server: FakeServer) -> Iterator[VaultAppState]:
+    http = httpx.Client(base_url="http://test", transport=httpx.MockTransport(server))
+    client = AccountClient(http=http)
+    later = "2030-01-01T00:00:00Z"
+    client.tokens = TokenPair.model_validate(
+        {"access_token": "a", "refresh_token": "r", "access_expires_at": later, "refresh_expires_at": later}
+    )
+    app = VaultAppState(client, tmp_path, kdf=FAST_KDF)
+    app._signed_in(PARENT)
+    assert app.screen == Screen.PIN_SETUP
+    app.vault.pin_form.set("pin", PIN)
+    app.vault.pin_form.set("confirm", PIN)
+    assert app.set_pin()
+    yield app
+    app.tab_closed()
+
+
+def test_the_children_list(state: VaultAppState) -> None:
+    state.open_section("children")
+    assert state.screen == Screen.CHILDREN
+    assert state.family.load()
+    lea, tom = state.family.rows
+    assert (lea.first_name, lea.age, lea.colour, lea.status) == ("Léa", 8, COLOURS[2], "active")
+    assert lea.can_act
+    assert (tom.first_name, tom.status, tom.can_act) == ("Tom", "pending", False)
+    assert [c.id for c in state.family.switchable()] == ["child-lea"]
+    state.back()
+    assert state.screen == Screen.HOME
+
+
+def test_the_list_offline_is_the_last_one_kept(state: VaultAppState, server: FakeServer) -> None:
+    assert state.family.load()
+    server.children = []  # what the server says no longer matters: the network is gone
+    state.client._http = httpx.Client(base_url="http://test", transport=httpx.MockTransport(_offline))
+    state.family.entered()
+    assert not state.family.load()
+    assert state.family.offline
+    assert [r.first_name for r in state.family.rows] == ["Léa", "Tom"]
+
+
+def _offline(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("no network", request=request)
+
+
+def test_activation_form_errors_keep_what_was_typed(state: VaultAppState) -> None:
+    family = state.family
+    family.load()
+    family.start("child-tom", "activate")
+    form = family.form
+    assert form.child is not None and form.child.first_name == "Tom"
+    # Local checks: each wrong field says why, under the field.
+    form.set("code", "AB")
+    form.set("nir", "123")
+    form.set("vitale", "")
+    assert not family.check()
+    assert set(form.errors) == {"code", "nir", "vitale"}
+    assert form.values["code"] == "AB" and form.values["nir"] == "123"
+    # The server does not know these identifiers: a banner, the values stay.
+    form.set("code", "ZZZZ-ZZZZ-ZZZZ")
+    form.set("nir", TOM_NIR)
+    form.set("vitale", "12345678")
+    assert not family.check()
+    assert form.banner is not None and form.banner.code == ErrorCode.IDENTIFIERS_MISMATCH
+    assert form.values["code"] == "ZZZZ-ZZZZ-ZZZZ"
+    # The right letter: the server names the child, then the parent confirms.
+    form.set("code", TOM_CODE)
+    assert family.check()
+    assert form.confirm_name == "Tom"
+    assert family.submit()
+    assert family.notice == "ui.family.activated" and family.notice_name == "Tom"
+    assert family.form.child is None  # the identifiers are forgotten
+    assert [c.first_name for c in family.switchable()] == ["Léa", "Tom"]
+
+
+def test_refusing_a_childs_space(state: VaultAppState) -> None:
+    family = state.family
+    family.load()
+    family.start("child-tom", "refuse")
+    for name, value in (("code", TOM_CODE), ("nir", TOM_NIR), ("vitale", "12345678")):
+        family.form.set(name, value)
+    assert family.check() and family.form.confirm_name == "Tom"
+    assert family.submit()
+    assert family.notice == "ui.family.refused"
+    assert family.child("child-tom").status == "objected"  # type: ignore[union-attr]
+    assert [c.first_name for c in family.switchable()] == ["Léa"]
+
+
+def features(state: VaultAppState) -> tuple[object, ...]:
+    return (
+        state.docs,
+        state.profile,
+        state.measures,
+        state.agenda,
+        state.messages,
+        state.export,
+        state.shares,
+    )
+
+
+def test_switching_rebuilds_every_feature_state(state: VaultAppState, server: FakeServer) -> None:
+    family = state.family
+    family.load()
+    own_space = state.vault.space
+    before = features(state)
+    assert state.agenda.person() is not None and state.agenda.person().birth == PARENT.birth_date  # type: ignore[union-attr]
+
+    assert state.switch_space("child-lea")
+    assert state.screen == Screen.HOME
+    assert family.current() is not None and family.current().first_name == "Léa"  # type: ignore[union-attr]
+    after = features(state)
+    assert all(a is not b for a, b in zip(before, after, strict=True))
+    child_space = state.vault.space
+    assert child_space is not own_space and child_space is not None
+    # The online states talk through the child's view: X-Space on every call.
+    for online in (state.shares, state.admin, state.reimbursements, state.catalogue, record_of(state).log):
+        assert online.client.space_id == "child-lea"  # type: ignore[attr-defined]
+    assert ("/me", "child-lea") in server.spaces
+    # The check-up reminders follow the CHILD's Me (birth date from GET /me with X-Space).
+    person = state.agenda.person()
+    assert person is not None and person.birth == date(2018, 3, 10)
+
+    # Data written in the child's space stays there; the parent's stays in the parent's.
+    assert child_space.store is not None and own_space is not None and own_space.store is not None
+    child_space.store.put("profile_entry", {"section": "vaccinations", "label": "ROR"})
+    own_space.store.put("profile_entry", {"section": "allergies", "label": "pollen"})
+
+    assert state.switch_space("")
+    assert family.current() is None and state.vault.space is own_space
+    assert state.vault.client is state.client
+    assert [i.data["label"] for i in own_space.store.items("profile_entry")] == ["pollen"]
+    assert state.switch_space("child-lea")
+    assert state.vault.space is child_space  # the child's store stayed open: the same data
+    assert [i.data["label"] for i in state.vault.space.store.items("profile_entry")] == ["ROR"]  # type: ignore[union-attr]
+
+    # A pending child's space cannot be shown.
+    assert not state.switch_space("child-tom")
+    assert family.banner is not None and family.banner.code == "ui.family.error.not_active"
+
+    # Logging out closes the children's stores and returns to the parent's space.
+    state.logout()
+    assert family.active == "" and family.spaces == {}
+    assert child_space.store is None
+
+
+class FakePage:
+    """What the router needs of a page to draw a screen (no browser)."""
+
+    def __init__(self) -> None:
+        self.title = ""
+        self.appbar: ft.AppBar | None = None
+        self.controls: list[ft.Control] = []
+        self.data: dict[str, Any] = {}
+        self.web = True
+
+    def update(self) -> None:
+        pass
+
+    def run_task(self, *_: Any, **__: Any) -> None:
+        pass
+
+
+def drawn_first(page: FakePage) -> ft.Control:
+    column = page.controls[0].controls[0]  # type: ignore[attr-defined]
+    return column.controls[0]  # type: ignore[no-any-return]
+
+
+SPACE_SCREENS = (
+    Screen.HOME,
+    Screen.DOCUMENTS,
+    Screen.DOCUMENT_ADD,
+    Screen.PROFILE,
+    Screen.MEASUREMENTS,
+    Screen.AGENDA,
+    Screen.CHECKUPS,
+    Screen.MESSAGES,
+    Screen.PROFESSIONALS,
+    Screen.ACCESS_LOG,
+    Screen.NOTIFICATIONS,
+    Screen.SETTINGS,
+    Screen.EXPORT,
+    Screen.CHILDREN,
+)
+
+
+def test_the_childs_band_shows_on_every_screen(state: VaultAppState) -> None:
+    state.family.load()
+    page = FakePage()
+    router = Router(page, state)  # type: ignore[arg-type]
+    state.go(Screen.HOME)
+    router.render()
+    assert drawn_first(page).key != "space-band-sem"  # the parent's own space: no band
+    hello = next(c for c in page.controls[0].controls[0].controls if c.key == "hello")  # type: ignore[attr-defined]
+    assert hello.value.startswith("Bonjour")
+
+    assert state.switch_space("child-lea")
+    drawn: list[Screen] = []
+    for screen in SPACE_SCREENS:
+        assert screen in BUILDERS
+        state.screen = screen
+        router.render()
+        band = drawn_first(page)
+        assert band.key == "space-band-sem", screen
+        assert isinstance(band, ft.Semantics) and band.label and "Léa" in band.label and "8" in band.label
+        drawn.append(screen)
+    assert drawn == list(SPACE_SCREENS)
+    state.go(Screen.HOME)
+    router.render()
+    hello = next(c for c in page.controls[0].controls[0].controls if c.key == "hello")  # type: ignore[attr-defined]
+    assert hello.value == "Espace de Léa"
