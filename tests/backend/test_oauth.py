@@ -3,7 +3,7 @@ holder and to the scopes approved, revocation and suspension at once, and the ac
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -12,13 +12,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from backend_stub.apps_models import AppConnection
+from backend_stub.children_models import Guardianship
 from backend_stub.context import Context
 from backend_stub.core.clock import FixedClock
 from backend_stub.main import create_app
-from backend_stub.models import Record
+from backend_stub.models import Holder, Record
 from backend_stub.services import apps
 from tests.backend.test_record_access import holder_document
-from tests.conftest import World, bearer
+from tests.conftest import START, World, bearer
 
 REDIRECT = "http://127.0.0.1:7777/callback"
 A = "/api/v1"
@@ -343,7 +344,8 @@ def test_impossible_reading_is_refused(world: World) -> None:
 
 
 def test_app_connected_by_a_parent_never_reaches_a_minors_secret_items(world: World) -> None:
-    """Children's spaces are not built yet: a parent's connection is made by hand on another space."""
+    """A parent's connection to their child's space, made by hand (tests/backend/test_children.py
+    connects through the consent screen)."""
     register(world.ctx, scopes=("documents.read",))
     _, parent = world.active_person()
     _, child = world.active_person()
@@ -360,8 +362,14 @@ def test_app_connected_by_a_parent_never_reaches_a_minors_secret_items(world: Wo
         connection = session.exec(select(AppConnection)).one()
         connection.subject_id = _holder_id(world, child)
         session.add(connection)
+        minor = session.get(Holder, connection.subject_id)
+        assert minor is not None
+        minor.birth_date = date(2015, 6, 1)  # a minor, whose parental authority the parent holds
+        session.add(Guardianship(child_id=minor.id, guardian_id=connection.holder_id, since=START))
+        session.add(minor)
         session.commit()
     listed = world.api.get(f"{A}/app-api/documents", headers=bearer(app_token)).json()
+    assert isinstance(listed, list), listed
     assert [d["id"] for d in listed] == [plain]
     assert world.api.get(f"{A}/app-api/documents/{secret}", headers=bearer(app_token)).status_code == 404
 
