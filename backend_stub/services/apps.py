@@ -23,7 +23,7 @@ from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record
 from backend_stub.services import audit, children
-from backend_stub.services.sync import lock_holder, next_seq
+from backend_stub.services.sync import invalid_content, lock_holder, next_seq
 from sync.protocol import measurements
 from sync.protocol.apps import APP_AUTHOR_PREFIX, categories, scopes
 from sync.protocol.errors import ErrorCode
@@ -311,11 +311,15 @@ def record(*, session: Session, access: AppAccess, collection: str, record_id: s
     return found
 
 
-def check_measurement(kind: str, value: float, second: float | None) -> None:
-    """The holder's own rules: an impossible value is refused (an unusual one is a device's word)."""
-    verdict = measurements.check(kind, value, second)
+def check_measurement(data: dict[str, Any], now: datetime) -> None:
+    """The rules of the holder's own readings: an impossible value (said with its range) or a
+    moment in the future is refused; an unusual value is the device's word and is kept."""
+    second = data.get("second")
+    verdict = measurements.check(str(data["kind"]), float(data["value"]), second)
     if verdict.verdict == measurements.Verdict.REFUSE:
         raise DomainError(ErrorCode(verdict.message), **(verdict.params or {}))
+    if refusal := invalid_content("measurement", data, now):
+        raise DomainError(ErrorCode(refusal))
 
 
 def write(

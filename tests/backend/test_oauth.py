@@ -454,3 +454,16 @@ def test_authorize_is_rate_limited(world: World) -> None:
         for _ in range(world.ctx.settings.rate_per_client + 1)
     ]
     assert codes[-1] == 429 and 429 not in codes[:-1]
+
+
+def test_a_reading_in_the_future_is_refused(world: World) -> None:
+    register(world.ctx, scopes=("measurements.write",))
+    _, tokens = world.active_person()
+    app_token = connect(world, tokens, scope="measurements.write")
+    body = {"kind": "weight", "value": 70, "at": "2026-01-07T08:00:00Z"}  # two days after the clock
+    refused = world.api.post(f"{A}/app-api/measurements", headers=bearer(app_token), json=body)
+    assert refused.status_code == 422 and refused.json()["code"] == "error.measurements.future"
+    unknown = world.api.post(
+        f"{A}/app-api/measurements", headers=bearer(app_token), json=body | {"kind": "mood"}
+    )
+    assert unknown.json()["code"] == "error.measure.kind"

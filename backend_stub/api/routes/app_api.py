@@ -108,7 +108,8 @@ def add_measurement(
         action="write",
         target="measurements",
     )
-    apps.check_measurement(body.kind, body.value, body.second)
+    if body.kind not in kinds():
+        raise DomainError(ErrorCode.MEASURE_KIND)
     data = {
         "kind": body.kind,
         "value": body.value,
@@ -118,6 +119,7 @@ def add_measurement(
     }
     if body.second is not None:
         data["second"] = body.second
+    apps.check_measurement(data, ctx.clock.now())
     record = apps.write(session=session, ctx=ctx, access=access, collection="measurement", data=data)
     session.commit()
     return _measurement(record)
