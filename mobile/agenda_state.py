@@ -24,6 +24,7 @@ from mobile.messages import text
 from mobile.record_state import parse_day
 from mobile.state import Form, local_error
 from sync.errors import SyncError
+from sync.protocol.agenda_records import REMINDERS, TEXT_LIMITS
 from sync.protocol.calendar_export import CalendarEvent, to_ics
 from sync.protocol.errors import ErrorCode
 from sync.protocol.prevention import (
@@ -56,15 +57,9 @@ __all__ = [
     "plyer_notify",
 ]
 
-# Reminder delays offered before an appointment, in the order shown.
-DELAYS: dict[str, timedelta | None] = {
-    "none": None,
-    "1h": timedelta(hours=1),
-    "1d": timedelta(days=1),
-    "2d": timedelta(days=2),
-    "1w": timedelta(weeks=1),
-}
-TEXT_LIMITS = {"professional": 120, "place": 200, "reason": 200, "notes": 2000}
+# Reminder delays offered before an appointment, in the order shown (names: agenda_records).
+_DURATIONS = (None, timedelta(hours=1), timedelta(days=1), timedelta(days=2), timedelta(weeks=1))
+DELAYS: dict[str, timedelta | None] = dict(zip(REMINDERS, _DURATIONS, strict=True))
 SEEN_KEY, PUSHED_KEY = "agenda_seen", "agenda_pushed"
 KEEP_IDS = 400  # read / pushed ids remembered (the oldest are forgotten)
 NEUTRAL_TITLE, NEUTRAL_TEXT = "ui.agenda.local.title", "ui.agenda.local.text"

@@ -18,7 +18,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
 from backend_stub.services import children
-from sync.protocol import measurements, profile
+from sync.protocol import agenda_records, measurements, profile
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
@@ -86,6 +86,10 @@ def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str
     so is a profile entry the app would not have saved."""
     if collection == "profile_entry":
         return profile.first_error(data, (now + LOCAL_DAY_AHEAD).date())
+    if collection == "appointment" and agenda_records.appointment_problem(data):
+        return ErrorCode.REQUEST_INVALID.value
+    if collection == "checkup" and agenda_records.checkup_problem(data):
+        return ErrorCode.REQUEST_INVALID.value
     if collection != "measurement":
         return None
     try:

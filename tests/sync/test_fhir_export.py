@@ -119,7 +119,7 @@ def _fill(space: Space, world: World) -> dict[str, str]:
         },
     )
     ids["checkup"] = space.store.put(
-        "checkup", {"item": "dental_check", "state": "done", "date": "2025-12-01"}
+        "checkup", {"item": "colorectal_screening", "state": "done", "date": "2025-12-01"}
     )
     space.sync()
     pro_id, key = _pro(world)
