@@ -21,12 +21,14 @@ from backend_stub.services import (
     administrative,
     apps,
     audit,
+    children,
     enrolment,
     professionals,
     ratelimit,
     reimbursements,
     space,
 )
+from sync.protocol.identifiers import normalize_nir
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 app.add_typer(apps_cli.app, name="apps")  # the catalogue of referenced apps
@@ -65,8 +67,10 @@ def enrol(
     address: Annotated[str, typer.Option(help="Postal address of the letter")] = "",
     lang: str = "fr",
     insurer: Annotated[str, typer.Option(help="Insurance fund, e.g. 'CPAM de Paris'")] = "",
+    parent_nir: Annotated[str, typer.Option(help="A minor: the enrolled parent who gets the letter")] = "",
+    second_parent_nir: Annotated[str, typer.Option(help="A minor: a second parental authority")] = "",
 ) -> None:
-    """Enrol one insured person: pending space, provisional code, letter sent."""
+    """Enrol one insured person: pending space, provisional code, letter sent (a minor's to the parent)."""
     row = {
         "nir": nir,
         "vitale_serial": vitale,
@@ -77,6 +81,8 @@ def enrol(
         "postal_address": address,
         "lang": lang,
         "insurer": insurer,
+        "parent_nir": parent_nir,
+        "second_parent_nir": second_parent_nir,
     }
     try:
         person = enrolment.Enrollee.parse(row)
@@ -86,6 +92,9 @@ def enrol(
     ctx = build_context(get_settings())
     with Session(ctx.engine, expire_on_commit=False) as session:
         report = enrolment.enrol_many(session=session, ctx=ctx, people=[person])
+    if report.errors:
+        console.print(f"[red]Refused:[/red] {report.errors[0][1]}")
+        raise typer.Exit(2)
     if report.already_enrolled:
         console.print("Already enrolled: nothing sent.")
     else:
@@ -95,7 +104,8 @@ def enrol(
 @app.command("enrol-csv")
 def enrol_csv(path: Path, batch_size: int = 1000) -> None:
     """Enrol everyone in a CSV file (columns: nir, vitale_serial, first_name, last_name,
-    birth_date, postal_address, email, lang; optional insurer), with a progress bar."""
+    birth_date, postal_address, email, lang; optional insurer; parent_nir for a minor, optional
+    second_parent_nir: minors are enrolled after the adults), with a progress bar."""
     ctx = build_context(get_settings())
     with path.open(encoding="utf-8-sig") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
@@ -116,10 +126,10 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
         progress.update(task, completed=total)
     console.print(
         f"Created {result.created}, already enrolled {result.already_enrolled}, "
-        f"refused {len(report.errors or [])}."
+        f"refused {len(report.errors or []) + len(result.errors or [])}."
     )
-    for line, reason in (report.errors or [])[:20]:
-        console.print(f"  line {line}: {reason}")
+    for line, reason in ((report.errors or []) + (result.errors or []))[:20]:
+        console.print(f"  line {line}: {reason}" if line else f"  {reason}")
 
 
 @app.command()
@@ -142,7 +152,45 @@ def jobs() -> None:
         table.add_row("spaces purged", str(space.purge_due_spaces(session=session, ctx=ctx)))
         table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
         table.add_row("app consents expired", str(apps.purge_expired(session=session, ctx=ctx)))
+        table.add_row("came of age", str(children.come_of_age(session=session, ctx=ctx)))
     console.print(table)
+
+
+def _guardian_change(change: str, child_nir: str, guardian_nir: str) -> bool:
+    """Add or end one parental authority; the NIRs are checked before anything is looked up."""
+    child, guardian = normalize_nir(child_nir), normalize_nir(guardian_nir)
+    ctx = build_context(get_settings())
+    with Session(ctx.engine) as session:
+        if change == "remove":
+            return children.remove_guardian(session=session, ctx=ctx, child_nir=child, guardian_nir=guardian)
+        children.add_guardian(session=session, ctx=ctx, child_nir=child, guardian_nir=guardian)
+        return True
+
+
+@app.command("add-guardian")
+def add_guardian(
+    child_nir: Annotated[str, typer.Option()], guardian_nir: Annotated[str, typer.Option()]
+) -> None:
+    """A second holder of parental authority over an enrolled minor (both enrolled)."""
+    try:
+        _guardian_change("add", child_nir, guardian_nir)
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print("Parental authority added: they can act on the child's space from their own.")
+
+
+@app.command("remove-guardian")
+def remove_guardian(
+    child_nir: Annotated[str, typer.Option()], guardian_nir: Annotated[str, typer.Option()]
+) -> None:
+    """Loss of parental authority: that parent's access to the child's space ends at once."""
+    try:
+        removed = _guardian_change("remove", child_nir, guardian_nir)
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print("Access ended." if removed else "No such parental authority: nothing changed.")
 
 
 @app.command("import-reimbursements")

@@ -29,6 +29,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.AUTH_REQUIRED: 401,
     ErrorCode.SESSION_EXPIRED: 401,
     ErrorCode.SPACE_CLOSED: 403,
+    ErrorCode.CHILD_NOT_GUARDIAN: 403,
+    ErrorCode.CHILD_ACTIVATES_FROM_PARENT: 409,
     ErrorCode.SPACE_NOT_CLOSED: 409,
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.SYNC_READ_ONLY: 403,

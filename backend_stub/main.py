@@ -15,6 +15,7 @@ from backend_stub.api.routes import (
     administrative,
     app_api,
     auth,
+    children,
     messages,
     oauth,
     pro,
@@ -59,6 +60,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     for module in (oauth, app_api):  # the catalogue of apps, their consents and their API
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(shares.router, prefix=API_PREFIX)  # share links of documents
+    app.include_router(children.router, prefix=API_PREFIX)  # parents and their minor children's spaces
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -213,6 +213,7 @@ class Reimbursement(SQLModel, table=True):
 
 from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)
 from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (administrative data)
+from backend_stub.children_models import Guardianship  # noqa: E402, F401  (parents of minors)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)
 from backend_stub.report_models import AccessReport  # noqa: E402, F401  (reports of suspicious accesses)
 from backend_stub.share_models import ShareLink  # noqa: E402, F401  (document share links)

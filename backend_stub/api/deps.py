@@ -13,7 +13,8 @@ from backend_stub.context import Context
 from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder
-from backend_stub.services import auth
+from backend_stub.services import auth, children
+from sync.protocol.children_schemas import SPACE_HEADER
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
 
@@ -45,10 +46,23 @@ _bearer = HTTPBearer(auto_error=False)
 
 @dataclass
 class Signed:
-    """The signed-in holder and the session (device) they used."""
+    """The signed-in holder, the session (device) they used, and the space the request acts on:
+    their own, or with `X-Space` a minor child's (then `guardian` is the signed-in parent)."""
 
     holder: Holder
     session: AuthSession
+    space: Holder
+    guardian: Holder | None = None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What `X-Space` resolution needs of the request (read before the thread pool trip)."""
+
+    space_id: str
+    method: str
+    route: str
+    path_params: dict[str, str]
 
 
 async def signed_in(
@@ -60,24 +74,44 @@ async def signed_in(
     path, and each sync dependency would cost a trip of its own."""
     if credentials is None:
         raise DomainError(ErrorCode.AUTH_REQUIRED)
-    row, holder = await run_in_threadpool(_authenticate, request.app.state.ctx, credentials.credentials)
-    return Signed(holder=holder, session=row)
+    route = request.scope.get("route")
+    target = _Target(
+        space_id=request.headers.get(SPACE_HEADER, "")[:64],
+        method=request.method,
+        route=str(getattr(route, "path", request.url.path)),
+        path_params=dict(request.path_params),
+    )
+    signed = await run_in_threadpool(_authenticate, request.app.state.ctx, credentials.credentials, target)
+    children.set_acting(signed.guardian)  # services hide a minor's secret items from a parent
+    request.state.guardian = signed.guardian
+    return signed
 
 
-def _authenticate(ctx: Context, token: str) -> tuple[AuthSession, Holder]:
+def _authenticate(ctx: Context, token: str, target: _Target) -> Signed:
     """In a short session of its own; the rows come back detached, for the route's session to add."""
     with Session(ctx.engine, expire_on_commit=False) as session:
-        return auth.authenticate(session=session, ctx=ctx, access_token=token)
+        row, holder = auth.authenticate(session=session, ctx=ctx, access_token=token)
+        space, guardian = children.resolve_space(
+            session=session,
+            ctx=ctx,
+            caller=holder,
+            space_id=target.space_id,
+            method=target.method,
+            route=target.route,
+            path_params=target.path_params,
+        )
+        return Signed(holder=holder, session=row, space=space, guardian=guardian)
 
 
 SignedDep = Annotated[Signed, Depends(signed_in)]
 
 
 async def active_holder(signed: SignedDep) -> Holder:
-    """The holder of an open space: every health route depends on this, never on `signed_in`."""
-    if signed.holder.status != SpaceStatus.ACTIVE:
+    """The holder of an open space: every health route depends on this, never on `signed_in`.
+    With `X-Space` it is the child's space, the parent's guardianship checked (`signed_in`)."""
+    if signed.space.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)
-    return signed.holder
+    return signed.space
 
 
 ActiveHolder = Annotated[Holder, Depends(active_holder)]

@@ -4,6 +4,8 @@ A wrong triple gets one answer, whichever of the three was wrong, and costs the 
 whether or not the social security number is known, so nothing can be learnt by probing.
 """
 
+from datetime import datetime
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -14,6 +16,7 @@ from backend_stub.errors import DomainError
 from backend_stub.models import Holder
 from backend_stub.rules.lifecycle import can_object
 from backend_stub.services import ratelimit
+from backend_stub.services.children import is_minor
 from backend_stub.services.enrolment import issue_code, send_letter
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import (
@@ -52,8 +55,9 @@ def _find(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | 
     return holder if same(expected, ctx.hasher.digest("vitale", vitale)) and holder else None
 
 
-def _match(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
-    """Check the three identifiers; rate-limited per client and per social security number."""
+def identify(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
+    """The holder the three identifiers name (one answer for any mismatch); rate-limited per
+    client and per social security number. A parent checks a child's the same way."""
     code = _valid(normalize_provisional_code, ids.provisional_code)
     nir = _valid(normalize_nir, ids.nir)
     vitale = _valid(normalize_vitale_serial, ids.vitale_serial)
@@ -64,10 +68,25 @@ def _match(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> 
     expected = holder.code_digest if holder else "0" * 64
     if holder is None or not same(expected, ctx.hasher.digest("code", code)):
         raise DomainError(ErrorCode.IDENTIFIERS_MISMATCH)
-    if holder.status in (SpaceStatus.ACTIVE, SpaceStatus.CLOSED):
+    return holder
+
+
+def check_usable(holder: Holder, now: datetime) -> None:
+    """A space not yet opened (or opened by a parent, with no login yet) and a live code."""
+    if holder.status == SpaceStatus.CLOSED or (holder.status == SpaceStatus.ACTIVE and holder.password_hash):
         raise DomainError(ErrorCode.ALREADY_ACTIVE)
-    if ctx.clock.now() >= as_utc(holder.code_expires_at):
+    if now >= as_utc(holder.code_expires_at):
         raise DomainError(ErrorCode.CODE_EXPIRED)
+
+
+def _match(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
+    """The identifiers' holder, an adult whose space can be activated or objected to now: a
+    minor's space is the parents' to activate, from their own (services/children.py)."""
+    holder = identify(session=session, ctx=ctx, ids=ids, client=client)
+    now = ctx.clock.now()
+    if is_minor(holder, now):
+        raise DomainError(ErrorCode.CHILD_ACTIVATES_FROM_PARENT)
+    check_usable(holder, now)
     return holder
 
 
@@ -111,10 +130,17 @@ def activate(*, session: Session, ctx: Context, request: ActivationRequest, clie
 def object_to_creation(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
     """Refuse the space within the 6 weeks; no space will be created automatically."""
     holder = _match(session=session, ctx=ctx, ids=ids, client=client)
+    return record_objection(session=session, ctx=ctx, holder=holder)
+
+
+def record_objection(*, session: Session, ctx: Context, holder: Holder) -> Holder:
+    """Within the window: a pending space, or at 18 the space a parent opened (its data kept,
+    and back if the young adult activates later)."""
     now = ctx.clock.now()
     if holder.status == SpaceStatus.OBJECTED:
         raise DomainError(ErrorCode.ALREADY_OBJECTED)
-    if not can_object(holder.status, as_utc(holder.objection_deadline), now):
+    status = SpaceStatus.PENDING if holder.status == SpaceStatus.ACTIVE else holder.status
+    if not can_object(status, as_utc(holder.objection_deadline), now):
         raise DomainError(ErrorCode.OBJECTION_WINDOW_OVER)
     holder.status = SpaceStatus.OBJECTED
     holder.objected_at = now

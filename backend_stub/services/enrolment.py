@@ -33,6 +33,8 @@ CSV_COLUMNS = (
     "email",
     "lang",
     "insurer",  # optional: the insurance fund, as the insurer names it
+    "parent_nir",  # required for a minor: an enrolled parent (an earlier row of the same file will do)
+    "second_parent_nir",  # optional: a second holder of parental authority
 )
 
 
@@ -49,6 +51,8 @@ class Enrollee:
     email: str | None = None
     lang: str = "fr"
     insurer: str | None = None
+    parent_nir: str | None = None
+    second_parent_nir: str | None = None
 
     @classmethod
     def parse(cls, row: dict[str, str]) -> "Enrollee":
@@ -68,6 +72,10 @@ class Enrollee:
             email=normalize_email(email) if email else None,
             lang=lang if lang in ("fr", "en") else "fr",
             insurer=(row.get("insurer") or "").strip()[:100] or None,
+            parent_nir=normalize_nir(parent) if (parent := (row.get("parent_nir") or "").strip()) else None,
+            second_parent_nir=(
+                normalize_nir(second) if (second := (row.get("second_parent_nir") or "").strip()) else None
+            ),
         )
 
 
@@ -108,7 +116,7 @@ def send_letter(*, ctx: Context, holder: Holder, code: str, kind: str = "letter"
     )
 
 
-def _new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, str]:
+def new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, str]:
     holder = Holder(
         nir_digest=ctx.hasher.digest("nir", person.nir),
         vitale_digest=ctx.hasher.digest("vitale", person.vitale_serial),
@@ -141,10 +149,12 @@ def enrol_many(
     Letters go after each batch's commit; give a session with `expire_on_commit=False` so that
     writing them does not reload every holder."""
     report = EnrolmentReport(errors=[])
+    minors: list[Enrollee] = []
     iterator = iter(people)
     while batch := list(islice(iterator, batch_size)):
         now = ctx.clock.now()
-        made = [_new_holder(ctx, person, now) for person in batch]
+        batch = _adults_only(ctx, batch, minors, report)
+        made = [new_holder(ctx, person, now) for person in batch]
         digests = [holder.nir_digest for holder, _ in made]
         known = set(session.exec(select(Holder.nir_digest).where(col(Holder.nir_digest).in_(digests))))
         fresh: dict[str, tuple[Holder, str]] = {}
@@ -160,7 +170,30 @@ def enrol_many(
         report.created += len(fresh)
         if on_batch:
             on_batch(len(batch))
+    if minors:
+        from backend_stub.services import children  # minors are attached to their enrolled parents
+
+        children.enrol_minors(session=session, ctx=ctx, minors=minors, report=report)
     return report
+
+
+def _adults_only(
+    ctx: Context, batch: list[Enrollee], minors: list[Enrollee], report: EnrolmentReport
+) -> list[Enrollee]:
+    """Keep the minors aside (enrolled after every adult, so their parents exist by then)."""
+    from backend_stub.services.children import MAJORITY, age_on, local_day
+
+    today = local_day(ctx.clock.now())
+    adults = []
+    for person in batch:
+        if age_on(person.birth_date, today) >= MAJORITY:
+            adults.append(person)
+        elif person.parent_nir:
+            minors.append(person)
+        else:
+            assert report.errors is not None
+            report.errors.append((0, "parent_nir is required for a minor"))
+    return adults
 
 
 def read_csv(path: Path, report: EnrolmentReport) -> Iterator[Enrollee]:

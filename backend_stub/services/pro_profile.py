@@ -105,6 +105,7 @@ def add_entry(
         raise DomainError(ErrorCode(next(iter(errors.values()))), fields=sorted(errors))
     pro, holder = opened.professional, opened.holder
     name = f"{pro.first_name} {pro.last_name}"
+    secret = {"hidden_from_guardians": True} if data.get("hidden_from_guardians") else {}  # a minor's secret
     lock_holder(session, holder.id)
     record = Record(
         holder_id=holder.id,
@@ -114,10 +115,12 @@ def add_entry(
         seq=next_seq(session, holder.id),
         author=f"{PRO_PREFIX}{pro.id}",
         updated_at=now,
-        data=profile.clean(entry) | {"author_name": name, "author_profession": pro.profession},
+        data=profile.clean(entry) | {"author_name": name, "author_profession": pro.profession} | secret,
     )
     session.add(record)
-    access = audit.Access("write", opened.decision.basis, "allowed", TARGET, section)
+    # A secret entry's log line names the entry, so that a parent's view of the log can leave it out.
+    target = record.id if secret else TARGET
+    access = audit.Access("write", opened.decision.basis, "allowed", target, section)
     audit.append(session=session, holder_id=holder.id, actor=pro, access=access, at=now)
     notifications.notify(
         session=session,
@@ -126,6 +129,7 @@ def add_entry(
         kind="profile_entry_added",
         name=name,
         profession=pro.profession,
+        **({"secret": True} if secret else {}),
     )
     session.commit()
     session.refresh(record)

@@ -304,6 +304,7 @@ def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocu
             kind="document_added",
             name=f"{pro.first_name} {pro.last_name}",
             profession=pro.profession,
+            **({"secret": True} if new.hidden_from_guardians else {}),  # not shown to a minor's parents
         )
     session.commit()
     return record

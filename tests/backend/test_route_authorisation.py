@@ -90,6 +90,10 @@ HOLDER = {
     ("get", "/api/v1/administrative/corrections"): (200,),
     ("post", "/api/v1/administrative/corrections"): (422,),
     ("get", "/api/v1/messages/{message_id}/attachments/{index}"): (404,),
+    ("get", "/api/v1/children"): (200,),
+    ("post", "/api/v1/children/check"): (422,),
+    ("post", "/api/v1/children/activation"): (422,),
+    ("post", "/api/v1/children/objection"): (422,),
 }
 
 

@@ -7,7 +7,10 @@ from fastapi import APIRouter, Path, Query, Response
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
-from backend_stub.services import access_reports, audit, notifications
+from backend_stub.errors import DomainError
+from backend_stub.models import AccessEntry
+from backend_stub.services import access_reports, audit, children, notifications
+from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import (
     AccessEntryOut,
     AccessLogPage,
@@ -44,6 +47,7 @@ def access_log(
         since=since,
         until=until,
     )
+    rows = children.visible_log(session, holder.id, rows)  # a parent: not the minor's secret items
     reported = access_reports.reported_seqs(session=session, holder_id=holder.id, seqs=(e.seq for e in rows))
     entries = [
         AccessEntryOut(
@@ -74,6 +78,9 @@ def report_access(
     ctx: ContextDep,
 ) -> AccessReportOut:
     """Flag a line of the log as suspicious, with a note; `block` also blocks the professional."""
+    entry = session.get(AccessEntry, (holder.id, seq))
+    if entry is not None and not children.visible_log(session, holder.id, [entry]):
+        raise DomainError(ErrorCode.NOT_FOUND)  # a minor's secret item, for a parent
     flagged = access_reports.report(
         session=session, ctx=ctx, holder=holder, seq=seq, note=request.note, block=request.block
     )
@@ -90,6 +97,7 @@ def list_notifications(
     return [
         NotificationOut(id=n.id, at=as_utc(n.at), kind=n.kind, params=n.params, read=n.read)
         for n in notifications.page(session=session, holder=holder, before=before)
+        if children.visible_params(n.params)
     ]
 
 

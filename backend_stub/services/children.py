@@ -1,0 +1,406 @@
+"""Minors' spaces: their parents act on them, their secret items stay hidden, and at 18 it all ends.
+
+A parent sends `X-Space: <child id>` with their own token (api/deps.py calls `resolve_space`).
+The acting parent is kept in a context variable for the request, so every service that shows a
+record (`sync.visible_to_holder`) hides the minor's secret items (`hidden_from_guardians`) without
+each route having to pass it along. Ages are counted on the French calendar day (Europe/Paris):
+someone born on 29 February comes of age on 1 March in a year that has no 29 February (the
+French civil rule counts the age from date to date; with no such date the year is complete the
+day after 28 February).
+"""
+
+import hashlib
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from backend_stub.children_models import Guardianship
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.models import AccessEntry, Holder, Record
+from backend_stub.services import audit
+from backend_stub.services.enrolment import Enrollee, EnrolmentReport, issue_code, new_holder, send_letter
+from sync.protocol.children_schemas import COLOURS, ChildName, ChildOut
+from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import Identifiers, SpaceStatus
+
+MAJORITY = 18
+PARIS = ZoneInfo("Europe/Paris")
+GUARDIAN = "guardian"  # the profession code of a parent in the child's access log
+SECRET = "hidden_from_guardians"
+API_PREFIX = "/api/v1"
+# Reads a parent makes that are written to the child's log (lists and sync pulls are not).
+LOGGED_READS = ("/content", "/attachments/")
+
+_acting: ContextVar[Holder | None] = ContextVar("acting_guardian", default=None)
+
+
+def acting_guardian() -> Holder | None:
+    """The parent acting on a child's space in this request, or None (the holder themself)."""
+    return _acting.get()
+
+
+def set_acting(guardian: Holder | None) -> None:
+    """Called once per request by api/deps.py, before any service runs."""
+    _acting.set(guardian)
+
+
+def is_secret(data: dict[str, Any]) -> bool:
+    return bool(data.get(SECRET))
+
+
+def hidden_now(data: dict[str, Any]) -> bool:
+    """A minor's secret item while a parent is acting: it does not exist for them."""
+    return acting_guardian() is not None and is_secret(data)
+
+
+# --- ages ---------------------------------------------------------------------------------------
+
+
+def local_day(now: datetime) -> date:
+    return now.astimezone(PARIS).date()
+
+
+def age_on(birth: date, day: date) -> int:
+    """Full years on `day` (a 29 February birthday counts as reached on 1 March in other years)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def is_minor(holder: Holder, now: datetime) -> bool:
+    return age_on(holder.birth_date, local_day(now)) < MAJORITY
+
+
+def born_on_or_before_for_majority(day: date) -> date:
+    """The latest birth date of someone who is 18 on `day`."""
+    try:
+        return day.replace(year=day.year - MAJORITY)
+    except ValueError:  # 29 February today, none 18 years ago: born on the 28th turned 18 yesterday
+        return date(day.year - MAJORITY, 2, 28)
+
+
+# --- guardianships -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuardianActor:
+    """A parent as written in the child's access log."""
+
+    id: str
+    first_name: str
+    last_name: str
+    profession: str = GUARDIAN
+
+
+def actor(holder: Holder) -> GuardianActor:
+    return GuardianActor(id=holder.id, first_name=holder.first_name, last_name=holder.last_name)
+
+
+def active_link(session: Session, *, child_id: str, guardian_id: str) -> Guardianship | None:
+    return session.exec(
+        select(Guardianship).where(
+            Guardianship.child_id == child_id,
+            Guardianship.guardian_id == guardian_id,
+            col(Guardianship.ended_at).is_(None),
+        )
+    ).first()
+
+
+def may_act(session: Session, ctx: Context, *, guardian_id: str, child: Holder) -> bool:
+    """An open guardianship of an active space whose holder is still a minor today."""
+    return (
+        child.status == SpaceStatus.ACTIVE
+        and is_minor(child, ctx.clock.now())
+        and active_link(session, child_id=child.id, guardian_id=guardian_id) is not None
+    )
+
+
+def link(session: Session, *, child: Holder, guardian: Holder, now: datetime) -> Guardianship:
+    """Attach a holder of parental authority (once: an open link is reused)."""
+    found = active_link(session, child_id=child.id, guardian_id=guardian.id)
+    if found is None:
+        found = Guardianship(child_id=child.id, guardian_id=guardian.id, since=now)
+        session.add(found)
+    return found
+
+
+def _route_label(request_path: str) -> str:
+    return request_path.removeprefix(API_PREFIX)
+
+
+def _log_action(method: str, route: str, path_params: dict[str, str]) -> audit.Access | None:
+    """What a parent's request writes to the child's log: changes, and contents opened."""
+    label = _route_label(route)
+    if method != "GET":
+        return audit.Access("write", GUARDIAN, "allowed", label, detail=method)
+    if any(part in route for part in LOGGED_READS):
+        target = path_params.get("record_id") or path_params.get("message_id") or label
+        return audit.Access("read", GUARDIAN, "allowed", target, detail=label)
+    return None
+
+
+def resolve_space(
+    *,
+    session: Session,
+    ctx: Context,
+    caller: Holder,
+    space_id: str,
+    method: str,
+    route: str,
+    path_params: dict[str, str],
+) -> tuple[Holder, Holder | None]:
+    """The space a request acts on and the acting parent (None: the caller's own space).
+
+    A refusal is written to the child's log when that space exists; an allowed change or a
+    content opened is written too, with the parent as actor (committed here, before the route)."""
+    if not space_id or space_id == caller.id:
+        return caller, None
+    child = session.get(Holder, space_id)
+    now = ctx.clock.now()
+    if (
+        child is None
+        or caller.status != SpaceStatus.ACTIVE
+        or not may_act(session, ctx, guardian_id=caller.id, child=child)
+    ):
+        if child is not None:
+            refused = audit.Access(
+                "read" if method == "GET" else "write",
+                GUARDIAN,
+                "refused",
+                _route_label(route),
+                detail=ErrorCode.CHILD_NOT_GUARDIAN.value,
+            )
+            audit.append(session=session, holder_id=child.id, actor=actor(caller), access=refused, at=now)
+            session.commit()
+        raise DomainError(ErrorCode.CHILD_NOT_GUARDIAN)
+    access = _log_action(method, route, path_params)
+    if access is not None:
+        audit.append(session=session, holder_id=child.id, actor=actor(caller), access=access, at=now)
+        session.commit()
+    return child, caller
+
+
+# --- what a parent sees ------------------------------------------------------------------------
+
+
+def colour(child_id: str) -> int:
+    return int(hashlib.sha256(child_id.encode()).hexdigest()[:8], 16) % COLOURS
+
+
+def child_out(child: Holder, now: datetime) -> ChildOut:
+    return ChildOut(
+        id=child.id,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        birth_date=child.birth_date,
+        status=child.status,
+        age_years=age_on(child.birth_date, local_day(now)),
+        colour=colour(child.id),
+        can_act=child.status == SpaceStatus.ACTIVE and is_minor(child, now),
+    )
+
+
+def children_of(*, session: Session, ctx: Context, guardian: Holder) -> list[ChildOut]:
+    """The minors whose parental authority the holder holds today, eldest first."""
+    now = ctx.clock.now()
+    rows = session.exec(
+        select(Holder)
+        .join(Guardianship, col(Guardianship.child_id) == col(Holder.id))
+        .where(Guardianship.guardian_id == guardian.id, col(Guardianship.ended_at).is_(None))
+        .order_by(col(Holder.birth_date), col(Holder.first_name))
+    ).all()
+    return [child_out(child, now) for child in rows if is_minor(child, now)]
+
+
+def secret_ids(session: Session, holder_id: str, ids: Iterable[str]) -> set[str]:
+    """Which of these record ids of the space are secret items."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return set()
+    rows = session.exec(
+        select(Record).where(Record.holder_id == holder_id, col(Record.id).in_(wanted))
+    ).all()
+    return {r.id for r in rows if is_secret(r.data)}
+
+
+def visible_log(session: Session, holder_id: str, entries: list[AccessEntry]) -> list[AccessEntry]:
+    """The log as a parent sees it: without the entries about the minor's secret items."""
+    if acting_guardian() is None:
+        return entries
+    hidden = secret_ids(session, holder_id, (e.target for e in entries))
+    return [e for e in entries if e.target not in hidden]
+
+
+def visible_params(params: dict[str, Any]) -> bool:
+    """A notification about a secret item is not shown to a parent."""
+    return not (acting_guardian() is not None and params.get("secret"))
+
+
+# --- activation by the parent ------------------------------------------------------------------
+
+
+def _child_by_ids(
+    *, session: Session, ctx: Context, guardian: Holder, ids: Identifiers, client: str
+) -> Holder:
+    """The three identifiers of a child of this parent; any mismatch, or someone else's child,
+    gets the one answer of a wrong triple (rate-limited like activation)."""
+    from backend_stub.services import activation  # activation refuses minors through this module
+
+    child = activation.identify(session=session, ctx=ctx, ids=ids, client=client)
+    if active_link(session, child_id=child.id, guardian_id=guardian.id) is None:
+        raise DomainError(ErrorCode.IDENTIFIERS_MISMATCH)
+    if child.status == SpaceStatus.ACTIVE:
+        raise DomainError(ErrorCode.ALREADY_ACTIVE)  # a parent opened it already
+    activation.check_usable(child, ctx.clock.now())
+    return child
+
+
+def check(*, session: Session, ctx: Context, guardian: Holder, ids: Identifiers, client: str) -> ChildName:
+    child = _child_by_ids(session=session, ctx=ctx, guardian=guardian, ids=ids, client=client)
+    return ChildName(first_name=child.first_name, status=child.status)
+
+
+def activate(*, session: Session, ctx: Context, guardian: Holder, ids: Identifiers, client: str) -> ChildOut:
+    """Open the child's space; it has no login (the parents act on it from their own)."""
+    child = _child_by_ids(session=session, ctx=ctx, guardian=guardian, ids=ids, client=client)
+    now = ctx.clock.now()
+    child.status = SpaceStatus.ACTIVE
+    child.activated_at = now
+    child.created_at = child.created_at or now
+    child.code_expires_at = now  # the provisional code is spent
+    session.add(child)
+    audit.append(
+        session=session,
+        holder_id=child.id,
+        actor=actor(guardian),
+        access=audit.Access("activate", GUARDIAN, "allowed", "space"),
+        at=now,
+    )
+    session.commit()
+    return child_out(child, now)
+
+
+def object_to(*, session: Session, ctx: Context, guardian: Holder, ids: Identifiers, client: str) -> ChildOut:
+    """The parent refuses the child's space within the 6 weeks (same rules as for an adult)."""
+    from backend_stub.services import activation
+
+    child = _child_by_ids(session=session, ctx=ctx, guardian=guardian, ids=ids, client=client)
+    activation.record_objection(session=session, ctx=ctx, holder=child)
+    return child_out(child, ctx.clock.now())
+
+
+# --- the insurer: enrolment, parental authority, majority --------------------------------------
+
+
+def send_child_letter(*, ctx: Context, child: Holder, parent: Holder, code: str) -> None:
+    """The minor's letter goes to the parent: it names the child, the parent activates it."""
+    from sync.protocol.identifiers import format_provisional_code
+
+    channel = "email" if parent.letter_email else "letter"
+    ctx.notifier.send(
+        channel,
+        parent.letter_email or f"{parent.first_name} {parent.last_name}, {parent.postal_address}",
+        "child_letter",
+        parent.lang,
+        first_name=parent.first_name,
+        child_first_name=child.first_name,
+        child_last_name=child.last_name,
+        code=format_provisional_code(code),
+        expires=child.code_expires_at.strftime("%d/%m/%Y"),
+        deadline=child.objection_deadline.strftime("%d/%m/%Y"),
+        url=ctx.settings.public_app_url,
+    )
+
+
+def enrol_minors(
+    *, session: Session, ctx: Context, minors: list[Enrollee], report: EnrolmentReport
+) -> None:
+    """Enrol minors once the adults are in: each is attached to their enrolled parent(s), and
+    their letter goes to the first parent. Someone already enrolled is skipped; an unknown parent
+    is reported (no identifier in the report)."""
+    assert report.errors is not None
+    now = ctx.clock.now()
+    for n, person in enumerate(minors, start=1):
+        if by_nir(session, ctx, person.nir) is not None:
+            report.already_enrolled += 1
+            continue
+        parents = [by_nir(session, ctx, nir) for nir in (person.parent_nir, person.second_parent_nir) if nir]
+        if not parents or any(p is None for p in parents):
+            report.errors.append((n, "minor: parent not enrolled"))
+            continue
+        child, code = new_holder(ctx, person, now)
+        session.add(child)
+        for parent in parents:
+            assert parent is not None
+            link(session, child=child, guardian=parent, now=now)
+        session.commit()
+        assert parents[0] is not None
+        send_child_letter(ctx=ctx, child=child, parent=parents[0], code=code)
+        report.created += 1
+
+
+def by_nir(session: Session, ctx: Context, nir: str) -> Holder | None:
+    return session.exec(select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))).first()
+
+
+def add_guardian(*, session: Session, ctx: Context, child_nir: str, guardian_nir: str) -> Guardianship:
+    """Attach one more holder of parental authority to an enrolled minor."""
+    child, guardian = by_nir(session, ctx, child_nir), by_nir(session, ctx, guardian_nir)
+    now = ctx.clock.now()
+    if child is None or guardian is None:
+        raise ValueError("child and parent must both be enrolled")
+    if not is_minor(child, now) or is_minor(guardian, now):
+        raise ValueError("the child must be a minor and the parent an adult")
+    found = link(session, child=child, guardian=guardian, now=now)
+    session.commit()
+    return found
+
+
+def remove_guardian(*, session: Session, ctx: Context, child_nir: str, guardian_nir: str) -> bool:
+    """Loss of parental authority: the link ends now (the parent's next request is refused)."""
+    child, guardian = by_nir(session, ctx, child_nir), by_nir(session, ctx, guardian_nir)
+    if child is None or guardian is None:
+        return False
+    found = active_link(session, child_id=child.id, guardian_id=guardian.id)
+    if found is None:
+        return False
+    found.ended_at, found.reason = ctx.clock.now(), "removed"
+    session.add(found)
+    session.commit()
+    return True
+
+
+def come_of_age(*, session: Session, ctx: Context, batch_size: int = 1000) -> int:
+    """Daily: on their 18th birthday all guardianships end and the young adult gets their own
+    letter (new provisional code, a new 6-week objection window); their space and data stay."""
+    now = ctx.clock.now()
+    cutoff = born_on_or_before_for_majority(local_day(now))
+    done = 0
+    while True:
+        rows = session.exec(
+            select(Guardianship, Holder)
+            .join(Holder, col(Holder.id) == col(Guardianship.child_id))
+            .where(col(Guardianship.ended_at).is_(None), col(Holder.birth_date) <= cutoff)
+            .limit(batch_size)
+        ).all()
+        adults: dict[str, Holder] = {}
+        for link_row, child in rows:
+            link_row.ended_at, link_row.reason = now, "majority"
+            session.add(link_row)
+            adults[child.id] = child
+        codes = {}
+        for child in adults.values():
+            codes[child.id] = issue_code(ctx=ctx, holder=child, now=now)
+            child.letter_sent_at = now
+            child.objection_deadline = now + timedelta(weeks=ctx.settings.objection_weeks)
+            session.add(child)
+        session.commit()
+        for child in adults.values():
+            send_letter(ctx=ctx, holder=child, code=codes[child.id], kind="majority_letter")
+        done += len(adults)
+        if len(rows) < batch_size:
+            return done
