@@ -2,6 +2,8 @@
 holder's ids: refused, and nothing of the first holder changes or leaks. A new route without a
 case here fails the test."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -198,3 +200,28 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
     assert _snapshot(world, first_tokens) == before
     notes = world.api.get("/api/v1/notifications", headers=bearer(first_tokens)).json()
     assert notes[0]["read"] is False
+
+
+def test_a_parent_of_another_child_reaches_nothing_of_a_child(world: World) -> None:
+    """Every holder route with `X-Space` naming a child the caller is not a guardian of: refused
+    (logged in that child's log), and nothing of the child changes."""
+    from tests.backend.test_children import as_parent, child_document, family
+
+    _, parent_tokens, _, child_id = family(world)
+    record_id = child_document(world, as_parent(parent_tokens, child_id), "Carnet")
+    before = world.api.get("/api/v1/sync/pull", headers=as_parent(parent_tokens, child_id)).json()
+    _, other_parent, _, _ = family(world)
+    for method, path in HOLDER:
+        url = path
+        ids = {"record_id": record_id, "message_id": record_id, "index": "0", "seq": "1"}
+        for name, value in ids.items():
+            url = url.replace(f"{{{name}}}", value)
+        url = re.sub(r"\{[a-z_]+\}", "x", url)  # every other id: the refusal comes first
+        headers = as_parent(other_parent, child_id) | ({"Upload-Offset": "0"} if method == "patch" else {})
+        response = world.api.request(method.upper(), url, headers=headers, json={})
+        assert response.status_code == 403, (method, path, response.status_code, response.text)
+        assert response.json()["code"] == "error.children.not_guardian", (method, path)
+    log = world.api.get("/api/v1/access-log", headers=as_parent(parent_tokens, child_id)).json()["entries"]
+    refused = [e for e in log if e["outcome"] == "refused"]
+    assert len(refused) == len(HOLDER) and {e["profession"] for e in refused} == {"guardian"}
+    assert world.api.get("/api/v1/sync/pull", headers=as_parent(parent_tokens, child_id)).json() == before
