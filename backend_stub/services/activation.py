@@ -15,7 +15,7 @@ from backend_stub.core.security import same
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder
 from backend_stub.rules.lifecycle import can_object
-from backend_stub.services import ratelimit
+from backend_stub.services import children, ratelimit
 from backend_stub.services.children import is_minor
 from backend_stub.services.enrolment import issue_code, send_letter
 from sync.protocol.errors import ErrorCode
@@ -163,4 +163,7 @@ def request_new_letter(*, session: Session, ctx: Context, request: NewLetterRequ
     code = issue_code(ctx=ctx, holder=holder, now=ctx.clock.now())
     session.add(holder)
     session.commit()
+    if is_minor(holder, ctx.clock.now()):  # a minor's letter goes to their parent
+        children.letter_to_parent(session=session, ctx=ctx, child=holder, code=code)
+        return
     send_letter(ctx=ctx, holder=holder, code=code, kind="new_code")

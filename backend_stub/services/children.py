@@ -343,6 +343,18 @@ def enrol_minors(
         report.created += 1
 
 
+def letter_to_parent(*, session: Session, ctx: Context, child: Holder, code: str) -> None:
+    """A new code asked for a minor: to the parent who has held parental authority longest."""
+    parent = session.exec(
+        select(Holder)
+        .join(Guardianship, col(Guardianship.guardian_id) == col(Holder.id))
+        .where(Guardianship.child_id == child.id, col(Guardianship.ended_at).is_(None))
+        .order_by(col(Guardianship.since))
+    ).first()
+    if parent is not None:
+        send_child_letter(ctx=ctx, child=child, parent=parent, code=code)
+
+
 def by_nir(session: Session, ctx: Context, nir: str) -> Holder | None:
     return session.exec(select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))).first()
 

@@ -101,6 +101,10 @@ def test_a_minor_is_enrolled_under_a_parent_and_the_letter_goes_to_the_parent(wo
     assert letter["kind"] == "child_letter" and "Camille Martin" in letter["to"]
     assert "Léa" in letter["body"] and "Mes enfants" in letter["body"]
     assert CODE_RE.search(letter["body"]) and child.code in letter["body"]
+    asked = world.api.post(f"{A}/letters", json={"nir": child.nir, "vitale_serial": child.vitale})
+    assert asked.status_code == 200
+    again = world.outbox()[0]
+    assert again["kind"] == "child_letter" and again["to"] == letter["to"]  # a new code: to the parent too
     # No parent: refused; a parent later in the same file: the minor waits for them.
     with Session(world.ctx.engine) as session:
         row = {"vitale_serial": "49999999", "first_name": "Tom", "last_name": "Petit"}
