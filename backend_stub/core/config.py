@@ -60,11 +60,10 @@ class Settings(BaseSettings):
     sms_url: str = ""
     sms_token: str = ""
 
+    # The Flet app: named in letters, and where a connecting app's request opens the consent screen.
     public_app_url: str = "http://127.0.0.1:8550"
     # Where people who receive a share link reach this server (the link is built on it).
     public_api_url: str = "http://127.0.0.1:8000"
-    # The Flet app, where a connecting app's authorisation request opens the consent screen.
-    app_url: str = "http://127.0.0.1:8550"
     consent_request_minutes: int = 15
     auth_code_seconds: int = 120
 

@@ -330,7 +330,8 @@ def authorize(
         )
     )
     session.commit()
-    return OAuthResponse(302, "", [("Location", f"{ctx.settings.app_url.rstrip('/')}/?consent={request_id}")])
+    consent = f"{ctx.settings.public_app_url.rstrip('/')}/?consent={request_id}"
+    return OAuthResponse(302, "", [("Location", consent)])
 
 
 def pending(*, session: Session, ctx: Context, request_id: str) -> tuple[ConsentRequest, App]:

@@ -69,7 +69,7 @@ def ask(world: World, app_id: str, scope: str, **override: str) -> Asked:
     response = world.api.get(f"{A}/oauth/authorize", params=params, follow_redirects=False)
     assert response.status_code == 302, response.text
     location = urlsplit(response.headers["location"])
-    assert f"{location.scheme}://{location.netloc}" == world.ctx.settings.app_url
+    assert f"{location.scheme}://{location.netloc}" == world.ctx.settings.public_app_url
     assert set(parse_qs(location.query)) == {"consent"}  # nothing but the opaque id in the URL
     return Asked(verifier, parse_qs(location.query)["consent"][0], state)
 

@@ -99,8 +99,18 @@ class Stack:
                 found.append(data)
         return found
 
-    def enrol(self, *, nir: str, vitale: str, first_name: str, email: str) -> str:
-        """Enrol one person with the server's command; returns the provisional code of the letter."""
+    def enrol(
+        self,
+        *,
+        nir: str,
+        vitale: str,
+        first_name: str,
+        email: str,
+        birth_date: str = "1985-05-01",
+        parent_nir: str = "",
+    ) -> str:
+        """Enrol one person with the server's command; returns the provisional code of the letter
+        (a minor's letter goes to the parent named by `parent_nir`, at `email`)."""
         subprocess.run(
             [
                 sys.executable,
@@ -116,9 +126,10 @@ class Stack:
                 "--last-name",
                 "Martin",
                 "--birth-date",
-                "1985-05-01",
+                birth_date,
                 "--email",
                 email,
+                *(["--parent-nir", parent_nir] if parent_nir else []),
             ],
             env=self.env,
             cwd=ROOT,
@@ -145,6 +156,15 @@ class Stack:
         finally:
             client.close()
         return nir
+
+    def enrol_child(self, n: int, first_name: str, parent_n: int, birth_date: str) -> tuple[str, str, str]:
+        """Enrol minor `n`, attached to person `parent_n` (enrolled by `activate`), whose letters
+        go to lettre<parent_n>@example.fr; returns the child's code, NIR and Vitale serial."""
+        nir, vitale = nir_for(n), f"{10000000 + n}"
+        email, parent = f"lettre{parent_n}@example.fr", nir_for(parent_n)
+        born = {"birth_date": birth_date, "parent_nir": parent}
+        code = self.enrol(nir=nir, vitale=vitale, first_name=first_name, email=email, **born)
+        return code, nir, vitale
 
     def wait_otp(self, to: str, count: int = 1, timeout: float = 20) -> str:
         """The code of the `count`-th one-time code sent to `to` (waits for it to arrive)."""
@@ -173,7 +193,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             server = subprocess.Popen(
                 [sys.executable, "-m", "backend_stub", "serve", "--port", str(api_port)],
                 env=env  # where consent screens open; where share links point
-                | {"ENS_APP_URL": f"http://127.0.0.1:{app_port}", "ENS_PUBLIC_API_URL": f"http://127.0.0.1:{api_port}"},
+                | {
+                    "ENS_PUBLIC_APP_URL": f"http://127.0.0.1:{app_port}",
+                    "ENS_PUBLIC_API_URL": f"http://127.0.0.1:{api_port}",
+                },
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,
