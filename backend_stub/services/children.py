@@ -3,12 +3,15 @@
 A parent sends `X-Space: <child id>` with their own token (api/deps.py calls `resolve_space`).
 The acting parent is kept in a context variable for the request, so every service that shows a
 record (`sync.visible_to_holder`) hides the minor's secret items (`hidden_from_guardians`) without
-each route having to pass it along. Ages are counted on the French calendar day (Europe/Paris):
-someone born on 29 February comes of age on 1 March in a year that has no 29 February (the
-French civil rule counts the age from date to date; with no such date the year is complete the
-day after 28 February).
+each route having to pass it along. Ages are counted on the French calendar day (Europe/Paris).
+Someone born on 29 February comes of age on 28 February in a year without a 29 February: the
+Interior ministry's circular NOR INTA1317573C of 25 July 2013 (electoral lists) says majority is
+reached "au dernier jour de février de l'année de son dix-huitième anniversaire qui peut être un
+28 février"; the press sometimes says 1 March, without a text. The earlier day also ends the
+parents' access sooner, which is the side of the young adult's secrecy.
 """
 
+import calendar
 import hashlib
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -66,9 +69,17 @@ def local_day(now: datetime) -> date:
     return now.astimezone(PARIS).date()
 
 
+def birthday_in(birth: date, year: int) -> date:
+    """The birthday in `year`; a 29 February one is the last day of February in other years."""
+    try:
+        return birth.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
 def age_on(birth: date, day: date) -> int:
-    """Full years on `day` (a 29 February birthday counts as reached on 1 March in other years)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    """Full years on `day`."""
+    return day.year - birth.year - (day < birthday_in(birth, day.year))
 
 
 def is_minor(holder: Holder, now: datetime) -> bool:
@@ -77,10 +88,10 @@ def is_minor(holder: Holder, now: datetime) -> bool:
 
 def born_on_or_before_for_majority(day: date) -> date:
     """The latest birth date of someone who is 18 on `day`."""
-    try:
-        return day.replace(year=day.year - MAJORITY)
-    except ValueError:  # 29 February today, none 18 years ago: born on the 28th turned 18 yesterday
-        return date(day.year - MAJORITY, 2, 28)
+    year = day.year - MAJORITY
+    if (day.month, day.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(day.year):
+        return date(year, 2, 29)  # born on 29 February: 18 on the last day of February
+    return birthday_in(day, year)  # today 29 February and none 18 years ago: the 28th
 
 
 # --- guardianships -----------------------------------------------------------------------------

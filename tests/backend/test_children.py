@@ -277,12 +277,15 @@ def _at(clock: FixedClock, day: date) -> None:
 
 def test_ages_follow_the_french_calendar_with_leap_day_births() -> None:
     leap = date(2008, 2, 29)
-    assert children.age_on(leap, date(2026, 2, 28)) == 17
-    assert children.age_on(leap, date(2026, 3, 1)) == 18
+    # The last day of February in other years (circular NOR INTA1317573C; services/children.py).
+    assert children.age_on(leap, date(2026, 2, 27)) == 17
+    assert children.age_on(leap, date(2026, 2, 28)) == 18
     assert children.age_on(leap, date(2024, 2, 29)) == 16
     assert children.age_on(date(2008, 1, 6), date(2026, 1, 5)) == 17
     assert children.age_on(date(2008, 1, 6), date(2026, 1, 6)) == 18
     assert children.born_on_or_before_for_majority(date(2028, 2, 29)) == date(2010, 2, 28)
+    assert children.born_on_or_before_for_majority(date(2026, 2, 28)) == date(2008, 2, 29)
+    assert children.born_on_or_before_for_majority(date(2026, 3, 1)) == date(2008, 3, 1)
     # 23:30 UTC on 5 January is already 6 January in France.
     assert children.local_day(datetime(2026, 1, 5, 23, 30, tzinfo=UTC)) == date(2026, 1, 6)
 
@@ -323,16 +326,18 @@ def test_coming_of_age_ends_the_parents_access_and_the_young_adult_sees_everythi
     assert closed.json()["status"] == "closed"
 
 
-def test_the_young_adult_may_object_and_a_leap_day_child_comes_of_age_on_1_march(
+def test_the_young_adult_may_object_and_a_leap_day_child_comes_of_age_on_28_february(
     world: World, clock: FixedClock
 ) -> None:
     parent, tokens, child, child_id = family(world, birth_date="2008-02-29")
-    _at(clock, date(2026, 2, 28))
+    _at(clock, date(2026, 2, 27))
     tokens = world.login(parent)
     assert world.api.get(f"{A}/sync/pull", headers=as_parent(tokens, child_id)).status_code == 200
     with Session(world.ctx.engine) as session:
         assert children.come_of_age(session=session, ctx=world.ctx) == 0
-    _at(clock, date(2026, 3, 1))
+    _at(clock, date(2026, 2, 28))
+    refused = world.api.get(f"{A}/sync/pull", headers=as_parent(world.login(parent), child_id))
+    assert refused.json()["code"] == "error.children.not_guardian"
     with Session(world.ctx.engine) as session:
         assert children.come_of_age(session=session, ctx=world.ctx) == 1
     code = CODE_RE.search(world.outbox()[0]["body"])
