@@ -148,9 +148,12 @@ def add_entry(
         list[str], typer.Option(help="name=value, repeated (e.g. --field substance=Pénicilline)")
     ],
     consent: Consent = False,
+    hidden_from_guardians: Annotated[bool, typer.Option(help="Hide from a minor's parents")] = False,
 ) -> None:
     """Add an entry to the patient's medical profile (read-only to them, shown with your name)."""
-    data = dict(item.split("=", 1) for item in field if "=" in item)
+    data: dict[str, object] = dict(item.split("=", 1) for item in field if "=" in item)
+    if hidden_from_guardians:
+        data["hidden_from_guardians"] = True
     created = _call(
         "POST",
         "/pro/profile-entries",
