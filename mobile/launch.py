@@ -88,6 +88,7 @@ class SyncLoop:
                     bar.running = True
                     self._draw_if_changed()
                 await asyncio.to_thread(bar.sync)
+                await asyncio.to_thread(self.state.sync_children)  # the other open children's spaces
                 bar.asked = False
                 self._draw_if_changed()
                 with contextlib.suppress(TimeoutError):

@@ -847,6 +847,11 @@ class VaultAppState(AppState):
         self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
 
     # --- family: the space switcher ---------------------------------------------------------------
+    def sync_children(self) -> None:
+        """The sync loop's spare turn: the children's spaces opened here but not shown sync too."""
+        with self.sync_bar.quiet(timeout=1):
+            self.family.sync_others()
+
     def switch_space(self, child_id: str) -> bool:
         """Act on a child's space ("" = one's own): every screen's state is rebuilt for it."""
         with self.sync_bar.quiet():

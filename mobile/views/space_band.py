@@ -34,16 +34,21 @@ def build(ui: Ui) -> ft.Control | None:
             bgcolor=child.colour,
             border_radius=10,
             padding=ft.Padding.symmetric(horizontal=14, vertical=6),
-            content=ft.Row(
+            content=ft.Column(
                 [
-                    ft.Icon(ft.Icons.CHILD_CARE, color=ft.Colors.WHITE, size=28),
-                    ft.Text(
-                        ui.t("ui.family.band", first_name=child.first_name, age=child.age),
-                        key="space-band-text",
-                        size=19,
-                        weight=ft.FontWeight.BOLD,
-                        color=ft.Colors.WHITE,
-                        expand=True,
+                    ft.Row(
+                        [
+                            ft.Icon(ft.Icons.CHILD_CARE, color=ft.Colors.WHITE, size=28),
+                            ft.Text(
+                                ui.t("ui.family.band", first_name=child.first_name, age=child.age),
+                                key="space-band-text",
+                                size=19,
+                                weight=ft.FontWeight.BOLD,
+                                color=ft.Colors.WHITE,
+                                expand=True,
+                            ),
+                        ],
+                        vertical_alignment=ft.CrossAxisAlignment.CENTER,
                     ),
                     ft.OutlinedButton(
                         content=ui.t("ui.family.switch"),
@@ -59,8 +64,8 @@ def build(ui: Ui) -> ft.Control | None:
                         ),
                     ),
                 ],
-                vertical_alignment=ft.CrossAxisAlignment.CENTER,
-                wrap=True,
+                spacing=6,
+                horizontal_alignment=ft.CrossAxisAlignment.START,
             ),
         ),
     )
