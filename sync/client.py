@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sync.errors import ApiError, NetworkError
 from sync.protocol.admin_schemas import AdministrativeData, CorrectionCreate, CorrectionOut
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
+from sync.protocol.children_schemas import SPACE_HEADER, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import (
     AccessLogPage,
@@ -59,6 +60,7 @@ class AccountClient:
         self._tokens: TokenPair | None = None
         # Called with the new pair (or None) whenever it changes, so a vault can keep it sealed.
         self.on_tokens: Callable[[TokenPair | None], None] | None = None
+        self._space = ""  # the child's holder id a `for_space` view acts on ("" = one's own)
 
     def close(self) -> None:
         """Release the connection pool (the app's tab closed)."""
@@ -88,6 +90,8 @@ class AccountClient:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         sent = dict(headers or {})
+        if self._space:  # a child's space: the parent's token, the child's data
+            sent[SPACE_HEADER] = self._space
         if auth:
             if self.tokens is None:
                 raise ApiError(ErrorCode.AUTH_REQUIRED, {}, 401)
@@ -326,6 +330,52 @@ class AccountClient:
     def revoke_app(self, connection_id: str) -> list[ConnectionOut]:
         response = self._call("POST", f"/connected-apps/{connection_id}/revoke", auth=True)
         return [ConnectionOut.model_validate(c) for c in response.json()]
+
+    # --- family: a parent acting on their minor children's spaces ---
+    def for_space(self, child_id: str) -> "SpaceClient":
+        """A view that acts on a child's space: same tokens and HTTP pool, plus `X-Space`."""
+        return SpaceClient(self, child_id)
+
+    def children(self) -> list[ChildOut]:
+        return [ChildOut.model_validate(c) for c in self._call("GET", "/children", auth=True).json()]
+
+    def check_child(self, ids: Identifiers) -> str:
+        """The child's first name, to confirm whose space the letter opens."""
+        return self._json(ChildName, "POST", "/children/check", ids, auth=True).first_name
+
+    def activate_child(self, ids: Identifiers) -> ChildOut:
+        return self._json(ChildOut, "POST", "/children/activation", ids, auth=True)
+
+    def object_child(self, ids: Identifiers) -> ChildOut:
+        return self._json(ChildOut, "POST", "/children/objection", ids, auth=True)
+
+
+class SpaceClient(AccountClient):
+    """A parent's client acting on one child's space; token changes go to the parent's pair."""
+
+    def __init__(self, parent: AccountClient, child_id: str) -> None:
+        self._parent = parent
+        self._http = parent._http
+        self._space = child_id
+        self.on_tokens = None
+
+    @property
+    def space_id(self) -> str:
+        return self._space
+
+    @property  # type: ignore[override]
+    def tokens(self) -> TokenPair | None:
+        return self._parent.tokens
+
+    @tokens.setter
+    def tokens(self, pair: TokenPair | None) -> None:
+        self._parent.tokens = pair  # the parent's vault seals the new pair
+
+    def close(self) -> None:
+        """The pool is the parent's: it stays open."""
+
+    def for_space(self, child_id: str) -> "SpaceClient":
+        return SpaceClient(self._parent, child_id)
 
 
 def _api_error(response: httpx.Response) -> ApiError:
