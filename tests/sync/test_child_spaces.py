@@ -2,6 +2,7 @@
 own sealed store opened by the parent's unlock."""
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -11,8 +12,9 @@ from sync.child_spaces import KEY_SECRET, ChildSpace
 from sync.client import AccountClient
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
-from sync.protocol.schemas import Me, OtpChannel, SpaceStatus, TokenPair
+from sync.protocol.schemas import Identifiers, Me, OtpChannel, SpaceStatus, TokenPair
 from sync.space import HolderSpace
+from tests.conftest import World
 from tests.sync.conftest import FAST_KDF
 
 PIN = "482915"
@@ -175,3 +177,49 @@ def test_offline_first_open_uses_the_known_child(tmp_path: Path, client: Account
     lea = ChildSpace(parent, "child-lea")
     lea.open(child_me("child-lea", "Léa"))
     assert lea.me is not None and lea.me.first_name == "Léa" and lea.me.sex == ""
+
+
+def test_a_childs_space_syncs_with_the_server_apart_from_the_parents(world: World, tmp_path: Path) -> None:
+    """End to end with the real server: what the parent writes in the child's space on this device
+    reaches the child's space on the server, never the parent's."""
+    parent_person = world.enrol(letter_email="parent@example.fr")
+    world.activate(parent_person)
+    tokens = world.login(parent_person)
+    born = date.today().replace(year=date.today().year - 8, day=1) - timedelta(days=31)
+    kid = world.enrol(
+        letter_email="parent@example.fr",
+        first_name="Léa",
+        birth_date=born.isoformat(),
+        parent_nir=parent_person.nir,
+    )
+    client = AccountClient(http=world.api)
+    client.tokens = TokenPair.model_validate(tokens)
+    ids = Identifiers(provisional_code=kid.code, nir=kid.nir, vitale_serial=kid.vitale)
+    assert client.check_child(ids) == "Léa"
+    lea = client.activate_child(ids)
+    assert lea.can_act and [c.id for c in client.children()] == [lea.id]
+
+    parent = HolderSpace(tmp_path, "device1", client, kdf=FAST_KDF)
+    parent.set_pin(client.me(), PIN, PIN)
+    space = ChildSpace(parent, lea.id)
+    space.open(child_me(lea.id, "Léa"))
+    assert space.me is not None and space.me.birth_date == born  # the child's Me, through X-Space
+    assert space.store is not None and parent.store is not None
+    space.store.put("profile_entry", {"section": "vaccination", "vaccine": "dtcap", "date": "2026-01-05"})
+    parent.store.put("profile_entry", {"section": "allergy", "substance": "pollen"})
+    assert space.sync().error is None
+    assert parent.sync().error is None
+
+    def on_server(c: AccountClient) -> list[dict[str, object]]:
+        return [r.data for r in c.pull("", 500).changes if r.collection == "profile_entry" and r.data]
+
+    assert [d.get("vaccine") for d in on_server(client.for_space(lea.id))] == ["dtcap"]
+    assert [d.get("substance") for d in on_server(client)] == ["pollen"]
+    # Another holder's X-Space is refused.
+    stranger = world.enrol()
+    world.activate(stranger)
+    other = AccountClient(http=world.api)
+    other.tokens = TokenPair.model_validate(world.login(stranger))
+    with pytest.raises(SyncError) as refused:
+        other.for_space(lea.id).me()
+    assert refused.value.code == ErrorCode.CHILD_NOT_GUARDIAN
