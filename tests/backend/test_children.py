@@ -234,8 +234,14 @@ def test_secret_items_never_reach_a_parent_and_the_professional_still_sees_them(
     assert plain in seen and secret not in seen and secret_entry not in seen
     content = world.api.get(f"{A}/sync/records/{secret}/content", headers=headers)
     assert (content.status_code, content.json()["code"]) == (404, "error.not_found")
-    targets = {e["target"] for e in log_of(world, headers)}
+    entries = log_of(world, headers)
+    targets = {e["target"] for e in entries}
     assert plain in targets and secret not in targets and secret_entry not in targets
+    hidden_seqs = set(range(1, max(int(str(e["seq"])) for e in entries))) - {e["seq"] for e in entries}
+    assert hidden_seqs  # the lines about the secret items: not even reportable by number
+    for seq in hidden_seqs:
+        report = world.api.post(f"{A}/access-log/{seq}/report", headers=headers, json={"note": "?"})
+        assert report.status_code == 404
     notes = world.api.get(f"{A}/notifications", headers=headers).json()
     assert [n["kind"] for n in notes] == ["document_added", "first_access"]  # the plain one only
     share = world.api.post(f"{A}/shares", headers=headers, json={"document_ids": [secret], "days": 1})
