@@ -104,6 +104,9 @@ class FamilyState:
         self.active = ""  # the child whose space is shown ("" = the parent's own)
         self.own: HolderSpace | None = None  # the parent's space while a child's is shown
         self.spaces: dict[str, ChildSpace] = {}
+        # Called when the list says the child shown can no longer be acted on (majority, loss of
+        # parental authority): the app goes back to the parent's own space.
+        self.on_lost: Callable[[], None] = lambda: None
 
     # --- the list -------------------------------------------------------------------------------
     def _parent(self) -> HolderSpace | None:
@@ -129,6 +132,8 @@ class FamilyState:
             if parent is not None and parent.store is not None:
                 parent.store.set_secret(CHILDREN_SECRET, [_plain(r) for r in rows])
         self.rows, self.loaded = rows, True
+        if self.active and not any(r.id == self.active and r.can_act for r in rows):
+            self.on_lost()
         return self.banner is None and not self.offline
 
     def _kept(self) -> list[ChildRow]:

@@ -685,6 +685,7 @@ class VaultAppState(AppState):
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
         self.export = ExportState(self.vault, self.sync_bar)  # export everything; import into an empty space
         self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
+        self.family.on_lost = self._space_lost
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -847,6 +848,11 @@ class VaultAppState(AppState):
         self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
 
     # --- family: the space switcher ---------------------------------------------------------------
+    def _space_lost(self) -> None:
+        """The child shown can no longer be acted on: back to one's own space, and say why."""
+        if self.switch_space(""):
+            self.banner = local_error("ui.family.error.not_active")
+
     def sync_children(self) -> None:
         """The sync loop's spare turn: the children's spaces opened here but not shown sync too."""
         with self.sync_bar.quiet(timeout=1):

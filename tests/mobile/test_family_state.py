@@ -309,3 +309,16 @@ def test_the_childs_band_shows_on_every_screen(state: VaultAppState) -> None:
     router.render()
     hello = next(c for c in page.controls[0].controls[0].controls if c.key == "hello")  # type: ignore[attr-defined]
     assert hello.value == "Espace de Léa"
+
+
+def test_a_lost_space_takes_the_parent_back_to_their_own(state: VaultAppState, server: FakeServer) -> None:
+    state.family.load()
+    assert state.switch_space("child-lea")
+    # Léa turned 18 (or the parent lost parental authority): the list no longer lets them act.
+    server.children[0]["can_act"] = False
+    state.family.entered()
+    state.family.load()
+    assert state.family.active == "" and state.family.current() is None
+    assert state.vault.client is state.client
+    assert state.screen == Screen.HOME
+    assert state.banner is not None and state.banner.code == "ui.family.error.not_active"
