@@ -178,6 +178,7 @@ def write(
     subject: Annotated[str, typer.Option(help="The subject of a new conversation")] = "",
     conversation: Annotated[str, typer.Option(help="The id of one of your conversations")] = "",
     file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="PDF, JPEG or PNG")] = None,
+    hidden_from_guardians: Annotated[bool, typer.Option(help="Hide it from a minor's parents")] = False,
 ) -> None:
     """Write to a patient in your care: a new conversation (--nir, --subject) or a reply (--conversation)."""
     message: dict[str, Any] = {"body": body, "file": _joined(file)}
@@ -186,7 +187,10 @@ def write(
     else:
         headers = {"X-Patient-Nir": nir.replace(" ", "")}
         thread = _call(
-            "POST", "/pro/conversations", json=message | {"subject": subject}, headers=headers
+            "POST",
+            "/pro/conversations",
+            json=message | {"subject": subject, "hidden_from_guardians": hidden_from_guardians},
+            headers=headers,
         ).json()
     console.print(f"Sent in conversation {thread['conversation']['id']}")
 

@@ -27,6 +27,7 @@ from backend_stub.messages_models import Conversation, MessageDelivery
 from backend_stub.models import Holder, Professional, Record, Upload
 from backend_stub.rules.access import Request, access_basis
 from backend_stub.services import audit, notifications, professionals, record_access
+from backend_stub.services.children import SECRET, is_secret
 from backend_stub.services.record_access import PRO_PREFIX
 from backend_stub.services.sync import lock_holder, next_seq, visible_to_holder
 from sync.protocol.collections import only_flags_changed
@@ -176,7 +177,7 @@ def holder_file(
 ) -> tuple[str, Iterator[bytes]]:
     """The bytes of a file joined to one of the holder's messages (a professional's, usually)."""
     record = session.get(Record, (holder.id, message_id))
-    if record is None or record.collection != "message" or record.deleted:
+    if record is None or record.collection != "message" or record.deleted or not visible_to_holder(record):
         raise DomainError(ErrorCode.NOT_FOUND)
     attachment = _attachment_at(record, index)
     if attachment.get("kind") != "file":
@@ -280,13 +281,19 @@ def _pro_message(
         "sent_at": now.isoformat(),
         "read": False,
     }
+    thread = session.get(Record, (holder.id, conversation.record_id))
+    secret = thread is not None and is_secret(thread.data)
+    if secret:
+        data[SECRET] = True
     record = _write_record(
         session, holder.id, uuid.uuid4().hex, "message", f"{PRO_PREFIX}{pro.id}", data, now
     )
     _deliver(session, conversation, record.id, "professional", now)
     session.add(conversation)
     # Nothing of the message, not even who wrote it, leaves the space: "you have a new message".
-    notifications.notify(session=session, ctx=ctx, holder=holder, kind="new_message")
+    notifications.notify(
+        session=session, ctx=ctx, holder=holder, kind="new_message", **({"secret": True} if secret else {})
+    )
     return record
 
 
@@ -299,8 +306,10 @@ def start(
     subject: str,
     body: str,
     file: NewFile | None,
+    hidden_from_guardians: bool = False,
 ) -> tuple[Conversation, Record]:
-    """A professional opens a conversation with a patient in their care, with a first message."""
+    """A professional opens a conversation with a patient in their care, with a first message
+    (a minor's secret one, with all its messages, stays out of their parents' sight)."""
     holder = record_access.holder_by_nir(session, ctx, nir)
     _may_write(session, ctx, holder, pro)
     if problem := subject_problem(subject):
@@ -317,6 +326,8 @@ def start(
     conversation.record_id = conversation.id
     lock_holder(session, holder.id)
     data = _pro_facts(pro) | {"subject": subject, "started_by": "professional", "archived": False}
+    if hidden_from_guardians:
+        data[SECRET] = True
     _write_record(
         session, holder.id, conversation.record_id, "conversation", f"{PRO_PREFIX}{pro.id}", data, now
     )

@@ -229,9 +229,21 @@ def test_secret_items_never_reach_a_parent_and_the_professional_still_sees_them(
     )
     assert entry.status_code == 200, entry.text
     secret_entry = entry.json()["id"]
+    pdf = {"name": "resultat.pdf", "mime": "application/pdf", "content_b64": base64.b64encode(PDF).decode()}
+    started = doctor.call(
+        "POST",
+        "/conversations",
+        child,
+        json={"subject": "Dépistage", "body": "Résultat", "file": pdf, "hidden_from_guardians": True},
+    )
+    assert started.status_code == 200, started.text
+    thread = started.json()
+    secret_chat = {thread["conversation"]["id"], thread["messages"][0]["id"]}
     headers = as_parent(tokens, child_id)
     seen = pulled_ids(world, headers)
-    assert plain in seen and secret not in seen and secret_entry not in seen
+    assert plain in seen and secret not in seen and secret_entry not in seen and not secret_chat & seen
+    attachment = world.api.get(f"{A}/messages/{thread['messages'][0]['id']}/attachments/0", headers=headers)
+    assert attachment.status_code == 404
     content = world.api.get(f"{A}/sync/records/{secret}/content", headers=headers)
     assert (content.status_code, content.json()["code"]) == (404, "error.not_found")
     entries = log_of(world, headers)

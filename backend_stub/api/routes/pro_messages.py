@@ -37,6 +37,7 @@ class ProMessageCreate(BaseModel):
 
 class ProConversationCreate(ProMessageCreate):
     subject: str = Field(min_length=1, max_length=MAX_SUBJECT)
+    hidden_from_guardians: bool = False  # a minor's secret conversation: never shown to their parents
 
 
 class ProMessage(BaseModel):
@@ -112,7 +113,14 @@ def start(
 ) -> ProThread:
     """Open a conversation with a patient in this professional's care, with a first message."""
     conversation, _ = messages.start(
-        session=session, ctx=ctx, pro=pro, nir=nir, subject=body.subject, body=body.body, file=_file(body)
+        session=session,
+        ctx=ctx,
+        pro=pro,
+        nir=nir,
+        subject=body.subject,
+        body=body.body,
+        file=_file(body),
+        hidden_from_guardians=body.hidden_from_guardians,
     )
     return thread(conversation.id, pro, ctx, session)
 
