@@ -12,5 +12,5 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str) -> None:
-    """Bring the database to the latest schema (idempotent); every head, should branches meet."""
-    command.upgrade(alembic_config(database_url), "heads")
+    """Bring the database to the latest schema (idempotent)."""
+    command.upgrade(alembic_config(database_url), "head")

@@ -1,7 +1,7 @@
 """conversations and message deliveries
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-24 06:05:56.377973
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """catalogue apps consents tokens
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-24 06:08:22.390919
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

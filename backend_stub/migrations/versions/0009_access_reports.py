@@ -1,7 +1,7 @@
 """access reports ("Signaler cet accès")
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0009'
-down_revision = '0004'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

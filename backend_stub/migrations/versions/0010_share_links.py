@@ -1,7 +1,7 @@
 """share links of documents
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0010'
-down_revision = '0004'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """guardianships of minors
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0010
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
 revision = '0011'
-down_revision = '0004'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

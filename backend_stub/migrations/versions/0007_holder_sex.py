@@ -1,7 +1,7 @@
 """holder sex (from the NIR's first digit) for the prevention reminders
 
-Revision ID: agenda1
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-24 06:40:00
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'agenda1'
-down_revision = '0004'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
