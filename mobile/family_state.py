@@ -10,9 +10,10 @@ Switching swaps the open `HolderSpace` of the vault for the child's `ChildSpace`
 """
 
 import contextlib
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from mobile.state import _IdentifiersMixin, local_error
@@ -20,14 +21,25 @@ from sync.child_spaces import ChildSpace
 from sync.client import AccountClient
 from sync.errors import NetworkError, SyncError
 from sync.protocol.errors import ErrorCode
+from sync.protocol.reference import load_reference
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
 from sync.space import HolderSpace
 
 if TYPE_CHECKING:
     from mobile.space_state import VaultState
 
-__all__ = ["COLOURS", "ChildIdsForm", "ChildRow", "FamilyState"]
+__all__ = [
+    "COLOURS",
+    "GROWTH_KINDS",
+    "ChildIdsForm",
+    "ChildRow",
+    "FamilyState",
+    "GrowthChart",
+    "growth_chart",
+]
 
+GROWTH_FILE = "growth_who2007.json"  # WHO growth reference 5-19 years, LMS at yearly points
+GROWTH_KINDS = ("weight", "height")
 CHILDREN_SECRET = "children"  # the last list from the server, sealed in the parent's store
 # The child's colour (index given by the server), readable with white text on it (contrast >= 4.5).
 COLOURS: tuple[str, ...] = ("#8E24AA", "#00796B", "#C62828", "#1565C0", "#AD5A00", "#5D4037")
@@ -290,3 +302,62 @@ def _unplain(data: dict[str, Any]) -> ChildRow:
         can_act=bool(data.get("can_act")),
         birth_date=date.fromisoformat(birth) if isinstance(birth, str) else None,
     )
+
+
+# --- growth charts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrowthChart:
+    """One kind's reference curves (3rd, 50th, 97th percentiles) and the child's readings, by age
+    in years; `position` says where the latest reading lies (below | within | above | "")."""
+
+    kind: str
+    curves: dict[str, list[tuple[float, float]]]
+    points: list[tuple[float, float]]
+    position: str
+
+
+def _lms(l_: float, m: float, s: float, z: float) -> float:
+    """The value at z-score `z` of an LMS distribution (Cole and Green)."""
+    return m * math.exp(s * z) if l_ == 0 else m * (1 + l_ * s * z) ** (1 / l_)
+
+
+def _age(birth: date, day: date) -> float:
+    return (day - birth).days / 365.25
+
+
+def growth_chart(
+    kind: str, sex: str, birth: date | None, readings: Iterable[tuple[datetime, float]]
+) -> GrowthChart | None:
+    """The chart of `kind` for a child of `sex` born on `birth`, or None without a reference
+    (unknown sex or birth date, or a kind the reference has not)."""
+    table = load_reference(GROWTH_FILE).get(kind, {})
+    rows = table.get(sex) if isinstance(table, dict) else None
+    if not rows or birth is None:
+        return None
+    zs: dict[str, float] = load_reference(GROWTH_FILE)["percentiles"]
+    curves = {
+        name: [(m / 12, round(_lms(l_, mm, s, z), 2)) for m, l_, mm, s in rows] for name, z in zs.items()
+    }
+    low, high = rows[0][0] / 12, rows[-1][0] / 12
+    points = sorted((round(_age(birth, at.date()), 2), v) for at, v in readings)
+    points = [(age, v) for age, v in points if low - 0.5 <= age <= high + 0.5]
+    return GrowthChart(kind, curves, points, _position(curves, points[-1]) if points else "")
+
+
+def _at(curve: list[tuple[float, float]], age: float) -> float:
+    """The curve's value at `age` (straight lines between the yearly points)."""
+    for (a0, v0), (a1, v1) in zip(curve, curve[1:], strict=False):
+        if a0 <= age <= a1:
+            return v0 + (v1 - v0) * (age - a0) / (a1 - a0)
+    return curve[0][1] if age < curve[0][0] else curve[-1][1]
+
+
+def _position(curves: dict[str, list[tuple[float, float]]], point: tuple[float, float]) -> str:
+    age, value = point
+    if value < _at(curves["p3"], age):
+        return "below"
+    if value > _at(curves["p97"], age):
+        return "above"
+    return "within"

@@ -3,8 +3,10 @@
 from typing import cast
 
 import flet as ft
+import flet_charts as fch
 
-from mobile.family_state import ChildRow
+from mobile.family_state import GROWTH_KINDS, ChildRow, GrowthChart, growth_chart
+from mobile.measure_state import format_number, format_value, kind_label
 from mobile.space_state import VaultAppState
 from mobile.views.common import (
     BODY_SIZE,
@@ -24,6 +26,8 @@ from mobile.views.identifiers import identifier_fields
 from mobile.views.record_common import load_in_background
 
 STATUSES = ("pending", "active", "objected", "closed")
+CURVE_COLOUR = "#8A94A0"
+POINT_COLOUR = "#0B4F9C"
 
 
 def _switcher(ui: Ui, state: VaultAppState) -> list[ft.Control]:
@@ -153,6 +157,91 @@ def _form(ui: Ui, state: VaultAppState) -> list[ft.Control]:
     return column(*controls)
 
 
+def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
+    """The three reference curves (grey) and the child's readings (blue dots), by age in years."""
+    lines = [
+        fch.LineChartData(
+            points=[fch.LineChartDataPoint(x=age, y=value) for age, value in curve],
+            color=CURVE_COLOUR,
+            stroke_width=3 if name == "p50" else 2,
+            dash_pattern=None if name == "p50" else [6, 4],
+        )
+        for name, curve in chart.curves.items()
+    ]
+    if chart.points:
+        lines.append(
+            fch.LineChartData(
+                points=[fch.LineChartDataPoint(x=age, y=value) for age, value in chart.points],
+                color=POINT_COLOUR,
+                stroke_width=2,
+                point=True,
+            )
+        )
+    values = [v for curve in chart.curves.values() for _, v in curve] + [v for _, v in chart.points]
+    ages = [a for curve in chart.curves.values() for a, _ in curve] + [a for a, _ in chart.points]
+    low, high = min(values), max(values)
+    step = 5 if high - low <= 40 else 10
+    low, high = step * int(low // step), step * (int(high // step) + 1)
+    first, last = int(min(ages)), int(max(ages)) + 1
+    return fch.LineChart(
+        data_series=lines,
+        min_x=first,
+        max_x=last,
+        min_y=low,
+        max_y=high,
+        height=240,
+        expand=True,
+        left_axis=fch.ChartAxis(
+            labels=[
+                fch.ChartAxisLabel(value=v, label=ft.Text(format_number(v, ui.state.lang, 0), size=13))
+                for v in range(low, high + 1, step)
+            ],
+            label_size=40,
+        ),
+        bottom_axis=fch.ChartAxis(  # no label at the right edge: it would be cut
+            labels=[fch.ChartAxisLabel(value=a, label=ft.Text(str(a), size=13)) for a in range(first, last)],
+            label_size=28,
+        ),
+        horizontal_grid_lines=fch.ChartGridLines(interval=step, color="#DDE3EA", width=1),
+        border=ft.Border.all(1, "#C5CED9"),
+    )
+
+
+def _growth(ui: Ui, state: VaultAppState, child: ChildRow) -> list[ft.Control]:
+    """The child's growth charts (weight and height for age against the WHO reference)."""
+    lang, name = ui.state.lang, child.first_name
+    me = state.vault.space.me if state.vault.space is not None else None
+    sex, birth = (me.sex, me.birth_date) if me is not None else ("", None)
+    controls: list[ft.Control] = [
+        subtitle(ui.t("ui.family.growth.title", first_name=name), key="growth-title")
+    ]
+    for kind in GROWTH_KINDS:
+        readings = [(r.at, r.value) for r in state.measures.readings(kind)]
+        chart = growth_chart(kind, sex, birth, readings)
+        if chart is None:
+            return [*controls, para(ui.t("ui.family.growth.unknown", first_name=name), key="growth-unknown")]
+        label = kind_label(kind, lang)
+        controls.append(para(label, key=f"growth-{kind}-label"))
+        if chart.points:
+            age, value = chart.points[-1]
+            words = ui.t(
+                f"ui.family.growth.position.{chart.position}",
+                value=format_value(kind, value, None, lang),
+                age=format_number(age, lang, 1),
+            )
+        else:
+            words = ui.t("ui.family.growth.none", kind=label.lower())
+        controls.append(
+            ft.Semantics(label=f"{label}. {words}", container=True, content=_growth_chart(ui, chart))
+        )
+        controls.append(para(words, key=f"growth-{kind}-position"))
+    controls += [
+        para(ui.t("ui.family.growth.legend", first_name=name), key="growth-legend"),
+        para(ui.t("ui.family.growth.source"), key="growth-source"),
+    ]
+    return controls
+
+
 def build(ui: Ui) -> list[ft.Control]:
     state = cast(VaultAppState, ui.state)
     family = state.family
@@ -172,4 +261,5 @@ def build(ui: Ui) -> list[ft.Control]:
         subtitle(ui.t("ui.family.title"), key="family-list"),
         *(cards or [para(ui.t("ui.family.none"), key="family-none")] if family.loaded else []),
         progress(ui, family.busy),
+        *(_growth(ui, state, shown) if (shown := family.current()) is not None else []),
     )

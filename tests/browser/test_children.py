@@ -104,6 +104,12 @@ async def test_parent_switches_to_the_child_and_vaccinates(
     # Back to the parent's own space: no band, her vaccination is not in the parent's profile.
     await tap(page, "Changer d'espace")
     await see(page, "Choisir l'espace affiché")
+    # In Léa's space, "Mes enfants" also draws her growth charts against the WHO reference.
+    await see(page, "Courbes de croissance de Léa")
+    await page.mouse.move(200, 500)
+    await page.mouse.wheel(0, 1200)
+    await see(page, "Référence : OMS")
+    await shot(page, "children-08-growth")
     await tap(page, "Mon espace")
     await see(page, "Bonjour Camille")
     assert await page.get_by_label("Vous êtes dans l'espace de Léa", exact=False).count() == 0
@@ -111,5 +117,5 @@ async def test_parent_switches_to_the_child_and_vaccinates(
     await open_tile(page, "Mes vaccinations")
     await see(page, "Ajouter une vaccination")
     assert await page.get_by_text(DTCAP, exact=False).count() == 0
-    await shot(page, "children-08-own-space")
+    await shot(page, "children-09-own-space")
     assert not [e for e in browser_page.errors if "rive" not in e.lower()], browser_page.errors

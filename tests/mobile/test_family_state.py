@@ -3,7 +3,7 @@ switcher (every feature state rebuilt for the child's space) and the child's ban
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from backend_stub.demo import nir_for
-from mobile.family_state import COLOURS
+from mobile.family_state import COLOURS, growth_chart
 from mobile.record_state import record_of
 from mobile.router import BUILDERS, Router
 from mobile.space_state import VaultAppState
@@ -305,6 +305,11 @@ def test_the_childs_band_shows_on_every_screen(state: VaultAppState) -> None:
         assert isinstance(band, ft.Semantics) and band.label and "Léa" in band.label and "8" in band.label
         drawn.append(screen)
     assert drawn == list(SPACE_SCREENS)
+    # "Mes enfants" in Léa's space also draws her growth charts (no reading yet: said plainly).
+    state.screen = Screen.CHILDREN
+    router.render()
+    keys = {c.key for c in page.controls[0].controls[0].controls}  # type: ignore[attr-defined]
+    assert {"growth-title", "growth-weight-position", "growth-height-position", "growth-source"} <= keys
     state.go(Screen.HOME)
     router.render()
     hello = next(c for c in page.controls[0].controls[0].controls if c.key == "hello")  # type: ignore[attr-defined]
@@ -322,3 +327,24 @@ def test_a_lost_space_takes_the_parent_back_to_their_own(state: VaultAppState, s
     assert state.vault.client is state.client
     assert state.screen == Screen.HOME
     assert state.banner is not None and state.banner.code == "ui.family.error.not_active"
+
+
+def test_growth_charts_against_the_who_reference() -> None:
+    born = date(2018, 3, 10)
+    # An 8-year-old girl: WHO 2007 weight-for-age, 3rd / 50th / 97th percentiles at 8 years.
+    chart = growth_chart("weight", "female", born, [(datetime(2026, 3, 10, tzinfo=UTC), 25.0)])
+    assert chart is not None
+    at_8 = {name: dict(curve)[8.0] for name, curve in chart.curves.items()}
+    assert at_8["p50"] == pytest.approx(25.03, abs=0.01)  # the median M of the reference
+    assert 18.5 < at_8["p3"] < 19.5 and 34.5 < at_8["p97"] < 35.5
+    assert chart.points == [(8.0, 25.0)] and chart.position == "within"
+    low = growth_chart("height", "male", born, [(datetime(2026, 3, 10, tzinfo=UTC), 110.0)])
+    assert low is not None and low.position == "below"
+    high = growth_chart("height", "male", born, [(datetime(2026, 3, 10, tzinfo=UTC), 145.0)])
+    assert high is not None and high.position == "above"
+    # A reading before 4.5 years lies outside the reference: not drawn.
+    early = growth_chart("weight", "female", born, [(datetime(2020, 3, 10, tzinfo=UTC), 12.0)])
+    assert early is not None and early.points == [] and early.position == ""
+    # Unknown sex or birth date: no reference curve at all.
+    assert growth_chart("weight", "", born, []) is None
+    assert growth_chart("weight", "female", None, []) is None
