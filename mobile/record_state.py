@@ -52,7 +52,17 @@ _A_MOMENT = timedelta(seconds=1)
 PERIODS: tuple[str, ...] = ("1m", "6m", "1y", "date", "forever")
 # Kinds of access the log can be filtered by ("" = all): a mode, or the refused attempts.
 LOG_KINDS: tuple[str, ...] = ("", "attending", "authorised", "care_team", "emergency", "regulator", "refused")
-MODES = ("attending", "authorised", "care_team", "emergency", "regulator", "normal", "share", "message")
+MODES = (
+    "attending",
+    "authorised",
+    "care_team",
+    "emergency",
+    "regulator",
+    "normal",
+    "share",
+    "message",
+    "guardian",  # a parent acting on their minor child's space
+)
 # Refusal codes the log may hold, worded for the holder (the API's messages speak to professionals).
 REFUSALS = (
     "blocked",
@@ -84,6 +94,8 @@ def profession_label(code: str, lang: str) -> str:
         return text("ui.catalogue.profession.app", lang)
     if code == "share":  # a share link the holder made (services/shares.py)
         return text("ui.share.profession", lang)
+    if code == "guardian":  # a parent acting on their minor child's space (services/children.py)
+        return text("ui.family.profession.guardian", lang)
     entry = professions().get(code)
     if not entry:
         return code

@@ -848,6 +848,14 @@ class VaultAppState(AppState):
         self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
 
     # --- family: the space switcher ---------------------------------------------------------------
+    def close_space(self) -> bool:
+        """Closing is for one's own space only: in a child's space it is refused, nothing is sent."""
+        if self.family.active:
+            self.closing.clear_errors()
+            self.closing.banner = local_error("ui.family.error.close_child")
+            return False
+        return super().close_space()
+
     def _space_lost(self) -> None:
         """The child shown can no longer be acted on: back to one's own space, and say why."""
         if self.switch_space(""):

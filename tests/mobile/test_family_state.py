@@ -13,7 +13,8 @@ import pytest
 
 from backend_stub.demo import nir_for
 from mobile.family_state import COLOURS, growth_chart
-from mobile.record_state import record_of
+from mobile.messages import text
+from mobile.record_state import profession_label, record_of
 from mobile.router import BUILDERS, Router
 from mobile.space_state import VaultAppState
 from mobile.state import Screen
@@ -348,3 +349,18 @@ def test_growth_charts_against_the_who_reference() -> None:
     # Unknown sex or birth date: no reference curve at all.
     assert growth_chart("weight", "", born, []) is None
     assert growth_chart("weight", "female", None, []) is None
+
+
+def test_closing_is_refused_in_a_childs_space(state: VaultAppState, server: FakeServer) -> None:
+    state.family.load()
+    assert state.switch_space("child-lea")
+    state.closing.set("password", "Tournesol-bleu-2026!")
+    calls = len(server.spaces)
+    assert not state.close_space()
+    assert state.closing.banner is not None and state.closing.banner.code == "ui.family.error.close_child"
+    assert len(server.spaces) == calls  # nothing was sent: the parent's own space is untouched
+
+
+def test_a_parents_line_in_the_childs_access_log_is_worded() -> None:
+    assert profession_label("guardian", "fr") == "Parent (autorité parentale)"
+    assert text("ui.log.mode.guardian", "en") == "parent, on the child's behalf"
