@@ -686,6 +686,7 @@ class VaultAppState(AppState):
         self.export = ExportState(self.vault, self.sync_bar)  # export everything; import into an empty space
         self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
         self.family.on_lost = self._space_lost
+        self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
         self._pending_me: Me | None = None  # logged in, vault not open yet
         # Told when the vault opens or closes (the launcher starts and stops the sync loop).
         self.on_unlocked: Callable[[], None] = lambda: None
@@ -837,7 +838,7 @@ class VaultAppState(AppState):
         client = self.vault.client
         self.docs = DocumentsState(self.vault, self.sync_bar)
         self.shares = SharesState(client, lambda: self.docs.rows())
-        self.profile = self.profile.fresh()
+        self.profile = self._fresh_profile()
         self.measures = MeasureState(self.vault, self.sync_bar)
         self.admin = AdminState(client)
         self.reimbursements = ReimbursementsState(client)
@@ -846,6 +847,18 @@ class VaultAppState(AppState):
         self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on
         self.export = ExportState(self.vault, self.sync_bar)
         self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
+
+    def _fresh_profile(self) -> ProfileState:
+        """The browser's emergency-card key is the parent's: a child's space never sees nor
+        forgets it (the lock screen opens the parent's card only)."""
+        own = self._own_profile or self.profile
+        if self.family.active:
+            self._own_profile = own
+            fresh = ProfileState(self.vault, self.sync_bar)
+            fresh.remember_card_key = lambda _key: None
+            return fresh
+        self._own_profile = None
+        return own.fresh()
 
     # --- family: the space switcher ---------------------------------------------------------------
     def close_space(self) -> bool:

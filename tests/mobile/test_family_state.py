@@ -364,3 +364,18 @@ def test_closing_is_refused_in_a_childs_space(state: VaultAppState, server: Fake
 def test_a_parents_line_in_the_childs_access_log_is_worded() -> None:
     assert profession_label("guardian", "fr") == "Parent (autorité parentale)"
     assert text("ui.log.mode.guardian", "en") == "parent, on the child's behalf"
+
+
+def test_a_childs_space_never_touches_the_parents_card_key(state: VaultAppState) -> None:
+    remembered: list[str | None] = []
+    state.profile.card_key = b"k" * 32
+    state.profile.remember_card_key = remembered.append
+    state.family.load()
+    assert state.switch_space("child-lea")
+    assert state.profile.card_key is None  # the child's card settings are its own
+    state.profile.disable_card()
+    assert remembered == []  # the browser still keeps the parent's key
+    assert state.switch_space("")
+    assert state.profile.card_key == b"k" * 32
+    state.profile.remember_card_key("again")
+    assert remembered == ["again"]
