@@ -99,6 +99,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
             f"{API_PREFIX}/uploads/": MAX_CHUNK,
             f"{API_PREFIX}/sync/push": 4 * 1024 * 1024,
             f"{API_PREFIX}/pro/documents": 30 * 1024 * 1024,
+            f"{API_PREFIX}/app-api/documents": 30 * 1024 * 1024,
             f"{API_PREFIX}/pro/conversations": 30 * 1024 * 1024,
         },
     )

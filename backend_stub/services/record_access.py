@@ -245,25 +245,41 @@ def check_content(mime: str, content: bytes) -> None:
         raise DomainError(ErrorCode.DOCUMENT_FORMAT)
 
 
-def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocument) -> Record:
-    """Feed the record; the holder is informed (unless the document is hidden from them)."""
-    if new.type not in document_type_codes():
+def store_file(
+    *, session: Session, ctx: Context, holder_id: str, doc_type: str, mime: str, content_b64: str
+) -> tuple[Upload, int]:
+    """A document someone else sends (a professional, an app): type known, bytes decoded and checked
+    (PDF, JPEG or PNG, size), sealed once per content. Returns the upload and the size."""
+    if doc_type not in document_type_codes():
         raise DomainError(ErrorCode.DOCUMENT_TYPE_UNKNOWN)
     try:
-        content = base64.b64decode(new.content_b64, validate=True)
+        content = base64.b64decode(content_b64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DomainError(ErrorCode.DOCUMENT_FORMAT) from exc
-    check_content(new.mime, content)
-    now, holder, pro = ctx.clock.now(), opened.holder, opened.professional
+    check_content(mime, content)
     sha256 = hashlib.sha256(content).hexdigest()
-    upload = session.exec(
-        select(Upload).where(Upload.holder_id == holder.id, Upload.sha256 == sha256)
-    ).first()
+    same = select(Upload).where(Upload.holder_id == holder_id, Upload.sha256 == sha256)
+    upload = session.exec(same).first()
     if upload is None:
-        upload = Upload(holder_id=holder.id, sha256=sha256, size=len(content), created_at=now)
+        upload = Upload(holder_id=holder_id, sha256=sha256, size=len(content), created_at=ctx.clock.now())
         ctx.blobs.write_at(upload.id, 0, content)
         upload.offset, upload.complete = len(content), True
         session.add(upload)
+    return upload, len(content)
+
+
+def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocument) -> Record:
+    """Feed the record; the holder is informed (unless the document is hidden from them)."""
+    now, holder, pro = ctx.clock.now(), opened.holder, opened.professional
+    upload, size = store_file(
+        session=session,
+        ctx=ctx,
+        holder_id=holder.id,
+        doc_type=new.type,
+        mime=new.mime,
+        content_b64=new.content_b64,
+    )
+    sha256 = upload.sha256
     lock_holder(session, holder.id)
     record = Record(
         holder_id=holder.id,
@@ -278,7 +294,7 @@ def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocu
             "type": new.type,
             "date": new.date.isoformat(),
             "mime": new.mime,
-            "size": len(content),
+            "size": size,
             "sha256": sha256,
             "masked": False,
             "hidden_from_patient": new.hidden_from_patient,

@@ -2,7 +2,7 @@
 categories, consent durations (data in `assets/reference/app_scopes.json`) and wire schemas of
 the catalogue, the consent screen, the connected apps and the connected apps' API."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -122,6 +122,16 @@ class AppDocumentOut(BaseModel):
     mime: str
     size: int
     author: str
+
+
+class AppDocumentIn(BaseModel):
+    """A document an app adds (a report, a lab result): PDF, JPEG or PNG as base64, 20 MB at most."""
+
+    title: str = Field(min_length=1, max_length=200)
+    type: str = Field(max_length=40)
+    date: date
+    mime: Literal["application/pdf", "image/jpeg", "image/png"]
+    content_b64: str = Field(max_length=28 * 1024 * 1024)
 
 
 class AppAppointmentIn(BaseModel):

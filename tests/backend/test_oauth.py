@@ -1,6 +1,7 @@
 """Connecting a referenced app: the OAuth 2.0 code flow with PKCE, consent, tokens bound to one
 holder and to the scopes approved, revocation and suspension at once, and the access log."""
 
+import base64
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +19,7 @@ from backend_stub.core.clock import FixedClock
 from backend_stub.main import create_app
 from backend_stub.models import Holder, Record
 from backend_stub.services import apps
-from tests.backend.test_record_access import holder_document
+from tests.backend.test_record_access import PDF, holder_document
 from tests.conftest import START, World, bearer
 
 REDIRECT = "http://127.0.0.1:7777/callback"
@@ -284,6 +285,13 @@ def test_suspended_app_loses_every_holder_at_once(world: World) -> None:
     assert world.api.get(f"{A}/oauth/authorize", params=params, follow_redirects=False).status_code == 400
 
 
+NEW_DOCUMENT = {
+    "title": "Courbe de poids",
+    "type": "other",
+    "date": "2026-01-05",
+    "mime": "application/pdf",
+    "content_b64": base64.b64encode(PDF).decode(),
+}
 APP_ROUTES = [
     ("get", "/app-api/measurements", "measurements.read", None),
     (
@@ -293,6 +301,7 @@ APP_ROUTES = [
         {"kind": "weight", "value": 70, "at": "2026-01-05T08:00:00Z"},
     ),
     ("get", "/app-api/documents", "documents.read", None),
+    ("post", "/app-api/documents", "documents.write", NEW_DOCUMENT),
     ("get", "/app-api/documents/{doc}", "documents.read", None),
     ("get", "/app-api/documents/{doc}/content", "documents.read", None),
     ("get", "/app-api/appointments", "agenda.read", None),
@@ -320,6 +329,25 @@ def test_every_app_route_checks_its_scope(world: World) -> None:
     assert all(e["detail"] == "error.catalogue.scope_missing" for e in log if e["outcome"] == "refused")
     pulled = world.api.get(f"{A}/sync/pull", headers=bearer(tokens)).json()["changes"]
     assert all(not c["author"].startswith("app:") for c in pulled)  # nothing was written
+
+
+def test_an_app_adds_a_document_the_holder_gets_read_only(world: World) -> None:
+    register(world.ctx, scopes=("documents.write",))
+    _, tokens = world.active_person()
+    app_token = connect(world, tokens, scope="documents.write")
+    added = world.api.post(f"{A}/app-api/documents", headers=bearer(app_token), json=NEW_DOCUMENT)
+    assert added.status_code == 200, added.text
+    record_id = added.json()["id"]
+    pulled = world.api.get(f"{A}/sync/pull", headers=bearer(tokens)).json()["changes"]
+    assert [(c["id"], c["author"], c["data"]["title"]) for c in pulled] == [
+        (record_id, "app:balance-test", "Courbe de poids")
+    ]
+    content = world.api.get(f"{A}/sync/records/{record_id}/content", headers=bearer(tokens))
+    assert content.content == PDF
+    not_pdf = NEW_DOCUMENT | {"content_b64": base64.b64encode(b"MZ not a pdf").decode()}
+    for bad in (not_pdf, NEW_DOCUMENT | {"type": "horoscope"}):
+        refused = world.api.post(f"{A}/app-api/documents", headers=bearer(app_token), json=bad)
+        assert refused.status_code == 422
 
 
 def test_documents_scope_reads_documents_of_that_holder_only(world: World) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.backend.test_oauth import connection_of
+from tests.backend.test_oauth import APP_ROUTES, connection_of
 from tests.backend.test_record_access import PDF, Pro, holder_document
 from tests.conftest import World, bearer
 
@@ -49,6 +49,7 @@ APP = {
     ("get", "/api/v1/app-api/measurements"),
     ("post", "/api/v1/app-api/measurements"),
     ("get", "/api/v1/app-api/documents"),
+    ("post", "/api/v1/app-api/documents"),
     ("get", "/api/v1/app-api/documents/{document_id}"),
     ("get", "/api/v1/app-api/documents/{document_id}/content"),
     ("get", "/api/v1/app-api/appointments"),
@@ -106,6 +107,11 @@ def _routes(api: TestClient) -> set[tuple[str, str]]:
 
 def test_every_route_has_a_case(world: World) -> None:
     assert _routes(world.api) == PUBLIC | PROFESSIONAL | set(HOLDER) | APP
+
+
+def test_every_app_route_has_a_scope_case() -> None:
+    cases = {(method, "/api/v1" + path.replace("{doc}", "{document_id}")) for method, path, *_ in APP_ROUTES}
+    assert cases == APP
 
 
 def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:

@@ -14,6 +14,7 @@ from backend_stub.services import apps, record_access
 from sync.protocol.apps import (
     AppAppointmentIn,
     AppAppointmentOut,
+    AppDocumentIn,
     AppDocumentOut,
     AppMeasurementIn,
     AppMeasurementOut,
@@ -136,6 +137,36 @@ def documents(
     rows = apps.records(session=session, access=access, collection="document", before=before)
     session.commit()
     return [_document(r) for r in rows]
+
+
+@router.post("/documents")
+def add_document(
+    body: AppDocumentIn, access: AppAccessDep, ctx: ContextDep, session: SessionDep
+) -> AppDocumentOut:
+    """Add a document to the record, authored by the app (read-only to the holder, who may mask it)."""
+    apps.allow(
+        session=session, ctx=ctx, access=access, scope="documents.write", action="write", target="documents"
+    )
+    upload, size = record_access.store_file(
+        session=session,
+        ctx=ctx,
+        holder_id=access.subject.id,
+        doc_type=body.type,
+        mime=body.mime,
+        content_b64=body.content_b64,
+    )
+    data = {
+        "title": body.title,
+        "type": body.type,
+        "date": body.date.isoformat(),
+        "mime": body.mime,
+        "size": size,
+        "sha256": upload.sha256,
+        "masked": False,
+    }
+    record = apps.write(session=session, ctx=ctx, access=access, collection="document", data=data)
+    session.commit()
+    return _document(record)
 
 
 @router.get("/documents/{document_id}")
