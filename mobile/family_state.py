@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 GROWTH_FILE = "growth_who2007.json"  # WHO growth reference 5-19 years, LMS at yearly points
+GROWTH_FILE_UNDER_5 = "growth_who2006.json"  # WHO child growth standards 0-5 years, monthly LMS
+UNDER_5_MONTHS = 60  # below this age the chart uses the 0-5 standards, in months
 GROWTH_KINDS = ("weight", "height")
 CHILDREN_SECRET = "children"  # the last list from the server, sealed in the parent's store
 # The child's colour (index given by the server), readable with white text on it (contrast >= 4.5).
@@ -310,12 +312,14 @@ def _unplain(data: dict[str, Any]) -> ChildRow:
 @dataclass(frozen=True)
 class GrowthChart:
     """One kind's reference curves (3rd, 50th, 97th percentiles) and the child's readings, by age
-    in years; `position` says where the latest reading lies (below | within | above | "")."""
+    in `unit` (months below 5 years, from the WHO 0-5 standards; years after, from the 2007
+    reference); `position` says where the latest reading lies (below | within | above | "")."""
 
     kind: str
     curves: dict[str, list[tuple[float, float]]]
     points: list[tuple[float, float]]
     position: str
+    unit: str = "years"
 
 
 def _lms(l_: float, m: float, s: float, z: float) -> float:
@@ -328,26 +332,42 @@ def _age(birth: date, day: date) -> float:
 
 
 def growth_chart(
-    kind: str, sex: str, birth: date | None, readings: Iterable[tuple[datetime, float]]
+    kind: str,
+    sex: str,
+    birth: date | None,
+    readings: Iterable[tuple[datetime, float]],
+    today: date | None = None,
 ) -> GrowthChart | None:
     """The chart of `kind` for a child of `sex` born on `birth`, or None without a reference
-    (unknown sex or birth date, or a kind the reference has not)."""
-    table = load_reference(GROWTH_FILE).get(kind, {})
-    rows = table.get(sex) if isinstance(table, dict) else None
-    if not rows or birth is None:
+    (unknown sex or birth date, or a kind the reference has not). A child under 5 on `today` gets
+    the 0-5 standards in months (0-24 months while under 2, as the WHO's own charts), else the
+    5-19 reference in years."""
+    if birth is None:
         return None
-    zs: dict[str, float] = load_reference(GROWTH_FILE)["percentiles"]
+    now = _age(birth, today or date.today()) * 12
+    months = now < UNDER_5_MONTHS
+    reference = load_reference(GROWTH_FILE_UNDER_5 if months else GROWTH_FILE)
+    table = reference.get(kind, {})
+    rows = table.get(sex) if isinstance(table, dict) else None
+    if not rows:
+        return None
+    per = 1 if months else 12  # months of age per unit of the chart
+    if months:
+        rows = [row for row in rows if row[0] <= (24 if now < 24 else UNDER_5_MONTHS)]
+    zs: dict[str, float] = reference["percentiles"]
     curves = {
-        name: [(m / 12, round(_lms(l_, mm, s, z), 2)) for m, l_, mm, s in rows] for name, z in zs.items()
+        name: [(m / per, round(_lms(l_, mm, s, z), 2)) for m, l_, mm, s in rows] for name, z in zs.items()
     }
-    low, high = rows[0][0] / 12, rows[-1][0] / 12
-    points = sorted((round(_age(birth, at.date()), 2), v) for at, v in readings)
-    points = [(age, v) for age, v in points if low - 0.5 <= age <= high + 0.5]
-    return GrowthChart(kind, curves, points, _position(curves, points[-1]) if points else "")
+    low, high = rows[0][0] / per, rows[-1][0] / per
+    margin = 0 if months else 0.5
+    points = sorted((round(_age(birth, at.date()) * 12 / per, 2), v) for at, v in readings)
+    points = [(age, v) for age, v in points if low - margin <= age <= high + margin]
+    position = _position(curves, points[-1]) if points else ""
+    return GrowthChart(kind, curves, points, position, "months" if months else "years")
 
 
 def _at(curve: list[tuple[float, float]], age: float) -> float:
-    """The curve's value at `age` (straight lines between the yearly points)."""
+    """The curve's value at `age` (straight lines between the reference's points)."""
     for (a0, v0), (a1, v1) in zip(curve, curve[1:], strict=False):
         if a0 <= age <= a1:
             return v0 + (v1 - v0) * (age - a0) / (a1 - a0)

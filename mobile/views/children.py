@@ -1,5 +1,6 @@
 """Mes enfants: the space switcher, the parent's children, and activating or refusing a child's space."""
 
+from datetime import date
 from typing import cast
 
 import flet as ft
@@ -183,6 +184,9 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
     step = 5 if high - low <= 40 else 10
     low, high = step * int(low // step), step * (int(high // step) + 1)
     first, last = int(min(ages)), int(max(ages)) + 1
+    # Under 5 the ages are months: a label every 3 months up to 2 years, then one a year (12, 24...).
+    every = 1 if chart.unit == "years" else 3 if last <= 25 else 12
+    axis = ui.t(f"ui.family.growth.age_axis.{chart.unit}")
     return fch.LineChart(
         data_series=lines,
         min_x=first,
@@ -199,8 +203,13 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
             label_size=40,
         ),
         bottom_axis=fch.ChartAxis(  # no label at the right edge: it would be cut
-            labels=[fch.ChartAxisLabel(value=a, label=ft.Text(str(a), size=13)) for a in range(first, last)],
+            labels=[
+                fch.ChartAxisLabel(value=a, label=ft.Text(str(a), size=13))
+                for a in range(first, last - (chart.unit == "months"), every)
+            ],
             label_size=28,
+            title=ft.Text(axis, size=13),
+            title_size=22,
         ),
         horizontal_grid_lines=fch.ChartGridLines(interval=step, color="#DDE3EA", width=1),
         border=ft.Border.all(1, "#C5CED9"),
@@ -217,7 +226,7 @@ def _growth(ui: Ui, state: VaultAppState, child: ChildRow) -> list[ft.Control]:
     ]
     for kind in GROWTH_KINDS:
         readings = [(r.at, r.value) for r in state.measures.readings(kind)]
-        chart = growth_chart(kind, sex, birth, readings)
+        chart = growth_chart(kind, sex, birth, readings, date.today())
         if chart is None:
             return [*controls, para(ui.t("ui.family.growth.unknown", first_name=name), key="growth-unknown")]
         label = kind_label(kind, lang)
@@ -227,14 +236,16 @@ def _growth(ui: Ui, state: VaultAppState, child: ChildRow) -> list[ft.Control]:
             words = ui.t(
                 f"ui.family.growth.position.{chart.position}",
                 value=format_value(kind, value, None, lang),
-                age=format_number(age, lang, 1),
+                age=ui.t(f"ui.family.growth.age.{chart.unit}", age=format_number(age, lang, 1)),
             )
         else:
-            words = ui.t("ui.family.growth.none", kind=label.lower())
+            words = ui.t(f"ui.family.growth.none.{chart.unit}", kind=label.lower())
         controls.append(
             ft.Semantics(label=f"{label}. {words}", container=True, content=_growth_chart(ui, chart))
         )
         controls.append(para(words, key=f"growth-{kind}-position"))
+        if kind == "height" and chart.unit == "months":
+            controls.append(para(ui.t("ui.family.growth.lying"), key="growth-lying"))
     controls += [
         para(ui.t("ui.family.growth.legend", first_name=name), key="growth-legend"),
         para(ui.t("ui.family.growth.source"), key="growth-source"),

@@ -108,7 +108,7 @@ async def test_parent_switches_to_the_child_and_vaccinates(
     await see(page, "Courbes de croissance de Léa")
     await page.mouse.move(200, 500)
     await page.mouse.wheel(0, 1200)
-    await see(page, "Référence : OMS")
+    await see(page, "Références : OMS")
     await shot(page, "children-08-growth")
     await tap(page, "Mon espace")
     await see(page, "Bonjour Camille")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import flet as ft
+import flet_charts as fch
 import httpx
 import pytest
 
@@ -317,6 +318,27 @@ def test_the_childs_band_shows_on_every_screen(state: VaultAppState) -> None:
     assert hello.value == "Espace de Léa"
 
 
+def test_a_babys_growth_charts_are_drawn_in_months(state: VaultAppState, server: FakeServer) -> None:
+    baby = date.today().replace(day=1).toordinal() - 400  # about 13 months old, whatever the day
+    server.children[0]["birth_date"] = date.fromordinal(baby).isoformat()
+    state.family.load()
+    assert state.switch_space("child-lea")
+    page = FakePage()
+    router = Router(page, state)  # type: ignore[arg-type]
+    state.screen = Screen.CHILDREN
+    router.render()
+    controls = page.controls[0].controls[0].controls  # type: ignore[attr-defined]
+    keys = {c.key for c in controls}
+    assert {"growth-weight-position", "growth-height-position", "growth-lying", "growth-source"} <= keys
+    position = next(c for c in controls if c.key == "growth-weight-position")
+    assert position.value.startswith("Pas encore de mesure de poids avant 5 ans.")
+    chart = next(c.content for c in controls if isinstance(getattr(c, "content", None), fch.LineChart))
+    # Birth to 24 months, a label every 3 months, the axis titled in months.
+    assert (chart.min_x, chart.max_x) == (0, 25)
+    assert [label.value for label in chart.bottom_axis.labels] == list(range(0, 24, 3))
+    assert chart.bottom_axis.title.value == "Âge (mois)"
+
+
 def test_a_lost_space_takes_the_parent_back_to_their_own(state: VaultAppState, server: FakeServer) -> None:
     state.family.load()
     assert state.switch_space("child-lea")
@@ -349,6 +371,70 @@ def test_growth_charts_against_the_who_reference() -> None:
     # Unknown sex or birth date: no reference curve at all.
     assert growth_chart("weight", "", born, []) is None
     assert growth_chart("weight", "female", None, []) is None
+
+
+WHO_2006_MEDIANS = {  # WHO Child Growth Standards (2006), median M at 0, 12, 24 and 60 months
+    ("weight", "male"): (3.3464, 9.6479, 12.1515, 18.3366),
+    ("weight", "female"): (3.2322, 8.9481, 11.4775, 18.2193),
+    ("height", "male"): (49.8842, 75.7488, 87.1161, 109.9638),  # lying length to 23 months, then standing
+    ("height", "female"): (49.1477, 74.015, 85.7153, 109.4233),
+}
+
+
+@pytest.mark.parametrize(("kind", "sex"), list(WHO_2006_MEDIANS))
+def test_growth_under_5_uses_the_who_child_growth_standards(kind: str, sex: str) -> None:
+    born = date(2022, 1, 1)
+    # A 4-year-old: the 0-5 standards, by month, from birth to 60 months.
+    chart = growth_chart(kind, sex, born, [], today=date(2026, 1, 1))
+    assert chart is not None and chart.unit == "months"
+    medians = dict(chart.curves["p50"])
+    assert sorted(medians) == list(range(61))
+    for month, who in zip((0, 12, 24, 60), WHO_2006_MEDIANS[kind, sex], strict=True):
+        assert medians[month] == pytest.approx(who, abs=0.005)
+    # The 3rd and 97th percentiles frame the median every month, at plausible distances.
+    for (m3, p3), (m50, p50), (m97, p97) in zip(*chart.curves.values(), strict=True):
+        assert m3 == m50 == m97 and p3 < p50 < p97
+        spread = 0.3 if kind == "weight" else 0.09  # weight is far more spread than length
+        assert 1 - spread < p3 / p50 < 1 and 1 < p97 / p50 < 1 + spread * 1.2
+    # The median grows month after month, even at 24 months where standing height (about 0.7 cm
+    # less than lying length) takes over.
+    curve = chart.curves["p50"]
+    assert all(v1 > v0 for (_, v0), (_, v1) in zip(curve, curve[1:], strict=False))
+
+
+def test_growth_chart_of_a_14_month_old_uses_the_0_5_standards() -> None:
+    born = date(2025, 1, 10)
+    readings = [(datetime(2025, 7, 10, tzinfo=UTC), 7.9), (datetime(2026, 3, 10, tzinfo=UTC), 9.0)]
+    chart = growth_chart("weight", "female", born, readings, today=date(2026, 3, 20))
+    assert chart is not None and chart.unit == "months"
+    # Under 2 years, the chart shows birth to 24 months (the WHO's own 0-2 chart), readings in months.
+    assert chart.curves["p50"][0] == (0, 3.23) and chart.curves["p50"][-1] == (24, 11.48)
+    assert [age for age, _ in chart.points] == [5.95, 13.93] and chart.position == "within"
+    # 9 kg at 14 months: a girl's median is 9.39 kg, her 3rd percentile about 7.3 kg.
+    assert 7.0 < dict(chart.curves["p3"])[14] < 7.6
+    light = [(datetime(2026, 3, 10, tzinfo=UTC), 6.5)]
+    low = growth_chart("weight", "female", born, light, today=date(2026, 3, 20))
+    assert low is not None and low.position == "below"
+    # At 3 years the chart spans the whole 0-60 months; height is lying length, then standing height.
+    older = growth_chart("height", "male", date(2023, 3, 1), [], today=date(2026, 3, 20))
+    assert older is not None and older.unit == "months" and older.curves["p50"][-1][0] == 60
+    median = dict(older.curves["p50"])  # the WHO's switch at 24 months: a month's growth minus 0.7 cm
+    assert 0 < median[24] - median[23] < (median[23] - median[22]) / 2
+
+
+@pytest.mark.parametrize("kind", ["weight", "height"])
+@pytest.mark.parametrize("sex", ["male", "female"])
+def test_growth_join_at_5_years_is_continuous(kind: str, sex: str) -> None:
+    born = date(2020, 1, 1)
+    before = growth_chart(kind, sex, born, [], today=date(2024, 12, 31))  # 59.9 months: 0-5 standards
+    after = growth_chart(kind, sex, born, [], today=date(2025, 1, 2))  # 5 years: the 2007 reference
+    assert before is not None and before.unit == "months" and after is not None and after.unit == "years"
+    # The 2006 curves at 60 months and the 2007 ones at 61 months differ by about a month's growth
+    # (at most 0.3 kg or 0.4 cm): the WHO built the 2007 reference to join the standards at 5 years.
+    for name in ("p3", "p50", "p97"):
+        at_60, at_61 = before.curves[name][-1], after.curves[name][0]
+        assert at_60[0] == 60 and at_61[0] == pytest.approx(61 / 12)
+        assert abs(at_61[1] - at_60[1]) / at_60[1] < 0.025
 
 
 def test_closing_is_refused_in_a_childs_space(state: VaultAppState, server: FakeServer) -> None:
