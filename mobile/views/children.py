@@ -181,7 +181,7 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
     values = [v for curve in chart.curves.values() for _, v in curve] + [v for _, v in chart.points]
     ages = [a for curve in chart.curves.values() for a, _ in curve] + [a for a, _ in chart.points]
     low, high = min(values), max(values)
-    step = 5 if high - low <= 40 else 10
+    step = 2 if high - low <= 16 else 5 if high - low <= 40 else 10  # a baby's weight: every 2 kg
     low, high = step * int(low // step), step * (int(high // step) + 1)
     first, last = int(min(ages)), int(max(ages)) + 1
     # Under 5 the ages are months: a label every 3 months up to 2 years, then one a year (12, 24...).
@@ -201,6 +201,7 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
                 for v in range(low, high + 1, step)
             ],
             label_size=40,
+            label_spacing=step,  # else the chart picks its own spacing and skips labels
         ),
         bottom_axis=fch.ChartAxis(  # no label at the right edge: it would be cut
             labels=[
@@ -208,6 +209,7 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
                 for a in range(first, last - (chart.unit == "months"), every)
             ],
             label_size=28,
+            label_spacing=every,
             title=ft.Text(axis, size=13),
             title_size=22,
         ),

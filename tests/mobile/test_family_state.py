@@ -337,6 +337,7 @@ def test_a_babys_growth_charts_are_drawn_in_months(state: VaultAppState, server:
     assert (chart.min_x, chart.max_x) == (0, 25)
     assert [label.value for label in chart.bottom_axis.labels] == list(range(0, 24, 3))
     assert chart.bottom_axis.title.value == "Âge (mois)"
+    assert chart.bottom_axis.label_spacing == 3  # every label drawn, none skipped by the chart
 
 
 def test_a_lost_space_takes_the_parent_back_to_their_own(state: VaultAppState, server: FakeServer) -> None:
