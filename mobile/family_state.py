@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mobile.messages import text
 from mobile.state import _IdentifiersMixin, local_error
 from sync.child_spaces import ChildSpace
 from sync.client import AccountClient
@@ -72,6 +73,16 @@ class ChildRow:
     status: str  # pending | active | objected | ...
     can_act: bool
     birth_date: date | None = None
+
+
+def age_words(row: ChildRow, lang: str, today: date | None = None) -> str:
+    """'8 ans', '1 an', or for a child under 2 '14 mois': how parents say a young child's age."""
+    if row.birth_date is not None and row.age < 2:
+        day = today or date.today()
+        months = (day.year - row.birth_date.year) * 12 + day.month - row.birth_date.month
+        months -= day.day < row.birth_date.day
+        return text("ui.family.age.months", lang, n=max(months, 0))
+    return text("ui.family.age.one" if row.age == 1 else "ui.family.age.years", lang, n=row.age)
 
 
 def _row(child: _Child) -> ChildRow:

@@ -6,7 +6,7 @@ from typing import cast
 import flet as ft
 import flet_charts as fch
 
-from mobile.family_state import GROWTH_KINDS, ChildRow, GrowthChart, growth_chart
+from mobile.family_state import GROWTH_KINDS, ChildRow, GrowthChart, age_words, growth_chart
 from mobile.measure_state import format_number, format_value, kind_label
 from mobile.space_state import VaultAppState
 from mobile.views.common import (
@@ -89,7 +89,7 @@ def _child_card(ui: Ui, state: VaultAppState, child: ChildRow) -> ft.Control:
                 ),
             ]
         ),
-        para(f"{ui.t('ui.family.age', age=child.age)} · {ui.t(f'ui.family.status.{status}')}"),
+        para(f"{age_words(child, ui.state.lang)} · {ui.t(f'ui.family.status.{status}')}"),
     ]
     if child.status == "pending":
         lines.append(

@@ -8,6 +8,7 @@ from typing import cast
 
 import flet as ft
 
+from mobile.family_state import age_words
 from mobile.space_state import VaultAppState
 from mobile.state import Screen
 from mobile.views.common import Ui
@@ -25,8 +26,9 @@ def build(ui: Ui) -> ft.Control | None:
         state.go(Screen.CHILDREN)
         ui.render()
 
+    age = age_words(child, ui.state.lang)
     return ft.Semantics(
-        label=ui.t("ui.family.band.label", first_name=child.first_name, age=child.age),
+        label=ui.t("ui.family.band.label", first_name=child.first_name, age=age),
         container=True,
         key="space-band-sem",
         content=ft.Container(
@@ -40,7 +42,7 @@ def build(ui: Ui) -> ft.Control | None:
                         [
                             ft.Icon(ft.Icons.CHILD_CARE, color=ft.Colors.WHITE, size=28),
                             ft.Text(
-                                ui.t("ui.family.band", first_name=child.first_name, age=child.age),
+                                ui.t("ui.family.band", first_name=child.first_name, age=age),
                                 key="space-band-text",
                                 size=19,
                                 weight=ft.FontWeight.BOLD,

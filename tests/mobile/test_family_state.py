@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from backend_stub.demo import nir_for
-from mobile.family_state import COLOURS, growth_chart
+from mobile.family_state import COLOURS, ChildRow, age_words, growth_chart
 from mobile.messages import text
 from mobile.record_state import profession_label, record_of
 from mobile.router import BUILDERS, Router
@@ -466,3 +466,15 @@ def test_a_childs_space_never_touches_the_parents_card_key(state: VaultAppState)
     assert state.profile.card_key == b"k" * 32
     state.profile.remember_card_key("again")
     assert remembered == ["again"]
+
+
+def test_a_childs_age_as_parents_say_it() -> None:
+    def row(age: int, born: date) -> ChildRow:
+        return ChildRow("c1", "Léa", "Martin", age, "#1B5E20", "active", True, born)
+
+    today = date(2026, 11, 24)
+    assert age_words(row(8, date(2018, 3, 1)), "fr", today) == "8 ans"
+    assert age_words(row(1, date(2025, 9, 30)), "fr", today) == "13 mois"
+    assert age_words(row(0, date(2026, 11, 25)), "en", today) == "0 months old"
+    assert age_words(row(1, date(2025, 1, 1)), "en", date(2026, 1, 1)) == "12 months old"
+    assert age_words(row(2, date(2024, 1, 1)), "fr", today) == "2 ans"
