@@ -39,7 +39,7 @@ async def test_weights_blood_pressure_chart_list_and_csv(
     await see(page, "Nouvelle mesure : Poids")
     await type_into(page, "Valeur en kg", "1000")
     await tap(page, "Enregistrer la mesure")
-    await see(page, "Cette valeur est impossible : elle doit être comprise entre 0.3 et 400 kg")
+    await see(page, "Cette valeur est impossible : elle doit être comprise entre 0,3 et 400 kg")
     await shot(page, "measurements-02-impossible")
     await type_into(page, "Valeur en kg", "72,5")
     earlier = datetime.now() - timedelta(days=2)
