@@ -40,7 +40,6 @@ from sync.protocol.schemas import (
 )
 
 __all__ = [
-    "BUILT_SECTIONS",
     "SECTIONS",
     "ActivationForm",
     "AppState",
@@ -68,7 +67,6 @@ class Screen(StrEnum):
     LOGIN = "login"
     CODE = "code"
     HOME = "home"
-    SECTION = "section"
     SETTINGS = "settings"
     CLOSED = "closed"
     PROFESSIONALS = "professionals"
@@ -107,29 +105,17 @@ class Screen(StrEnum):
     CHILDREN = "children"
 
 
-# The sections of the space, in the order of the home screen.
-SECTIONS: tuple[str, ...] = (
-    "documents",
-    "profile",
-    "messages",
-    "agenda",
-    "children",
-    "professionals",
-    "access_log",
-    "catalogue",
-    "settings",
-)
-# Sections that have their own screen (the others open the "coming soon" page).
-BUILT_SECTIONS: dict[str, Screen] = {
+# The sections of the space, in the order of the home screen, and the screen each opens.
+SECTIONS: dict[str, Screen] = {
     "documents": Screen.DOCUMENTS,
-    "settings": Screen.SETTINGS,
+    "profile": Screen.PROFILE,
+    "messages": Screen.MESSAGES,
+    "agenda": Screen.AGENDA,
+    "children": Screen.CHILDREN,
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
-    "messages": Screen.MESSAGES,
-    "profile": Screen.PROFILE,
-    "agenda": Screen.AGENDA,
     "catalogue": Screen.CATALOGUE,
-    "children": Screen.CHILDREN,
+    "settings": Screen.SETTINGS,
 }
 
 # Which field an error code belongs to (by prefix); anything else goes to the form's banner.
@@ -399,7 +385,6 @@ class AppState:
         self.client = client
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self.screen = Screen.WELCOME
-        self.section: str | None = None
         self.me: Me | None = None
         self.banner: SyncError | None = None  # errors of screens without a form (home, closed)
         self.busy = False
@@ -428,18 +413,13 @@ class AppState:
         previous = {
             Screen.ACTIVATE_LOGIN: Screen.ACTIVATE_IDS,
             Screen.CODE: Screen.LOGIN,
-            Screen.SECTION: Screen.HOME,
             Screen.SETTINGS: Screen.HOME,
             Screen.EMERGENCY: Screen.PROFESSIONALS,
         }
         self.go(previous.get(self.screen, Screen.HOME if self.me else Screen.WELCOME))
 
     def open_section(self, name: str) -> None:
-        if name in BUILT_SECTIONS:
-            self.go(BUILT_SECTIONS[name])
-        else:
-            self.section = name
-            self.go(Screen.SECTION)
+        self.go(SECTIONS[name])
 
     # --- activation, objection, new letter --------------------------------------------------------
     def check_identifiers(self) -> bool:
@@ -529,7 +509,6 @@ class AppState:
     def _signed_out(self, err: SyncError | None) -> None:
         email = self.me.email if self.me else ""
         self.me = None
-        self.section = None
         self._reset_forms()
         self.login.set("email", email)
         self.go(Screen.WELCOME if err is None else Screen.LOGIN)

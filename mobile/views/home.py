@@ -2,7 +2,7 @@
 
 import flet as ft
 
-from mobile.state import BUILT_SECTIONS, SECTIONS
+from mobile.state import SECTIONS
 from mobile.views.common import BODY_SIZE, PRIMARY, Ui, banner, column, para, secondary_button, title
 
 ICONS = {
@@ -54,9 +54,7 @@ def build(ui: Ui) -> list[ft.Control]:
                 leading=ft.Icon(ICONS[name], color=PRIMARY, size=32),
                 title=ft.Text(ui.t(f"ui.section.{name}"), size=19, weight=ft.FontWeight.W_600),
                 subtitle=ft.Text(
-                    ui.t(f"ui.section.{name}.hint")
-                    + ("" if name in BUILT_SECTIONS else " · " + ui.t("ui.section.soon"))
-                    + unread_messages(ui, name),
+                    ui.t(f"ui.section.{name}.hint") + unread_messages(ui, name),
                     size=15,
                 ),
                 trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from mobile.agenda_state import DELAYS, AgendaState, parse_time
 from mobile.messages import text
 from mobile.space_state import VaultAppState
-from mobile.state import BUILT_SECTIONS, Screen
+from mobile.state import SECTIONS, Screen
 from sync.protocol.calendar_export import from_ics
 from sync.protocol.prevention import Status
 from sync.protocol.sync_schemas import RecordOut
@@ -70,7 +70,7 @@ def add(agenda: AgendaState, reminder: str = "1d", **values: str) -> str:
 
 
 def test_the_agenda_section_opens_and_its_screens_go_back(app: VaultAppState) -> None:
-    assert BUILT_SECTIONS["agenda"] == Screen.AGENDA
+    assert SECTIONS["agenda"] == Screen.AGENDA
     app.open_section("agenda")
     assert app.screen == Screen.AGENDA
     for screen in (Screen.APPOINTMENT, Screen.CHECKUPS):

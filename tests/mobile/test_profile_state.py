@@ -12,7 +12,7 @@ from backend_stub.models import Record
 from backend_stub.services.sync import next_seq
 from mobile.profile_state import CARD_SETTING, ProfileState, iso_day, shown_day
 from mobile.space_state import VaultAppState
-from mobile.state import BUILT_SECTIONS, Screen
+from mobile.state import SECTIONS, Screen
 from sync.emergency_card import CARD_FILE, CardFile, key_from_text, new_key_text, summarise
 from sync.protocol.errors import ErrorCode
 from tests.mobile.conftest import AppServer
@@ -59,7 +59,7 @@ def test_the_home_section_opens_the_hub_and_profile_screens_go_back_to_it(
     world: World, tmp_path: Path
 ) -> None:
     state = signed_in(world, tmp_path)
-    assert BUILT_SECTIONS["profile"] == Screen.PROFILE
+    assert SECTIONS["profile"] == Screen.PROFILE
     state.open_section("profile")
     assert state.screen == Screen.PROFILE
     for screen in (Screen.PROFILE_LIST, Screen.WISHES, Screen.EMERGENCY_CARD, Screen.MEASUREMENTS):
