@@ -9,8 +9,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from backend_stub.apps_models import App
-from backend_stub.context import Context, build_context
-from backend_stub.core.config import get_settings
+from backend_stub.context import Context, command_context
 from backend_stub.services import apps
 
 app = typer.Typer(help="The catalogue of referenced apps: add, update, suspend, list.", no_args_is_help=True)
@@ -22,7 +21,7 @@ Redirects = Annotated[list[str], typer.Option("--redirect-uri", help="An allowed
 
 def _run(action: str, change: Callable[[Session, Context], App]) -> App:
     """Run a change of the catalogue; a refusal is said in words, with exit code 2."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     try:
         with Session(ctx.engine, expire_on_commit=False) as session:
             found: App = change(session, ctx)
@@ -112,7 +111,7 @@ def reactivate(app_id: str) -> None:
 @app.command("list")
 def list_apps() -> None:
     """Every app of the catalogue, suspended ones included."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with Session(ctx.engine) as session:
         rows = apps.all_apps(session=session)
         table = Table("id", "name", "publisher", "category", "scopes", "status")

@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from backend_stub import apps_cli
-from backend_stub.context import build_context, sealed_store
+from backend_stub.context import command_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
 from backend_stub.migrate import upgrade
@@ -89,7 +89,7 @@ def enrol(
     except ValueError as exc:
         console.print(f"[red]Refused:[/red] {exc}")
         raise typer.Exit(2) from exc
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with Session(ctx.engine, expire_on_commit=False) as session:
         report = enrolment.enrol_many(session=session, ctx=ctx, people=[person])
     if report.errors:
@@ -106,7 +106,7 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
     """Enrol everyone in a CSV file (columns: nir, vitale_serial, first_name, last_name,
     birth_date, postal_address, email, lang; optional insurer; parent_nir for a minor, optional
     second_parent_nir: minors are enrolled after the adults), with a progress bar."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with path.open(encoding="utf-8-sig") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
     report = enrolment.EnrolmentReport(errors=[])
@@ -145,7 +145,7 @@ def outbox(to: str = "", limit: int = 10, body: bool = True) -> None:
 @app.command()
 def jobs() -> None:
     """Run the daily jobs: create spaces after 6 weeks, purge after 10 years, old counters."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with Session(ctx.engine) as session:
         table = Table("job", "rows")
         table.add_row("spaces created", str(space.create_due_spaces(session=session, ctx=ctx)))
@@ -159,7 +159,7 @@ def jobs() -> None:
 def _guardian_change(change: str, child_nir: str, guardian_nir: str) -> bool:
     """Add or end one parental authority; the NIRs are checked before anything is looked up."""
     child, guardian = normalize_nir(child_nir), normalize_nir(guardian_nir)
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with Session(ctx.engine) as session:
         if change == "remove":
             return children.remove_guardian(session=session, ctx=ctx, child_nir=child, guardian_nir=guardian)
@@ -196,7 +196,7 @@ def remove_guardian(
 @app.command("import-reimbursements")
 def import_reimbursements(path: Path) -> None:
     """Import reimbursements from a CSV (nir, date, care, professional, amount_paid, amount_reimbursed)."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     with Session(ctx.engine) as session:
         report = reimbursements.import_csv(session=session, ctx=ctx, path=path)
     console.print(
@@ -217,7 +217,7 @@ def register_pro(
     city: str = "",
 ) -> None:
     """Register a health professional in the directory and print their API key (shown once)."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     try:
         with Session(ctx.engine) as session:
             pro, api_key = professionals.register(
@@ -240,7 +240,7 @@ def register_pro(
 @app.command("verify-log")
 def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] = "") -> None:
     """Check the hash chain of the access logs; report the first broken link of each holder."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     broken = 0
     with Session(ctx.engine) as session:
         ids = [holder_id] if holder_id else audit.holders_with_log(session=session)
@@ -257,7 +257,7 @@ def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] 
 @app.command("access-reports")
 def access_reports_list(limit: int = 100) -> None:
     """The accesses holders reported as suspicious, newest first, for the insurer's follow-up."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     table = Table("Reported", "Holder", "Log line", "Professional", "Blocked", "Note")
     with Session(ctx.engine) as session:
         for r in access_reports.all_reports(session=session, limit=limit):
@@ -295,7 +295,7 @@ def demo_csv(path: Path, count: int = 1000, start: int = 1) -> None:
 @app.command()
 def corrections(limit: int = 50) -> None:
     """List the open correction requests of administrative data, oldest first."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     table = Table("id", "asked on", "person", "field", "current value", "asked value", "note")
     with Session(ctx.engine) as session:
         for row, holder in administrative.open_requests(session=session, limit=limit):
@@ -317,7 +317,7 @@ def correct(
     accept: Annotated[bool, typer.Option("--accept/--reject", help="Apply the value, or refuse it")],
 ) -> None:
     """Decide on a correction request: accepting applies it; the person is told either way."""
-    ctx = build_context(get_settings())
+    ctx = command_context()
     try:
         with Session(ctx.engine) as session:
             row = administrative.decide(session=session, ctx=ctx, request_id=request_id, accept=accept)

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
+import click
 from sqlalchemy.engine import Engine
 
 from backend_stub.blobs import BlobStore
 from backend_stub.core.clock import Clock, SystemClock
-from backend_stub.core.config import Settings
+from backend_stub.core.config import Settings, get_settings
 from backend_stub.core.security import Hasher
 from backend_stub.db import make_engine
 from backend_stub.notifier import Notifier, build_notifier
@@ -39,3 +40,13 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
         blobs=sealed_store(settings),
         clock=clock or SystemClock(),
     )
+
+
+def command_context() -> Context:
+    """The context of one command-line command: its database pool closes when the command ends
+    (also when a test runs the command in-process, where the pool would otherwise linger)."""
+    ctx = build_context(get_settings())
+    running = click.get_current_context(silent=True)
+    if running is not None:
+        running.call_on_close(ctx.engine.dispose)
+    return ctx

@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend_stub.api.limits import BodySizeLimit
@@ -86,6 +86,13 @@ def create_app(ctx: Context | None = None) -> FastAPI:
 
     for unreachable in (OperationalError, InterfaceError, PoolTimeout):
         app.add_exception_handler(unreachable, _unavailable)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        """A value the database cannot hold (a NUL byte in a text, say): the request is at fault, and
+        its transaction was rolled back."""
+        log.info("refused data: %s", type(exc.orig).__name__)
+        return JSONResponse({"code": ErrorCode.REQUEST_INVALID.value, "params": {}}, 422)
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

@@ -88,7 +88,7 @@ def test_the_insurer_lists_reports(world: World, monkeypatch: pytest.MonkeyPatch
     doctor.titles(person)
     seq = _log(world, tokens)[0]["seq"]
     world.api.post(f"/api/v1/access-log/{seq}/report", json={"note": "Inconnu"}, headers=bearer(tokens))
-    monkeypatch.setattr(cli, "get_settings", lambda: world.ctx.settings)
+    monkeypatch.setattr(cli, "command_context", lambda: world.ctx)
     result = CliRunner().invoke(cli.app, ["access-reports"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Inconnu" in result.output and doctor.id in result.output

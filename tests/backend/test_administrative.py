@@ -142,7 +142,7 @@ def test_commands_list_and_decide(world: World, monkeypatch: pytest.MonkeyPatch)
 
     _, tokens = world.active_person()
     asked = _ask(world, tokens, field="first_name", value="Camila").json()
-    monkeypatch.setattr(cli, "build_context", lambda _settings: world.ctx)
+    monkeypatch.setattr(cli, "command_context", lambda: world.ctx)
     runner = CliRunner()
     listing = runner.invoke(cli.app, ["corrections"], env={"COLUMNS": "250"})
     assert listing.exit_code == 0, listing.output

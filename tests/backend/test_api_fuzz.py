@@ -63,3 +63,12 @@ def test_garbage_tokens_are_refused_cleanly(world: World, path: str) -> None:
         response = world.api.get(path, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
         assert response.json()["code"].startswith("error.")
+
+
+def test_a_nul_byte_is_refused_not_a_crash(world: World) -> None:
+    _, tokens = world.active_person()
+    response = world.api.get(
+        "/api/v1/access-log", params={"professional_id": "a\x00b"}, headers=bearer(tokens)
+    )
+    assert response.status_code in (200, 422)
+    assert response.json().get("code", "error.request.invalid") == "error.request.invalid"

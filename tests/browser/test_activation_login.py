@@ -1,5 +1,8 @@
 """A person uses the app in a real browser: activate, log in with a code, look around, close, reopen."""
 
+import re
+import time
+
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from backend_stub.demo import nir_for
@@ -65,6 +68,21 @@ async def see(page, text: str, timeout: float = 30_000) -> None:
     except Exception:
         await page.screenshot(path=str(SHOTS / "FAILED.png"))
         raise
+
+
+async def unread_at_least(page, least: int, timeout: float = 30_000) -> int:
+    """The bell's unread count once it reaches `least`: server notifications plus the reminders the
+    device computes (check-ups due for the holder's age), so tests count from what it shows."""
+    bell = page.get_by_role("button", name=re.compile(r"^Notifications : \d+ non lue"))
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        if await bell.count():
+            label = await bell.first.evaluate("e => e.getAttribute('aria-label') || e.textContent || ''")
+            found = re.search(r"(\d+) non lue", label)
+            if found and int(found.group(1)) >= least:
+                return int(found.group(1))
+        await page.wait_for_timeout(300)
+    raise AssertionError(f"the bell never showed {least} unread")
 
 
 async def tap(page, name: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from backend_stub.demo import nir_for
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import open_tile, pro_reads, register_pro, sign_in
-from tests.browser.test_activation_login import see, shot, tap
+from tests.browser.test_activation_login import see, shot, tap, unread_at_least
 from tests.browser.test_vault_and_documents import tiny_pdf
 
 pytestmark = BROWSER
@@ -53,9 +53,8 @@ async def test_masked_document_hidden_from_a_doctor_and_access_logged(
 
     await page.locator("[aria-label='Retour']").first.click()
     await see(page, "Bonjour Paul")
-    bell = page.get_by_role("button", name=re.compile(r"^Notifications : 1 non lue"))
-    await bell.wait_for(state="visible", timeout=30_000)
-    await bell.click()
+    unread = await unread_at_least(page, 1)
+    await page.get_by_role("button", name=re.compile(rf"^Notifications : {unread} non lue")).click()
     await see(page, "Dr Alex Durand (Médecin) a consulté votre dossier pour la première fois.")
     await shot(page, "rec-02-notification")
     await tap(page, "Voir l'historique des accès")
