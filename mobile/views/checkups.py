@@ -166,13 +166,22 @@ def _card(ui: Ui, agenda: AgendaState, r: Reminder) -> ft.Control:
     )
 
 
+def _intro(ui: Ui) -> str:
+    """Whose age and sex the reminders follow: the holder's, or the child's whose space is shown."""
+    family = getattr(ui.state, "family", None)
+    child = family.current() if family is not None else None
+    if child is None:
+        return ui.t("ui.checkups.intro")
+    return ui.t("ui.checkups.intro.child", first_name=child.first_name)
+
+
 def build(ui: Ui) -> list[ft.Control]:
     agenda = agenda_of(ui)
     header: list[ft.Control | None] = [
         title(ui.t("ui.checkups.title")),
         banner(ui, agenda.banner, key="checkups-banner"),
         notice(ui.t(agenda.notice), key="checkups-notice") if agenda.notice else None,
-        para(ui.t("ui.checkups.intro")),
+        para(_intro(ui)),
     ]
     if agenda.person() is None:
         return column(*header, para(ui.t("ui.checkups.unknown"), key="checkups-unknown"))

@@ -63,6 +63,7 @@ async def test_parent_switches_to_the_child_and_vaccinates(
     await band_visible(page)
     await open_tile(page, "Mes rappels de prévention")
     await see(page, "Rappel DTCaP de 6 ans")
+    await see(page, "Calculés d'après l'âge et le sexe de Léa")
     await band_visible(page)
     assert await page.get_by_text("Fait récemment", exact=False).count() == 0
     await shot(page, "children-04-checkups-before")
