@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from mobile.messages import format_date, text
 from mobile.record_state import parse_day, profession_label
-from mobile.state import Form, local_error
+from mobile.state import Form, delete_own, local_error
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.measurements import Verdict, bmi, check, kinds
@@ -38,7 +38,7 @@ from sync.protocol.readings_csv import (
     parse_readings,
     reading_key,
 )
-from sync.store import Item, ReadOnlyRecord, Store
+from sync.store import Item, Store
 
 if TYPE_CHECKING:  # space_state attaches this state: no import cycle at run time
     from mobile.space_state import SyncBar, VaultState
@@ -473,15 +473,9 @@ class MeasureState:
     # --- deleting ---------------------------------------------------------------------------------
     def delete(self, record_id: str) -> bool:
         """Delete one of the holder's own readings (a professional's or an app's is refused)."""
-        self.banner, self.notice = None, ""
-        store = self._store()
-        if store is None:
-            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
-            return False
-        try:
-            store.delete(record_id)
-        except ReadOnlyRecord:
-            self.banner = local_error(ErrorCode.SYNC_READ_ONLY)
+        self.notice = ""
+        self.banner = delete_own(self._store(), record_id)
+        if self.banner is not None:
             return False
         self.notice = "ui.measurements.deleted"
         self.bar.kick()

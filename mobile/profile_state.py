@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from mobile.record_state import parse_day
-from mobile.state import Form, local_error
+from mobile.state import Form, delete_own, local_error
 from sync.device import DeviceVault
 from sync.emergency_card import CardFile, key_from_text, new_key_text, same_card, summarise
 from sync.errors import SyncError
@@ -236,15 +236,9 @@ class ProfileState:
 
     def delete(self, record_id: str) -> bool:
         """Delete one of the holder's own entries (a professional's is refused)."""
-        self.banner, self.notice = None, ""
-        store = self._store()
-        if store is None:
-            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
-            return False
-        try:
-            store.delete(record_id)
-        except ReadOnlyRecord:
-            self.banner = local_error(ErrorCode.SYNC_READ_ONLY)
+        self.notice = ""
+        self.banner = delete_own(self._store(), record_id)
+        if self.banner is not None:
             return False
         if self.form is not None and self.form.editing == record_id:
             self.form = None

@@ -32,7 +32,7 @@ from mobile.measure_state import MeasureState
 from mobile.profile_state import ProfileState
 from mobile.record_state import RecordState
 from mobile.share_state import SharesState
-from mobile.state import AppState, Form, Screen, local_error
+from mobile.state import AppState, Form, Screen, delete_own, local_error
 from sync.client import AccountClient
 from sync.crypto import KdfParams
 from sync.device import pin_problem
@@ -602,15 +602,9 @@ class DocumentsState:
 
     def delete(self, record_id: str) -> bool:
         """Delete one of the holder's own documents (a professional's is refused)."""
-        self.banner = None
         space = self.vault.space
-        if space is None or space.store is None:
-            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
-            return False
-        try:
-            space.store.delete(record_id)
-        except ReadOnlyRecord:
-            self.banner = local_error(ErrorCode.SYNC_READ_ONLY)
+        self.banner = delete_own(space.store if space else None, record_id)
+        if self.banner is not None:
             return False
         self.notice = "ui.docs.deleted"
         self.viewer = None

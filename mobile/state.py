@@ -38,6 +38,7 @@ from sync.protocol.schemas import (
     OtpChannel,
     SpaceStatus,
 )
+from sync.store import ReadOnlyRecord, Store
 
 __all__ = [
     "SECTIONS",
@@ -139,6 +140,18 @@ _FIELD_OF_PREFIX: tuple[tuple[str, str], ...] = (
 def local_error(code: str) -> SyncError:
     """An error found on the phone, shaped like the server's so one function words them all."""
     return SyncError(code)
+
+
+def delete_own(store: Store | None, record_id: str) -> SyncError | None:
+    """Delete one of the holder's own records from this device (sync sends the deletion); what to
+    show instead when the vault is closed or someone else wrote the record."""
+    if store is None:
+        return local_error(ErrorCode.AUTH_REQUIRED)
+    try:
+        store.delete(record_id)
+    except ReadOnlyRecord:
+        return local_error(ErrorCode.SYNC_READ_ONLY)
+    return None
 
 
 def _field_of(code: str) -> str | None:
