@@ -22,6 +22,7 @@ from mobile.views.common import (
     notice,
     para,
     primary_button,
+    radio_group,
     secondary_button,
     subtitle,
     title,
@@ -248,25 +249,8 @@ def build_form(ui: Ui) -> list[ft.Control]:
         ui.state.go(Screen.AGENDA)
         ui.render()
 
-    radios = ft.RadioGroup(
-        key="appt-reminder",
-        value=form.reminder,
-        on_change=delay_changed,
-        content=ft.Column(
-            [
-                ft.Radio(
-                    value=d,
-                    label=ui.t(f"ui.agenda.reminder.{d}"),
-                    label_style=ft.TextStyle(size=BODY_SIZE),
-                    key=f"appt-reminder-{d}",
-                    height=48,
-                )
-                for d in DELAYS
-            ],
-            spacing=0,
-            key="appt-reminder-list",
-        ),
-    )
+    delays = [(d, ui.t(f"ui.agenda.reminder.{d}")) for d in DELAYS]
+    radios = radio_group("appt-reminder", form.reminder, delays, delay_changed)
     return column(
         title(ui.t("ui.agenda.form.edit" if form.editing else "ui.agenda.form.add")),
         banner(ui, form.banner, key="appt-banner"),

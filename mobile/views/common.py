@@ -112,6 +112,29 @@ def secondary_button(
     )
 
 
+def radio_group(key: str, value: str, options: list[tuple[str, str]], on_change: Any) -> ft.Control:
+    """One choice among a few (value, words), each a 48 px row a finger or a screen reader finds."""
+    return ft.RadioGroup(
+        key=key,
+        value=value,
+        on_change=on_change,
+        content=ft.Column(
+            [
+                ft.Radio(
+                    value=v,
+                    label=words,
+                    label_style=ft.TextStyle(size=BODY_SIZE),
+                    key=f"{key}-{v}",
+                    height=48,
+                )
+                for v, words in options
+            ],
+            spacing=0,
+            key=f"{key}-list",
+        ),
+    )
+
+
 def field(
     ui: Ui,
     form: Form,

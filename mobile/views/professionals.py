@@ -20,6 +20,7 @@ from mobile.views.common import (
     column,
     para,
     primary_button,
+    radio_group,
     secondary_button,
     subtitle,
     title,
@@ -87,25 +88,8 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
         pros.cancel_authorise()
         ui.render()
 
-    radios = ft.RadioGroup(
-        key=f"{key}-period",
-        value=pros.period,
-        on_change=period_changed,
-        content=ft.Column(
-            [
-                ft.Radio(
-                    value=p,
-                    label=ui.t(f"ui.pros.period.{p}"),
-                    label_style=ft.TextStyle(size=BODY_SIZE),
-                    key=f"{key}-period-{p}",
-                    height=48,
-                )
-                for p in PERIODS
-            ],
-            spacing=0,
-            key=f"{key}-period-list",
-        ),
-    )
+    periods = [(p, ui.t(f"ui.pros.period.{p}")) for p in PERIODS]
+    radios = radio_group(f"{key}-period", pros.period, periods, period_changed)
     date_field = None
     if pros.period == "date":
         date_field = ft.TextField(

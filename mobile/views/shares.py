@@ -13,6 +13,7 @@ from mobile.views.common import (
     column,
     para,
     primary_button,
+    radio_group,
     title,
 )
 from mobile.views.record_common import chip, load_in_background, problem, small_button, status_line
@@ -103,18 +104,11 @@ def _form(ui: Ui, shares: SharesState) -> list[ft.Control | None]:
         ft.Text(ui.t("ui.share.choose"), size=18, weight=ft.FontWeight.W_600, key="share-choose"),
         ft.Column(boxes, spacing=2, key="share-docs"),
         ft.Text(ui.t("ui.share.duration"), size=18, weight=ft.FontWeight.W_600, key="share-duration"),
-        ft.RadioGroup(
-            key="share-days",
-            value=str(shares.days),
-            on_change=pick_days,
-            content=ft.Column(
-                [
-                    ft.Radio(value=str(d), label=ui.t(f"ui.share.days.{d}"), key=f"share-days-{d}")
-                    for d in DURATIONS
-                ],
-                spacing=0,
-                key="share-days-col",
-            ),
+        radio_group(
+            "share-days",
+            str(shares.days),
+            [(str(d), ui.t(f"ui.share.days.{d}")) for d in DURATIONS],
+            pick_days,
         ),
         ft.TextField(
             key="share-label",

@@ -9,7 +9,6 @@ import flet as ft
 from mobile.space_state import VaultAppState
 from mobile.state import Screen
 from mobile.views.common import (
-    BODY_SIZE,
     Ui,
     banner,
     column,
@@ -17,6 +16,7 @@ from mobile.views.common import (
     notice,
     para,
     primary_button,
+    radio_group,
     secondary_button,
     subtitle,
     title,
@@ -102,25 +102,8 @@ def build(ui: Ui) -> list[ft.Control]:
         profile.cancel()
         ui.render()
 
-    donation = ft.RadioGroup(
-        key="donation",
-        value=wishes.values["donation"] or "unset",
-        on_change=choose("donation"),
-        content=ft.Column(
-            [
-                ft.Radio(
-                    value=choice,
-                    label=ui.t(f"ui.profile.choice.donation.{choice}"),
-                    label_style=ft.TextStyle(size=BODY_SIZE),
-                    key=f"donation-{choice}",
-                    height=48,
-                )
-                for choice in DONATION_CHOICES
-            ],
-            spacing=0,
-            key="donation-list",
-        ),
-    )
+    choices = [(c, ui.t(f"ui.profile.choice.donation.{c}")) for c in DONATION_CHOICES]
+    donation = radio_group("donation", wishes.values["donation"] or "unset", choices, choose("donation"))
     documents = [(NO_DOCUMENT, ui.t("ui.profile.wishes.directives.no_document"))] + profile.documents()
     contacts = profile.rows("contact")
     form = profile.form
