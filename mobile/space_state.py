@@ -667,17 +667,9 @@ class VaultAppState(AppState):
     ) -> None:
         self.vault = VaultState(client, root, kdf=kdf)
         self.sync_bar = SyncBar(self.vault)
-        self.docs = DocumentsState(self.vault, self.sync_bar)
-        self.shares = SharesState(client, lambda: self.docs.rows())
-        self.profile = ProfileState(self.vault, self.sync_bar)
+        self.profile = ProfileState(self.vault, self.sync_bar)  # the holder's own: it keeps the card key
         self.sync_bar.after_sync = lambda: self.profile.refresh_card()
-        self.measures = MeasureState(self.vault, self.sync_bar)
-        self.admin = AdminState(client)  # administrative data and correction requests
-        self.reimbursements = ReimbursementsState(client)
-        self.agenda = AgendaState(self.vault, self.sync_bar)  # appointments and prevention reminders
-        self.messages = messages_state.MessagesState(self.vault, self.sync_bar)  # secure messaging
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
-        self.export = ExportState(self.vault, self.sync_bar)  # export everything; import into an empty space
         self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
         self.family.on_lost = self._space_lost
         self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
@@ -686,6 +678,7 @@ class VaultAppState(AppState):
         self.on_unlocked: Callable[[], None] = lambda: None
         self.on_locked: Callable[[], None] = lambda: None
         super().__init__(client, lang)
+        self._fresh_states()  # documents, shares, measurements, agenda, messages, export...
 
     # --- launch -------------------------------------------------------------------------------------
     def launched(self, device_id: object, holder_id: object) -> str:
