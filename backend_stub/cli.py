@@ -26,6 +26,7 @@ from backend_stub.services import (
     professionals,
     ratelimit,
     reimbursements,
+    security,
     space,
 )
 from sync.protocol.identifiers import normalize_nir
@@ -235,6 +236,47 @@ def register_pro(
         raise typer.Exit(2) from exc
     console.print(f"Registered {pro.first_name} {pro.last_name} ({pro.profession}), id {pro.id}")
     console.print(f"API key (keep it secret, it is not stored): {api_key}")
+    console.print(f"It works until {pro.key_expires_at:%d/%m/%Y}; `rotate-key` gives a new one.")
+
+
+@app.command("rotate-key")
+def rotate_key(rpps: Annotated[str, typer.Option(help="RPPS number, 11 digits")]) -> None:
+    """Give a professional a new API key (the old one stops at once) and print it (shown once)."""
+    ctx = command_context()
+    try:
+        with Session(ctx.engine) as session:
+            api_key = professionals.rotate_key(session=session, ctx=ctx, rpps=rpps)
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"New API key (keep it secret, it is not stored): {api_key}")
+
+
+@app.command("revoke-pro")
+def revoke_pro(rpps: Annotated[str, typer.Option(help="RPPS number, 11 digits")]) -> None:
+    """Strike a professional's key off now (lost card, end of practice): every call is refused."""
+    ctx = command_context()
+    try:
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            pro = professionals.revoke_key(session=session, ctx=ctx, rpps=rpps)
+    except ValueError as exc:
+        console.print(f"[red]Refused:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"The key of {pro.first_name} {pro.last_name} no longer works.")
+
+
+@app.command("security-events")
+def security_events(kind: str = "", limit: int = 50) -> None:
+    """The operators' security log, newest first: refused attempts without relation to a space,
+    emergency accesses, and alerts of unusual emergency use (`--kind emergency_alert`)."""
+    ctx = command_context()
+    table = Table("When (UTC)", "Kind", "Actor", "Id", "Detail")
+    with Session(ctx.engine) as session:
+        for event in security.events(session=session, kind=kind, limit=limit):
+            table.add_row(
+                f"{event.at:%Y-%m-%d %H:%M}", event.kind, event.actor_kind, event.actor_id, event.detail
+            )
+    console.print(table)
 
 
 @app.command("verify-log")

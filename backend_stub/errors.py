@@ -38,6 +38,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.ACCESS_BLOCKED: 403,
     ErrorCode.ACCESS_NOT_AUTHORISED: 403,
     ErrorCode.ACCESS_REVOKED: 403,
+    ErrorCode.ACCESS_ENDED: 403,
     ErrorCode.CONSENT_REQUIRED: 403,
     ErrorCode.EMERGENCY_REFUSED: 403,
     ErrorCode.REGULATOR_REFUSED: 403,

@@ -59,8 +59,11 @@ class Holder(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     otp_failures: int = 0
     last_seq: int = 0  # the holder's change-feed sequence, bumped under a row lock
+    last_vseq: int = 0  # the feed as the holder sees it: what is hidden from them takes no number
+    last_gseq: int = 0  # the feed as a minor's parents see it: secret items take no number either
     log_seq: int = 0  # number of access-log entries; the chain's head is the last one's hash
     log_head: str = Field(default="", max_length=64)
+    log_gseq: int = 0  # the access log's numbering as parents see it (secret items' lines skipped)
     attending_id: str | None = Field(default=None, max_length=32)
     emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
     regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
@@ -103,6 +106,8 @@ class Record(SQLModel, table=True):
     __table_args__ = (
         Index("ix_record_holder_seq", "holder_id", "seq", unique=True),
         Index("ix_record_holder_collection_seq", "holder_id", "collection", "seq"),
+        Index("ix_record_holder_vseq", "holder_id", "vseq"),
+        Index("ix_record_holder_gseq", "holder_id", "gseq"),
     )
 
     holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
@@ -110,6 +115,10 @@ class Record(SQLModel, table=True):
     collection: str = Field(max_length=32)
     version: int
     seq: int = Field(sa_type=BigInteger)
+    # The feed's numbers as the holder (`vseq`) and a minor's parents (`gseq`) see it; None: an item
+    # hidden from them, which must leave no gap they could see. `seq` orders every record.
+    vseq: int | None = Field(default=None, sa_type=BigInteger)
+    gseq: int | None = Field(default=None, sa_type=BigInteger)
     deleted: bool = False
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     author: str = Field(default="holder", max_length=80)
@@ -123,13 +132,16 @@ class SyncClient(SQLModel, table=True):
     last_seq: int = Field(default=0, sa_type=BigInteger)
 
 
-# A resumable upload of a document's bytes; identified per holder by the bytes' SHA-256.
+# A resumable upload of a document's bytes; identified per holder, audience and the bytes' SHA-256.
+# The audience keeps de-duplication inside one secrecy boundary: bytes a professional hid from the
+# patient ("patient") or from a minor's parents ("guardians") are never found by the holder's upload.
 class Upload(SQLModel, table=True):
-    __table_args__ = (Index("ix_upload_holder_sha", "holder_id", "sha256", unique=True),)
+    __table_args__ = (Index("ix_upload_holder_sha", "holder_id", "sha256", "audience", unique=True),)
 
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
     sha256: str = Field(max_length=64)
+    audience: str = Field(default="", max_length=10)  # "" everyone of the space, "guardians", "patient"
     size: int = Field(sa_type=BigInteger)
     offset: int = Field(default=0, sa_type=BigInteger)
     complete: bool = False
@@ -147,6 +159,8 @@ class Professional(SQLModel, table=True):
     city: str = Field(default="", max_length=100)
     api_key_digest: str = Field(unique=True, index=True, max_length=64)
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    key_expires_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    revoked_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]  # struck off: no key works
 
 
 # What a holder decided about one professional: authorised (for a time or for good), care team
@@ -164,11 +178,15 @@ class Grant(SQLModel, table=True):
     blocked: bool = False
     consent_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
     first_access_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    secret_only: bool = False  # made only of a minor's secret acts: parents do not see it
 
 
 # One access to a holder's record by someone else (allowed or refused), hash-chained per holder.
 class AccessEntry(SQLModel, table=True):
-    __table_args__ = (Index("ix_access_holder_pro", "holder_id", "actor_id", "seq"),)
+    __table_args__ = (
+        Index("ix_access_holder_pro", "holder_id", "actor_id", "seq"),
+        Index("ix_access_holder_gseq", "holder_id", "gseq"),
+    )
 
     holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
     seq: int = Field(primary_key=True, sa_type=BigInteger)
@@ -184,6 +202,7 @@ class AccessEntry(SQLModel, table=True):
     detail: str = Field(default="", max_length=500)  # refusal code, or the stated emergency reason
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    gseq: int | None = Field(default=None, sa_type=BigInteger)  # parents' numbering; None: a secret item
 
 
 # A message for the holder inside the app (first access by a professional, emergency access...).
@@ -216,4 +235,5 @@ from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (ad
 from backend_stub.children_models import Guardianship  # noqa: E402, F401  (parents of minors)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)
 from backend_stub.report_models import AccessReport  # noqa: E402, F401  (reports of suspicious accesses)
+from backend_stub.security_models import SecurityEvent  # noqa: E402, F401  (the operators' security log)
 from backend_stub.share_models import ShareLink  # noqa: E402, F401  (document share links)

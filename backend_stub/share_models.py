@@ -18,6 +18,7 @@ class ShareLink(SQLModel, table=True):
     token_digest: str = Field(max_length=64, unique=True)
     code_digest: str = Field(max_length=64)
     label: str = Field(default="", max_length=100)
+    created_by: str | None = Field(default=None, max_length=32)  # the parent who made it in a child's space
     document_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]

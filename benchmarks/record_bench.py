@@ -26,7 +26,7 @@ from backend_stub.context import build_context
 from backend_stub.core.config import Settings
 from backend_stub.migrate import upgrade
 from backend_stub.models import AccessEntry, Holder, Professional, Record
-from backend_stub.rules.access import Decision, Request
+from backend_stub.rules import gate
 from backend_stub.services import audit, professionals, record_access
 
 
@@ -142,7 +142,8 @@ def run(url: str, entries: int, documents: int, samples: int, inserts: int) -> N
             f"seeded {entries} log entries and {documents} documents in {time.perf_counter() - start:.1f} s"
         )
         rng = random.Random(1)
-        opened = record_access.Opened(holder, professionals.actor(pro), Decision(True, "authorised"), pro)
+        actor = professionals.gate_actor(pro, gate.Relation(authorised=True, seen=True))
+        opened = record_access.Opened(holder, actor, gate.Verdict(True, "authorised"), pro)
 
         lookups = _timed(lambda: session.get(AccessEntry, (holder.id, rng.randint(1, entries))), samples)
         first_page = _timed(lambda: audit.page(session=session, holder_id=holder.id, limit=50), samples)
@@ -156,7 +157,7 @@ def run(url: str, entries: int, documents: int, samples: int, inserts: int) -> N
             lambda: audit.page(session=session, holder_id=holder.id, actor_id=pro.id, limit=50), samples
         )
         docs = _timed(
-            lambda: record_access.list_documents(session=session, ctx=ctx, opened=opened, request=Request()),
+            lambda: record_access.list_documents(session=session, ctx=ctx, opened=opened),
             samples // 5,
         )
         base50, base99 = _percentiles(lookups)

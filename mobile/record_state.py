@@ -62,12 +62,14 @@ MODES = (
     "share",
     "message",
     "guardian",  # a parent acting on their minor child's space
+    "operator",  # the insurer's agent, deciding what the holder asked for
 )
 # Refusal codes the log may hold, worded for the holder (the API's messages speak to professionals).
 REFUSALS = (
     "blocked",
     "consent_required",
     "document_not_readable",
+    "ended",
     "emergency_refused",
     "not_authorised",
     "not_regulator",
@@ -96,6 +98,8 @@ def profession_label(code: str, lang: str) -> str:
         return text("ui.share.profession", lang)
     if code == "guardian":  # a parent acting on their minor child's space (services/children.py)
         return text("ui.family.profession.guardian", lang)
+    if code == "insurer":  # the insurer's agent deciding a correction (services/administrative.py)
+        return text("ui.log.profession.insurer", lang)
     entry = professions().get(code)
     if not entry:
         return code
@@ -596,6 +600,9 @@ class AccessLogState(Online):
             what = text("ui.log.what.list", lang)
         elif entry.target == "profile":  # the medical profile: the sections concerned, in words
             what = profile_words(entry.target_title, entry.action, lang)
+        elif entry.target == "conversation":  # a conversation read, or written in, by a professional
+            kind = "write" if entry.action == "write" else "read"
+            what = text(f"ui.log.what.conversation.{kind}", lang, title=entry.target_title)
         elif entry.target_title:
             what = text("ui.log.what.title", lang, title=entry.target_title)
         else:
@@ -603,6 +610,9 @@ class AccessLogState(Online):
         action = entry.action if entry.action in ("list", "read", "write") else "read"
         refused = entry.outcome == "refused"
         sentence = text(f"ui.log.action.{action}.{'refused' if refused else 'allowed'}", lang, what=what)
+        if entry.target == "administrative":  # the insurer decided a correction the holder asked for
+            field = text(f"ui.admin.field.{entry.target_title}", lang)
+            sentence = text(f"ui.log.administrative.{entry.detail}", lang, field=field)
         mode = entry.mode if entry.mode in MODES else "normal"
         refusal = reason = ""
         if refused:

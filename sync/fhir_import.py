@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import io
 import json
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,6 +133,9 @@ def _records(bundle: dict[str, Any], report: ImportReport, lang: str) -> list[_R
         if kept.get("author", HOLDER) != HOLDER:
             data = _as_holder(collection, kept, data, lang)
             report.as_holder += 1
+            # The holder's copy is a record of their own: a device never writes under the id the
+            # server gave to a professional's record (that namespace is the server's).
+            record_id = uuid.uuid5(uuid.NAMESPACE_URL, f"copy/{record_id}").hex if record_id else ""
         content = _document_bytes(resource, kept["data"]) if collection == "document" else None
         if not record_id or (collection == "document" and content is None):
             report.left_out[kind] += 1

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,10 +14,10 @@ from backend_stub.context import Context
 from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder
-from backend_stub.services import auth, children
+from backend_stub.rules import gate
+from backend_stub.services import auth, children, gatekeeper
 from sync.protocol.children_schemas import SPACE_HEADER
 from sync.protocol.errors import ErrorCode
-from sync.protocol.schemas import SpaceStatus
 
 
 async def get_context(request: Request) -> Context:
@@ -63,6 +64,12 @@ class _Target:
     method: str
     route: str
     path_params: dict[str, str]
+    own_space_only: bool
+
+
+# Routes that act on the caller's own account and space, never on a child's with `X-Space` (the
+# gate refuses them there): closing and reopening, the children and their activation, the account.
+OWN_SPACE_ONLY = ("/space/", "/children", "/account")
 
 
 async def signed_in(
@@ -75,14 +82,16 @@ async def signed_in(
     if credentials is None:
         raise DomainError(ErrorCode.AUTH_REQUIRED)
     route = request.scope.get("route")
+    path = str(getattr(route, "path", request.url.path))
     target = _Target(
         space_id=request.headers.get(SPACE_HEADER, "")[:64],
         method=request.method,
-        route=str(getattr(route, "path", request.url.path)),
+        route=path,
         path_params=dict(request.path_params),
+        own_space_only=path.removeprefix("/api/v1").startswith(OWN_SPACE_ONLY),
     )
     signed = await run_in_threadpool(_authenticate, request.app.state.ctx, credentials.credentials, target)
-    children.set_acting(signed.guardian)  # services hide a minor's secret items from a parent
+    gatekeeper.set_acting(signed.guardian)  # services hide a minor's secret items from a parent
     request.state.guardian = signed.guardian
     return signed
 
@@ -99,6 +108,7 @@ def _authenticate(ctx: Context, token: str, target: _Target) -> Signed:
             method=target.method,
             route=target.route,
             path_params=target.path_params,
+            own_space_only=target.own_space_only,
         )
         return Signed(holder=holder, session=row, space=space, guardian=guardian)
 
@@ -107,10 +117,14 @@ SignedDep = Annotated[Signed, Depends(signed_in)]
 
 
 async def active_holder(signed: SignedDep) -> Holder:
-    """The holder of an open space: every health route depends on this, never on `signed_in`.
-    With `X-Space` it is the child's space, the parent's guardianship checked (`signed_in`)."""
-    if signed.space.status != SpaceStatus.ACTIVE:
-        raise DomainError(ErrorCode.SPACE_CLOSED)
+    """The space of a health route, if the gate lets the member in: every health route depends on
+    this, never on `signed_in`. With `X-Space` it is the child's space (guardianship checked by
+    `signed_in`); a closed space answers only its holder's account and reopen routes."""
+    member = gate.Member(guardian=signed.guardian is not None)
+    verdict = gate.decide(member, gatekeeper.space_of(signed.space), gate.SPACE, datetime.min)
+    if not verdict.allowed:
+        assert verdict.refusal is not None
+        raise DomainError(verdict.refusal)
     return signed.space
 
 

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     rate_per_account: int = 10
     rate_window_seconds: int = 600
     rate_limits_enabled: bool = True
+    # Professionals' API keys: their life, the calls one key may make per window, and the alert on
+    # unusual emergency use (more distinct patients than this within the minutes below).
+    pro_key_days: int = 365
+    rate_per_pro_key: int = 3000  # per window: 5 a second on average, bursts allowed
+    emergency_alert_patients: int = 5
+    emergency_alert_minutes: int = 60
 
     # Argon2id cost (argon2-cffi's defaults: RFC 9106 low-memory profile).
     argon2_time_cost: int = 3

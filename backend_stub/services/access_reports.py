@@ -13,17 +13,22 @@ from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import AccessEntry, Holder, Professional
 from backend_stub.report_models import AccessReport
-from backend_stub.services import professionals
+from backend_stub.rules import gate
+from backend_stub.services import gatekeeper, professionals
 from sync.protocol.errors import ErrorCode
 
 
 def report(
     *, session: Session, ctx: Context, holder: Holder, seq: int, note: str, block: bool
 ) -> AccessReport:
-    """Flag the holder's log line `seq` (again: the new note replaces the old; a block stays)."""
-    entry = session.get(AccessEntry, (holder.id, seq))
-    if entry is None:
+    """Flag the log line numbered `seq` as the member asking sees it (a minor's parents number
+    lines in their own numbering, where the secret items' lines have none); again: the new note
+    replaces the old; a block stays."""
+    number = AccessEntry.gseq if gatekeeper.member().guardian else AccessEntry.seq
+    entry = session.exec(select(AccessEntry).where(AccessEntry.holder_id == holder.id, number == seq)).first()
+    if entry is None or not gatekeeper.may_see(gate.Item(kind="log_entry", secret=entry.gseq is None)):
         raise DomainError(ErrorCode.NOT_FOUND)
+    seq = entry.seq
     if block and session.get(Professional, entry.actor_id) is None:
         raise DomainError(ErrorCode.REPORT_CANNOT_BLOCK)
     found = session.exec(

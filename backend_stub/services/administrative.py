@@ -4,6 +4,7 @@ The holder asks; the insurer decides (commands `corrections` and `correct`). Acc
 the value to the holder's row and tells the holder, in the same transaction.
 """
 
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session, col, select
@@ -12,7 +13,8 @@ from backend_stub.admin_models import CorrectionRequest
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder
-from backend_stub.services import notifications
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper, notifications
 from sync.protocol.admin_schemas import (
     AdministrativeData,
     CorrectionCreate,
@@ -107,16 +109,34 @@ def open_requests(*, session: Session, limit: int = 50) -> list[tuple[Correction
     return [(row, holder) for row, holder in rows]
 
 
+INSURER = audit.Access("write", "operator", "allowed", "administrative")
+
+
+@dataclass(frozen=True)
+class InsurerActor:
+    """The insurer's agent deciding a correction, as the holder's log names them."""
+
+    id: str = "insurer"
+    first_name: str = "Assurance Maladie"
+    last_name: str = ""
+    profession: str = "insurer"
+
+
 def decide(*, session: Session, ctx: Context, request_id: str, accept: bool) -> CorrectionRequest:
-    """The insurer accepts (the holder's data changes) or rejects; the holder is told either way."""
+    """The insurer accepts (the holder's data changes) or rejects, through the gate (an operator's
+    act on a space, written to its log); the holder is told either way."""
     row = session.get(CorrectionRequest, request_id)
     if row is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     if row.status != CorrectionStatus.OPEN.value:
         raise DomainError(ErrorCode.ADMIN_DECIDED)
     holder = session.get(Holder, row.holder_id)
-    if holder is None:
+    item = gate.Item(kind="administrative", action="write")
+    verdict = gate.decide(gate.Operator("correct"), gatekeeper.space_of(holder), item, ctx.clock.now())
+    if holder is None or not verdict.allowed:
         raise DomainError(ErrorCode.NOT_FOUND)
+    line = replace(INSURER, target_title=row.field, detail="accepted" if accept else "rejected")
+    audit.append(session=session, holder_id=holder.id, actor=InsurerActor(), access=line, at=ctx.clock.now())
     if accept:
         value = date.fromisoformat(row.value) if row.field == "birth_date" else row.value
         setattr(holder, row.field, value)

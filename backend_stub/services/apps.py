@@ -22,12 +22,12 @@ from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record
-from backend_stub.services import audit, children
-from backend_stub.services.sync import invalid_content, lock_holder, next_seq
+from backend_stub.rules import gate
+from backend_stub.services import audit, children, gatekeeper
+from backend_stub.services.sync import invalid_content, lock_holder, stamp
 from sync.protocol import measurements
 from sync.protocol.apps import APP_AUTHOR_PREFIX, categories, scopes
 from sync.protocol.errors import ErrorCode
-from sync.protocol.schemas import SpaceStatus
 
 APP_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,31}$")  # also the access log's actor id (32 max)
 PAGE = 100
@@ -222,7 +222,8 @@ class AppAccess:
 
 
 def authenticate(*, session: Session, ctx: Context, token: str) -> AppAccess:
-    """The app, consent and space behind a bearer token, each checked in the database now."""
+    """The app, consent and space behind a bearer token, each checked in the database now; the
+    gate decides (a refusal about a space the app was connected to is a line of its log)."""
     found = session.exec(
         select(AppToken, AppConnection, App)
         .join(AppConnection, col(AppConnection.id) == col(AppToken.connection_id))
@@ -231,26 +232,54 @@ def authenticate(*, session: Session, ctx: Context, token: str) -> AppAccess:
     ).first()
     now = ctx.clock.now()
     if found is None:
-        raise DomainError(ErrorCode.APP_TOKEN_INVALID)
-    row, connection, app = found
-    if row.revoked or as_utc(row.expires_at) <= now or connection.revoked_at is not None:
-        raise DomainError(ErrorCode.APP_TOKEN_INVALID)
-    if as_utc(connection.until) <= now:
-        raise DomainError(ErrorCode.APP_TOKEN_INVALID)
-    subject = session.get(Holder, connection.subject_id)
-    if subject is None or subject.status != SpaceStatus.ACTIVE:
-        raise DomainError(ErrorCode.SPACE_CLOSED)
-    access = AppAccess(app=app, connection=connection, subject=subject)
-    parent_id = connection.holder_id
-    if access.by_parent and not children.may_act(session, ctx, guardian_id=parent_id, child=subject):
-        raise DomainError(ErrorCode.APP_TOKEN_INVALID)  # parental authority ended (majority, insurer)
-    if app.status != "active":
-        _log(
-            session, ctx, access, audit.Access("read", "app", "refused", detail=ErrorCode.APP_SUSPENDED.value)
+        verdict = gate.Verdict(False, refusal=ErrorCode.APP_TOKEN_INVALID, log=gate.Log.SECURITY)
+        anonymous = AppActor(id="", first_name="", last_name="")
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=None,
+            who=anonymous,
+            access=audit.Access("read", "app", "refused"),
+            actor_kind="app",
         )
-        session.commit()
-        raise DomainError(ErrorCode.APP_SUSPENDED)
+    row, connection, app = found
+    subject = session.get(Holder, connection.subject_id)
+    access = AppAccess(app=app, connection=connection, subject=subject)  # type: ignore[arg-type]
+    verdict = gate.decide(_facts(session, ctx, access, row), gatekeeper.space_of(subject), gate.SPACE, now)
+    if not verdict.allowed:
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=connection.subject_id,
+            who=access.actor,
+            access=audit.Access("read", "app", "refused"),
+            actor_kind="app",
+        )
     return access
+
+
+def _facts(session: Session, ctx: Context, access: AppAccess, token: AppToken) -> gate.App:
+    """A connected app's token as the gate sees it, checked in the database now."""
+    now, connection = ctx.clock.now(), access.connection
+    live = (
+        not token.revoked
+        and as_utc(token.expires_at) > now
+        and connection.revoked_at is None
+        and as_utc(connection.until) > now
+    )
+    parent_may_act = not access.by_parent or (
+        access.subject is not None
+        and children.may_act(session, ctx, guardian_id=connection.holder_id, child=access.subject)
+    )
+    return gate.App(
+        scopes=frozenset(connection.scopes),
+        consent_live=live,
+        app_active=access.app.status == "active",
+        by_parent=access.by_parent,
+        parent_may_act=parent_may_act,
+    )
 
 
 def _log(session: Session, ctx: Context, access: AppAccess, entry: audit.Access) -> None:
@@ -259,36 +288,46 @@ def _log(session: Session, ctx: Context, access: AppAccess, entry: audit.Access)
     )
 
 
+def _gate_app(access: AppAccess) -> gate.App:
+    """The app as already let in by `authenticate` (its consent and status were checked now)."""
+    return gate.App(
+        scopes=frozenset(access.connection.scopes),
+        consent_live=True,
+        app_active=True,
+        by_parent=access.by_parent,
+    )
+
+
 def allow(*, session: Session, ctx: Context, access: AppAccess, scope: str, action: str, target: str) -> None:
-    """Refuse (logged, committed) without the scope; else log the access and note the last use.
+    """Ask the gate for the scope: refuse (logged, committed), or log the access and note the last use.
 
     The caller commits with what it does, so the entry and the action stand or fall together."""
-    if scope not in access.connection.scopes:
-        _log(
-            session,
-            ctx,
-            access,
-            audit.Access(
-                action,
-                "app",
-                "refused",
-                target,
-                LOG_TITLES.get(target, ""),
-                ErrorCode.APP_SCOPE_MISSING.value,
-            ),
+    line = audit.Access(action, "app", "allowed", target, LOG_TITLES.get(target, ""))
+    verdict = gate.decide(
+        _gate_app(access),
+        gatekeeper.space_of(access.subject),
+        gate.Item(action=action, scope=scope),
+        ctx.clock.now(),
+    )
+    if not verdict.allowed:
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=access.subject.id,
+            who=access.actor,
+            access=line,
+            actor_kind="app",
+            scope=scope,
         )
-        session.commit()
-        raise DomainError(ErrorCode.APP_SCOPE_MISSING, scope=scope)
-    _log(session, ctx, access, audit.Access(action, "app", "allowed", target, LOG_TITLES.get(target, "")))
+    _log(session, ctx, access, line)
     access.connection.last_used_at = ctx.clock.now()
     session.add(access.connection)
 
 
 def _visible(access: AppAccess, record: Record) -> bool:
-    """Never what the patient may not see yet, nor a minor's secret items for a parent's app."""
-    if record.data.get("hidden_from_patient"):
-        return False
-    return not (access.by_parent and record.data.get("hidden_from_guardians"))
+    """The gate: never what the patient may not see yet, nor a minor's secret items for a parent's app."""
+    return gate.decide(_gate_app(access), gatekeeper.ACTIVE, gatekeeper.item_of(record), datetime.min).allowed
 
 
 def records(*, session: Session, access: AppAccess, collection: str, before: int | None) -> list[Record]:
@@ -332,10 +371,11 @@ def write(
         id=f"app-{uuid.uuid4().hex}",
         collection=collection,
         version=1,
-        seq=next_seq(session, access.subject.id),
+        seq=0,
         author=f"{APP_AUTHOR_PREFIX}{access.app.id}",
         updated_at=ctx.clock.now(),
         data=data | {"author_name": access.app.name, "source": access.app.id},
     )
+    stamp(session, record)
     session.add(record)
     return record

@@ -63,16 +63,18 @@ def entry_digest(entry: AccessEntry) -> str:
 
 
 def append(
-    *, session: Session, holder_id: str, actor: Actor, access: Access, at: datetime
+    *, session: Session, holder_id: str, actor: Actor, access: Access, at: datetime, secret: bool = False
 ) -> AccessEntry:
     """Add one entry at the end of the holder's chain (commit is the caller's, with its action).
 
-    The UPDATE ... RETURNING takes the holder's row lock and the next number in one statement."""
-    seq, head = session.execute(
+    The UPDATE ... RETURNING takes the holder's row lock and the next number in one statement. A
+    line about a minor's secret item (`secret`) takes no number in the parents' numbering, so
+    the log they read has no gap that would tell them something happened."""
+    seq, head, gseq = session.execute(
         update(Holder)
         .where(col(Holder.id) == holder_id)
-        .values(log_seq=col(Holder.log_seq) + 1)
-        .returning(col(Holder.log_seq), col(Holder.log_head))
+        .values(log_seq=col(Holder.log_seq) + 1, log_gseq=col(Holder.log_gseq) + (0 if secret else 1))
+        .returning(col(Holder.log_seq), col(Holder.log_head), col(Holder.log_gseq))
         .execution_options(synchronize_session=False)
     ).one()
     entry = AccessEntry(
@@ -90,6 +92,7 @@ def append(
         detail=access.detail[:500],
         prev_hash=head or GENESIS,
         hash="",
+        gseq=None if secret else gseq,
     )
     entry.hash = entry_digest(entry)
     session.execute(
@@ -127,6 +130,7 @@ def page(
     *,
     session: Session,
     holder_id: str,
+    parents: bool = False,
     before: int | None = None,
     limit: int = 50,
     actor_id: str = "",
@@ -135,10 +139,16 @@ def page(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[AccessEntry], int | None]:
-    """Newest first, filtered, walking the (holder_id, seq) key; returns the next `before` or None."""
+    """Newest first, filtered, walking the (holder_id, seq) key; returns the next `before` or None.
+
+    `parents`: the log as a minor's parents read it, numbered and paged by `gseq` (secret items'
+    lines have none and are not there)."""
+    number = col(AccessEntry.gseq) if parents else col(AccessEntry.seq)
     stmt = select(AccessEntry).where(AccessEntry.holder_id == holder_id)
+    if parents:
+        stmt = stmt.where(number.is_not(None))
     if before is not None:
-        stmt = stmt.where(col(AccessEntry.seq) < before)
+        stmt = stmt.where(number < before)
     if actor_id:
         stmt = stmt.where(AccessEntry.actor_id == actor_id)
     if mode:
@@ -149,10 +159,11 @@ def page(
         stmt = stmt.where(col(AccessEntry.at) >= since)
     if until is not None:
         stmt = stmt.where(col(AccessEntry.at) < until)
-    rows = list(session.exec(stmt.order_by(col(AccessEntry.seq).desc()).limit(limit + 1)).all())
+    rows = list(session.exec(stmt.order_by(number.desc()).limit(limit + 1)).all())
     more = len(rows) > limit
     rows = rows[:limit]
-    return rows, (rows[-1].seq if more and rows else None)
+    last = rows[-1] if more and rows else None
+    return rows, (None if last is None else (last.gseq if parents else last.seq))
 
 
 def holders_with_log(*, session: Session) -> list[str]:

@@ -1,9 +1,9 @@
 """Minors' spaces: their parents act on them, their secret items stay hidden, and at 18 it all ends.
 
-A parent sends `X-Space: <child id>` with their own token (api/deps.py calls `resolve_space`).
-The acting parent is kept in a context variable for the request, so every service that shows a
-record (`sync.visible_to_holder`) hides the minor's secret items (`hidden_from_guardians`) without
-each route having to pass it along. Ages are counted on the French calendar day (Europe/Paris).
+A parent sends `X-Space: <child id>` with their own token (api/deps.py calls `resolve_space`,
+which asks the gate). The acting parent is kept for the request (`gatekeeper.set_acting`), so
+every service that shows something asks the gate as that parent, and the minor's secret items
+(`hidden_from_guardians`) do not exist for them. Ages are counted on the French calendar day (Europe/Paris).
 Someone born on 29 February comes of age on 28 February in a year without a 29 February: the
 Interior ministry's circular NOR INTA1317573C of 25 July 2013 (electoral lists) says majority is
 reached "au dernier jour de février de l'année de son dix-huitième anniversaire qui peut être un
@@ -13,11 +13,8 @@ parents' access sooner, which is the side of the young adult's secrecy.
 
 import calendar
 import hashlib
-from collections.abc import Iterable
-from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -25,8 +22,9 @@ from sqlmodel import Session, col, select
 from backend_stub.children_models import Guardianship
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import AccessEntry, Holder, Record
-from backend_stub.services import audit
+from backend_stub.models import Holder
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper
 from backend_stub.services.enrolment import Enrollee, EnrolmentReport, issue_code, new_holder, send_letter
 from sync.protocol.children_schemas import COLOURS, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
@@ -35,32 +33,9 @@ from sync.protocol.schemas import Identifiers, SpaceStatus
 MAJORITY = 18
 PARIS = ZoneInfo("Europe/Paris")
 GUARDIAN = "guardian"  # the profession code of a parent in the child's access log
-SECRET = "hidden_from_guardians"
 API_PREFIX = "/api/v1"
 # Reads a parent makes that are written to the child's log (lists and sync pulls are not).
 LOGGED_READS = ("/content", "/attachments/")
-
-_acting: ContextVar[Holder | None] = ContextVar("acting_guardian", default=None)
-
-
-def acting_guardian() -> Holder | None:
-    """The parent acting on a child's space in this request, or None (the holder themself)."""
-    return _acting.get()
-
-
-def set_acting(guardian: Holder | None) -> None:
-    """Called once per request by api/deps.py, before any service runs."""
-    _acting.set(guardian)
-
-
-def is_secret(data: dict[str, Any]) -> bool:
-    return bool(data.get(SECRET))
-
-
-def hidden_now(data: dict[str, Any]) -> bool:
-    """A minor's secret item while a parent is acting: it does not exist for them."""
-    return acting_guardian() is not None and is_secret(data)
-
 
 # --- ages ---------------------------------------------------------------------------------------
 
@@ -111,6 +86,16 @@ def actor(holder: Holder) -> GuardianActor:
     return GuardianActor(id=holder.id, first_name=holder.first_name, last_name=holder.last_name)
 
 
+def any_link(session: Session, *, child_id: str, guardian_id: str) -> bool:
+    """Was this holder ever a parent of this child (open or ended guardianship)?"""
+    found = session.exec(
+        select(Guardianship.id).where(
+            Guardianship.child_id == child_id, Guardianship.guardian_id == guardian_id
+        )
+    ).first()
+    return found is not None
+
+
 def active_link(session: Session, *, child_id: str, guardian_id: str) -> Guardianship | None:
     return session.exec(
         select(Guardianship).where(
@@ -143,15 +128,22 @@ def _route_label(request_path: str) -> str:
     return request_path.removeprefix(API_PREFIX)
 
 
-def _log_action(method: str, route: str, path_params: dict[str, str]) -> audit.Access | None:
-    """What a parent's request writes to the child's log: changes, and contents opened."""
+def _request_item(method: str, route: str, own_space_only: bool) -> gate.Item:
+    """A parent's request as the gate sees it: a change, a content opened, or a list or pull."""
+    if method != "GET":
+        return gate.Item(action="write", own_space_only=own_space_only)
+    if any(part in route for part in LOGGED_READS):
+        return gate.Item(kind="content", action="read", own_space_only=own_space_only)
+    return gate.Item(action="list", own_space_only=own_space_only)
+
+
+def _line(method: str, route: str, path_params: dict[str, str]) -> audit.Access:
+    """The child's log line of a parent's request (the gate says whether it is written)."""
     label = _route_label(route)
     if method != "GET":
         return audit.Access("write", GUARDIAN, "allowed", label, detail=method)
-    if any(part in route for part in LOGGED_READS):
-        target = path_params.get("record_id") or path_params.get("message_id") or label
-        return audit.Access("read", GUARDIAN, "allowed", target, detail=label)
-    return None
+    target = path_params.get("record_id") or path_params.get("message_id") or label
+    return audit.Access("read", GUARDIAN, "allowed", target[:64], detail=label)
 
 
 def resolve_space(
@@ -163,34 +155,43 @@ def resolve_space(
     method: str,
     route: str,
     path_params: dict[str, str],
+    own_space_only: bool = False,
 ) -> tuple[Holder, Holder | None]:
-    """The space a request acts on and the acting parent (None: the caller's own space).
+    """The space a request acts on and the acting parent (None: the caller's own space), by the gate.
 
-    A refusal is written to the child's log when that space exists; an allowed change or a
-    content opened is written too, with the parent as actor (committed here, before the route)."""
+    A refusal is written to the child's log only when the caller was once a parent of that child
+    (anyone else who names an id writes to the security log only); an allowed change or a content
+    opened is written too, with the parent as actor (committed here, before the route)."""
     if not space_id or space_id == caller.id:
         return caller, None
     child = session.get(Holder, space_id)
-    now = ctx.clock.now()
-    if (
-        child is None
-        or caller.status != SpaceStatus.ACTIVE
-        or not may_act(session, ctx, guardian_id=caller.id, child=child)
-    ):
-        if child is not None:
-            refused = audit.Access(
-                "read" if method == "GET" else "write",
-                GUARDIAN,
-                "refused",
-                _route_label(route),
-                detail=ErrorCode.CHILD_NOT_GUARDIAN.value,
-            )
-            audit.append(session=session, holder_id=child.id, actor=actor(caller), access=refused, at=now)
-            session.commit()
-        raise DomainError(ErrorCode.CHILD_NOT_GUARDIAN)
-    access = _log_action(method, route, path_params)
-    if access is not None:
-        audit.append(session=session, holder_id=child.id, actor=actor(caller), access=access, at=now)
+    ever = child is not None and any_link(session, child_id=child.id, guardian_id=caller.id)
+    linked = (
+        child is not None
+        and caller.status == SpaceStatus.ACTIVE
+        and ever
+        and may_act(session, ctx, guardian_id=caller.id, child=child)
+    )
+    member = gate.Member(guardian=True, linked=linked, ever_linked=ever)
+    space = gate.Space(child.status) if child is not None else gate.Space(None)
+    verdict = gate.decide(member, space, _request_item(method, route, own_space_only), ctx.clock.now())
+    line = _line(method, route, path_params)
+    if not verdict.allowed:
+        refused = replace(line, target=_route_label(route)[:64])
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=child.id if child is not None else None,
+            who=actor(caller),
+            access=refused,
+            actor_kind="holder",
+        )
+    assert child is not None
+    if verdict.log == gate.Log.SPACE:
+        audit.append(
+            session=session, holder_id=child.id, actor=actor(caller), access=line, at=ctx.clock.now()
+        )
         session.commit()
     return child, caller
 
@@ -225,30 +226,6 @@ def children_of(*, session: Session, ctx: Context, guardian: Holder) -> list[Chi
         .order_by(col(Holder.birth_date), col(Holder.first_name))
     ).all()
     return [child_out(child, now) for child in rows if is_minor(child, now)]
-
-
-def secret_ids(session: Session, holder_id: str, ids: Iterable[str]) -> set[str]:
-    """Which of these record ids of the space are secret items."""
-    wanted = {i for i in ids if i}
-    if not wanted:
-        return set()
-    rows = session.exec(
-        select(Record).where(Record.holder_id == holder_id, col(Record.id).in_(wanted))
-    ).all()
-    return {r.id for r in rows if is_secret(r.data)}
-
-
-def visible_log(session: Session, holder_id: str, entries: list[AccessEntry]) -> list[AccessEntry]:
-    """The log as a parent sees it: without the entries about the minor's secret items."""
-    if acting_guardian() is None:
-        return entries
-    hidden = secret_ids(session, holder_id, (e.target for e in entries))
-    return [e for e in entries if e.target not in hidden]
-
-
-def visible_params(params: dict[str, Any]) -> bool:
-    """A notification about a secret item is not shown to a parent."""
-    return not (acting_guardian() is not None and params.get("secret"))
 
 
 # --- activation by the parent ------------------------------------------------------------------
@@ -327,9 +304,7 @@ def send_child_letter(*, ctx: Context, child: Holder, parent: Holder, code: str)
     )
 
 
-def enrol_minors(
-    *, session: Session, ctx: Context, minors: list[Enrollee], report: EnrolmentReport
-) -> None:
+def enrol_minors(*, session: Session, ctx: Context, minors: list[Enrollee], report: EnrolmentReport) -> None:
     """Enrol minors once the adults are in: each is attached to their enrolled parent(s), and
     their letter goes to the first parent. Someone already enrolled is skipped; an unknown parent
     is reported (no identifier in the report)."""

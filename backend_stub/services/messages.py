@@ -10,10 +10,6 @@ their own conversations; the files and documents a holder sent them are logged w
 The holder is told of a new message in the app and by a mail or SMS that says nothing else.
 """
 
-import base64
-import binascii
-import hashlib
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,16 +20,14 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.messages_models import Conversation, MessageDelivery
-from backend_stub.models import Holder, Professional, Record, Upload
-from backend_stub.rules.access import Request, access_basis
-from backend_stub.services import audit, notifications, professionals, record_access
-from backend_stub.services.children import SECRET, is_secret
-from backend_stub.services.record_access import PRO_PREFIX
-from backend_stub.services.sync import lock_holder, next_seq, visible_to_holder
+from backend_stub.models import Grant, Holder, Professional, Record
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper, notifications, professionals, record_access
+from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
+from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol.collections import only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import body_problem, message_problem, subject_problem
-from sync.protocol.schemas import SpaceStatus
 from sync.protocol.sync_schemas import Mutation
 
 PAGE = 50
@@ -57,19 +51,27 @@ def _conversation_of(session: Session, holder_id: str, record_id: str) -> Conver
     ).first()
 
 
-def _blocked(session: Session, holder_id: str, professional_id: str) -> bool:
-    grant = professionals.grant_of(session, holder_id, professional_id)
-    return grant is not None and grant.blocked
+def _unavailable(session: Session, holder_id: str, professional_id: str, now: datetime) -> bool:
+    """The holder writes only to a professional the gate lets read the conversation now (a
+    blocked, revoked or ended one would never read it)."""
+    holder, pro = session.get(Holder, holder_id), session.get(Professional, professional_id)
+    if holder is None or pro is None:
+        return True
+    rel = professionals.relation(session=session, holder=holder, professional_id=pro.id)
+    item = gate.Item(kind="message", action="read")
+    return not gate.decide(professionals.gate_actor(pro, rel), gatekeeper.space_of(holder), item, now).allowed
 
 
 def _document_problem(session: Session, holder_id: str, attachment: dict[str, Any]) -> bool:
     if attachment.get("kind") != "document":
         return False
     found = session.get(Record, (holder_id, str(attachment.get("document_id"))))
-    return found is None or found.collection != "document" or found.deleted or not visible_to_holder(found)
+    return found is None or found.collection != "document" or found.deleted or not gatekeeper.visible(found)
 
 
-def check_push(*, session: Session, holder_id: str, m: Mutation, record: Record | None) -> str | None:
+def check_push(
+    *, session: Session, holder_id: str, m: Mutation, record: Record | None, now: datetime
+) -> str | None:
     """Why the holder's change to a conversation or message is refused (a code), or None.
 
     Once written, only the holder's flags change (read, archived); nothing is deleted. A new
@@ -91,13 +93,15 @@ def check_push(*, session: Session, holder_id: str, m: Mutation, record: Record 
         ).first()
         if known is None:
             return ErrorCode.MESSAGE_PRO_UNKNOWN.value
-        return ErrorCode.MESSAGE_PRO_UNAVAILABLE.value if _blocked(session, holder_id, pro_id) else None
+        return (
+            ErrorCode.MESSAGE_PRO_UNAVAILABLE.value if _unavailable(session, holder_id, pro_id, now) else None
+        )
     if problem := message_problem(data):
         return problem.value
     conversation = _conversation_of(session, holder_id, str(data.get("conversation_id", "")))
     if conversation is None:
         return ErrorCode.MESSAGE_CONVERSATION_UNKNOWN.value
-    if _blocked(session, holder_id, conversation.professional_id):
+    if _unavailable(session, holder_id, conversation.professional_id, now):
         return ErrorCode.MESSAGE_PRO_UNAVAILABLE.value
     if any(_document_problem(session, holder_id, a) for a in data.get("attachments", [])):
         return ErrorCode.MESSAGE_ATTACHMENT.value
@@ -177,12 +181,13 @@ def holder_file(
 ) -> tuple[str, Iterator[bytes]]:
     """The bytes of a file joined to one of the holder's messages (a professional's, usually)."""
     record = session.get(Record, (holder.id, message_id))
-    if record is None or record.collection != "message" or record.deleted or not visible_to_holder(record):
+    if record is None or record.collection != "message" or record.deleted or not gatekeeper.visible(record):
         raise DomainError(ErrorCode.NOT_FOUND)
     attachment = _attachment_at(record, index)
     if attachment.get("kind") != "file":
         raise DomainError(ErrorCode.MESSAGE_ATTACHMENT)
-    return str(attachment["mime"]), _upload_bytes(session, ctx, holder.id, str(attachment["sha256"]))
+    sha256 = str(attachment["sha256"])
+    return str(attachment["mime"]), _upload_bytes(session, ctx, holder.id, sha256, record.data)
 
 
 def _attachment_at(record: Record, index: int) -> dict[str, Any]:
@@ -192,10 +197,11 @@ def _attachment_at(record: Record, index: int) -> dict[str, Any]:
     return dict(attachments[index])
 
 
-def _upload_bytes(session: Session, ctx: Context, holder_id: str, sha256: str) -> Iterator[bytes]:
-    upload = session.exec(
-        select(Upload).where(Upload.holder_id == holder_id, Upload.sha256 == sha256)
-    ).first()
+def _upload_bytes(
+    session: Session, ctx: Context, holder_id: str, sha256: str, data: dict[str, Any]
+) -> Iterator[bytes]:
+    """The bytes of a file, found within the audience of the item that holds it."""
+    upload = record_access.upload_of(session, holder_id, sha256, gatekeeper.audience(data))
     if upload is None or not upload.complete:
         raise DomainError(ErrorCode.MESSAGE_FILE_PENDING)  # the phone has not sent the file yet
     return record_access.pieces(ctx.blobs.open(upload.id))
@@ -204,37 +210,64 @@ def _upload_bytes(session: Session, ctx: Context, holder_id: str, sha256: str) -
 # --- the professional's side ------------------------------------------------------------------------
 
 
-def _may_write(session: Session, ctx: Context, holder: Holder, pro: Professional) -> None:
-    """A professional writes to a holder in whose care they are (never blocked nor revoked)."""
-    if holder.status != SpaceStatus.ACTIVE:
-        raise DomainError(ErrorCode.PATIENT_NOT_FOUND)
-    rel = professionals.relation(session=session, holder=holder, professional_id=pro.id)
-    decision = access_basis(professionals.actor(pro), rel, Request(), ctx.clock.now())
-    if not decision.allowed:  # the attempt is a line of the holder's access log, like any refusal
-        assert decision.refusal is not None
-        refused = audit.Access("write", "message", "refused", "message", detail=decision.refusal.value)
-        audit.append(session=session, holder_id=holder.id, actor=pro, access=refused, at=ctx.clock.now())
-        session.commit()
-        raise DomainError(decision.refusal)
+def _ask(
+    session: Session,
+    ctx: Context,
+    holder: Holder | None,
+    pro: Professional,
+    item: gate.Item,
+    target: str,
+    title: str = "",
+) -> record_access.Opened:
+    """The gate's answer for this professional and this conversation (a refusal is logged and
+    raised; messaging needs the holder's care as it stands now: attending, authorised, care team)."""
+    return record_access.ask(
+        session=session,
+        ctx=ctx,
+        professional=pro,
+        holder=holder,
+        request=gate.Professional(pro.id, pro.profession),
+        item=item,
+        access=audit.Access(item.action, "message", "refused", target[:64], title),
+    )
 
 
-def _store_file(session: Session, ctx: Context, holder: Holder, file: NewFile) -> dict[str, Any]:
-    try:
-        content = base64.b64decode(file.content_b64, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise DomainError(ErrorCode.DOCUMENT_FORMAT) from exc
-    record_access.check_content(file.mime, content)
-    sha256 = hashlib.sha256(content).hexdigest()
-    upload = session.exec(
-        select(Upload).where(Upload.holder_id == holder.id, Upload.sha256 == sha256)
-    ).first()
-    if upload is None:
-        upload = Upload(holder_id=holder.id, sha256=sha256, size=len(content), created_at=ctx.clock.now())
-        ctx.blobs.write_at(upload.id, 0, content)
-        upload.offset, upload.complete = len(content), True
-        session.add(upload)
+CONVERSATION = "conversation"  # the log's target of a conversation read or written in (its subject as title)
+
+
+def _log_read(
+    session: Session,
+    ctx: Context,
+    opened: record_access.Opened,
+    target: str,
+    title: str,
+    mode: str = "message",
+) -> None:
+    """A reading through messaging: a file the holder joined (mode "message"), or the thread itself."""
+    access = audit.Access("read", mode, "allowed", target[:64], title)
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
+        secret=opened.verdict.secret,
+    )
+
+
+def _store_file(
+    session: Session, ctx: Context, holder: Holder, file: NewFile, secret: bool
+) -> dict[str, Any]:
+    upload, size = record_access.store_bytes(
+        session=session,
+        ctx=ctx,
+        holder_id=holder.id,
+        mime=file.mime,
+        content_b64=file.content_b64,
+        audience=gatekeeper.audience({SECRET: secret}),
+    )
     name = file.name.replace("/", "_").replace("\\", "_")[:200] or "document"
-    return {"kind": "file", "name": name, "mime": file.mime, "size": len(content), "sha256": sha256}
+    return {"kind": "file", "name": name, "mime": file.mime, "size": size, "sha256": upload.sha256}
 
 
 def _write_record(
@@ -251,11 +284,12 @@ def _write_record(
         id=record_id,
         collection=collection,
         version=1,
-        seq=next_seq(session, holder_id),
+        seq=0,
         author=author,
         data=data,
         updated_at=now,
     )
+    stamp(session, record)
     session.add(record)
     return record
 
@@ -263,16 +297,18 @@ def _write_record(
 def _pro_message(
     session: Session,
     ctx: Context,
-    holder: Holder,
-    pro: Professional,
+    opened: record_access.Opened,
     conversation: Conversation,
     body: str,
     file: NewFile | None,
+    subject: str,
 ) -> Record:
+    """A professional's message, once the gate let them write (a line of the holder's log says so)."""
+    holder, pro, secret = opened.holder, opened.professional, opened.verdict.secret
     if problem := body_problem(body):
         raise DomainError(problem)
     now = ctx.clock.now()
-    attachments = [_store_file(session, ctx, holder, file)] if file is not None else []
+    attachments = [_store_file(session, ctx, holder, file, secret)] if file is not None else []
     lock_holder(session, holder.id)
     data = {
         "conversation_id": conversation.record_id,
@@ -281,15 +317,15 @@ def _pro_message(
         "sent_at": now.isoformat(),
         "read": False,
     }
-    thread = session.get(Record, (holder.id, conversation.record_id))
-    secret = thread is not None and is_secret(thread.data)
     if secret:
         data[SECRET] = True
     record = _write_record(
-        session, holder.id, uuid.uuid4().hex, "message", f"{PRO_PREFIX}{pro.id}", data, now
+        session, holder.id, record_access.new_id(), "message", f"{PRO_PREFIX}{pro.id}", data, now
     )
     _deliver(session, conversation, record.id, "professional", now)
     session.add(conversation)
+    line = audit.Access("write", opened.basis, "allowed", CONVERSATION, subject)
+    audit.append(session=session, holder_id=holder.id, actor=pro, access=line, at=now, secret=secret)
     # Nothing of the message, not even who wrote it, leaves the space: "you have a new message".
     notifications.notify(
         session=session, ctx=ctx, holder=holder, kind="new_message", **({"secret": True} if secret else {})
@@ -310,20 +346,25 @@ def start(
 ) -> tuple[Conversation, Record]:
     """A professional opens a conversation with a patient in their care, with a first message
     (a minor's secret one, with all its messages, stays out of their parents' sight)."""
-    holder = record_access.holder_by_nir(session, ctx, nir)
-    _may_write(session, ctx, holder, pro)
+    found = record_access.holder_by_nir(session, ctx, nir)
+    item = gate.Item(kind="conversation", action="write", secret=hidden_from_guardians)
+    opened = _ask(session, ctx, found, pro, item, CONVERSATION, subject)
+    holder = opened.holder
     if problem := subject_problem(subject):
         raise DomainError(problem)
     now = ctx.clock.now()
+    record_id = record_access.new_id()[
+        :32
+    ]  # also the professional's id of the conversation (112 random bits)
     conversation = Conversation(
+        id=record_id,
         holder_id=holder.id,
         professional_id=pro.id,
-        record_id="",
+        record_id=record_id,
         started_by="professional",
         created_at=now,
         last_at=now,
     )
-    conversation.record_id = conversation.id
     lock_holder(session, holder.id)
     data = _pro_facts(pro) | {"subject": subject, "started_by": "professional", "archived": False}
     if hidden_from_guardians:
@@ -333,22 +374,26 @@ def start(
     )
     session.add(conversation)
     session.flush()
-    record = _pro_message(session, ctx, holder, pro, conversation, body, file)
+    record = _pro_message(session, ctx, opened, conversation, body, file, subject)
     session.commit()
     return conversation, record
 
 
 def own_conversation(
-    session: Session, pro: Professional, conversation_id: str
-) -> tuple[Conversation, Holder]:
-    """One of this professional's conversations; any other is "not found" (never "not yours")."""
+    session: Session, ctx: Context, pro: Professional, conversation_id: str, action: str
+) -> tuple[Conversation, record_access.Opened, Record | None]:
+    """One of this professional's conversations, through the gate; any other is "not found"
+    (never "not yours"), and so is one whose holder's space no longer answers."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or conversation.professional_id != pro.id:
         raise DomainError(ErrorCode.NOT_FOUND)
     holder = session.get(Holder, conversation.holder_id)
-    if holder is None:
-        raise DomainError(ErrorCode.NOT_FOUND)
-    return conversation, holder
+    thread = session.get(Record, (conversation.holder_id, conversation.record_id))
+    secret = thread is not None and gatekeeper.secret_data(thread.data)
+    subject = str(thread.data.get("subject", "")) if thread is not None else ""
+    item = gate.Item(kind="message", action=action, secret=secret)
+    opened = _ask(session, ctx, holder, pro, item, CONVERSATION, subject)
+    return conversation, opened, thread
 
 
 def reply(
@@ -361,17 +406,18 @@ def reply(
     file: NewFile | None,
 ) -> tuple[Conversation, Record]:
     """A professional writes again in one of their conversations (still in the holder's care)."""
-    conversation, holder = own_conversation(session, pro, conversation_id)
-    _may_write(session, ctx, holder, pro)
-    record = _pro_message(session, ctx, holder, pro, conversation, body, file)
+    conversation, opened, thread = own_conversation(session, ctx, pro, conversation_id, "write")
+    subject = str(thread.data.get("subject", "")) if thread is not None else ""
+    record = _pro_message(session, ctx, opened, conversation, body, file, subject)
     session.commit()
     return conversation, record
 
 
 def conversations(
-    *, session: Session, pro: Professional, before: tuple[datetime, str] | None = None
-) -> list[tuple[Conversation, Holder, Record | None]]:
-    """This professional's conversations, latest activity first, a page at a time."""
+    *, session: Session, ctx: Context, pro: Professional, before: tuple[datetime, str] | None = None
+) -> tuple[list[tuple[Conversation, Holder, Record | None]], Conversation | None]:
+    """This professional's conversations the gate still lets them read, latest activity first, a
+    page at a time (and the page's last one, for the next `before`)."""
     stmt = select(Conversation, Holder).join(Holder, col(Holder.id) == col(Conversation.holder_id))
     stmt = stmt.where(Conversation.professional_id == pro.id)
     if before is not None:
@@ -383,14 +429,35 @@ def conversations(
     rows = session.exec(
         stmt.order_by(col(Conversation.last_at).desc(), col(Conversation.id).desc()).limit(PAGE)
     ).all()
-    return [(c, h, session.get(Record, (h.id, c.record_id))) for c, h in rows]
+    holders = {h.id for _, h in rows}
+    grants = {
+        g.holder_id: g
+        for g in session.exec(
+            select(Grant).where(Grant.professional_id == pro.id, col(Grant.holder_id).in_(holders))
+        )
+    }
+    now, item, found = ctx.clock.now(), gate.Item(kind="message", action="list"), []
+    for conversation, holder in rows:
+        actor = professionals.gate_actor(pro, professionals.relation_of(holder, grants.get(holder.id)))
+        if gate.decide(actor, gatekeeper.space_of(holder), item, now).allowed:
+            found.append((conversation, holder, session.get(Record, (holder.id, conversation.record_id))))
+    return found, (rows[-1][0] if len(rows) == PAGE else None)
 
 
 def thread(
-    *, session: Session, ctx: Context, pro: Professional, conversation_id: str, after: int = 0
+    *,
+    session: Session,
+    ctx: Context,
+    pro: Professional,
+    conversation_id: str,
+    after: int = 0,
+    reading: bool = True,
 ) -> tuple[Conversation, Holder, Record | None, list[tuple[MessageDelivery, Record]]]:
-    """A conversation's messages in order (a page after `after`); the holder's become read."""
-    conversation, holder = own_conversation(session, pro, conversation_id)
+    """A conversation's messages in order (a page after `after`); the holder's become read. A
+    reading is a line of the holder's access log (not the page that answers the professional's own
+    new message)."""
+    conversation, opened, thread_record = own_conversation(session, ctx, pro, conversation_id, "read")
+    holder = opened.holder
     rows = session.exec(
         select(MessageDelivery)
         .where(MessageDelivery.conversation_id == conversation.id, col(MessageDelivery.n) > after)
@@ -408,8 +475,11 @@ def thread(
             session.add(delivery)
         found.append((delivery, record))
     session.add(conversation)
+    subject = str(thread_record.data.get("subject", "")) if thread_record is not None else ""
+    if reading:
+        _log_read(session, ctx, opened, CONVERSATION, subject, opened.basis)
     session.commit()
-    return conversation, holder, session.get(Record, (holder.id, conversation.record_id)), found
+    return conversation, holder, thread_record, found
 
 
 def pro_attachment(
@@ -419,7 +489,8 @@ def pro_attachment(
 
     The holder chose to send it, so neither the matrix nor the mask applies; the opening is
     written to the holder's access log."""
-    conversation, holder = own_conversation(session, pro, conversation_id)
+    conversation, opened, _ = own_conversation(session, ctx, pro, conversation_id, "read")
+    holder = opened.holder
     delivery = session.exec(
         select(MessageDelivery).where(
             MessageDelivery.holder_id == holder.id, MessageDelivery.record_id == message_id
@@ -433,18 +504,16 @@ def pro_attachment(
         document = session.get(Record, (holder.id, str(attachment.get("document_id"))))
         if document is None or document.deleted or document.collection != "document":
             raise DomainError(ErrorCode.MESSAGE_ATTACHMENT)
-        sha256, mime = str(document.data.get("sha256", "")), str(document.data.get("mime", ""))
-        target, title = document.id, str(document.data.get("title", ""))
+        sha256, mime, data = (
+            str(document.data.get("sha256", "")),
+            str(document.data.get("mime", "")),
+            document.data,
+        )
+        target, title = record_access.log_target(document)
     else:
-        sha256, mime = str(attachment.get("sha256", "")), str(attachment.get("mime", ""))
+        sha256, mime, data = str(attachment.get("sha256", "")), str(attachment.get("mime", "")), record.data
         target, title = message_id, str(attachment.get("name", ""))
-    stream = _upload_bytes(session, ctx, holder.id, sha256)
-    audit.append(
-        session=session,
-        holder_id=holder.id,
-        actor=pro,
-        access=audit.Access("read", "message", "allowed", target[:64], title),
-        at=ctx.clock.now(),
-    )
+    stream = _upload_bytes(session, ctx, holder.id, sha256, data)
+    _log_read(session, ctx, opened, target, title)
     session.commit()
     return mime, stream

@@ -10,7 +10,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
+from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Notification
+from backend_stub.rules import gate
+from backend_stub.services import gatekeeper
+from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import OtpChannel
 
 
@@ -26,19 +30,31 @@ def notify(*, session: Session, ctx: Context, holder: Holder, kind: str, **param
             ctx.notifier.send(channel, to, kind, holder.lang, **outside)  # type: ignore[arg-type]
 
 
+def _item(notification: Notification, holder: Holder) -> gate.Item:
+    return gate.Item(
+        kind="notification",
+        owned=notification.holder_id == holder.id,
+        secret=bool(notification.params.get("secret")),
+    )
+
+
 def page(*, session: Session, holder: Holder, before: str = "", limit: int = 50) -> list[Notification]:
-    """Newest first; `before` is the id of the last one already shown."""
+    """Newest first, as the gate lets the member asking see them (a minor's parents do not see
+    those about the minor's secret items); `before` is the id of the last one already shown."""
     stmt = select(Notification).where(Notification.holder_id == holder.id)
     if before:
         anchor = session.get(Notification, before)
-        if anchor is not None and anchor.holder_id == holder.id:
+        if anchor is not None and gatekeeper.may_see(_item(anchor, holder)):
             stmt = stmt.where(col(Notification.at) < anchor.at)
-    return list(session.exec(stmt.order_by(col(Notification.at).desc()).limit(limit)).all())
+    rows = session.exec(stmt.order_by(col(Notification.at).desc()).limit(limit)).all()
+    return [n for n in rows if gatekeeper.may_see(_item(n, holder))]
 
 
 def mark_read(*, session: Session, holder: Holder, notification_id: str) -> None:
+    """Another space's notification, one hidden from the member or none: the same "not found"."""
     found = session.get(Notification, notification_id)
-    if found is not None and found.holder_id == holder.id:
-        found.read = True
-        session.add(found)
-        session.commit()
+    if found is None or not gatekeeper.may_see(_item(found, holder)):
+        raise DomainError(ErrorCode.NOT_FOUND)
+    found.read = True
+    session.add(found)
+    session.commit()

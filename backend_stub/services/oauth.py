@@ -40,7 +40,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.core.security import new_token, token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder
-from backend_stub.services import children
+from backend_stub.services import gatekeeper
 from sync.protocol.apps import durations, scopes
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
@@ -384,7 +384,7 @@ def decide(
         response = _answer(server, None, error)
     else:
         # A parent approving on a child's space (X-Space) consents as themself: `by_parent` then.
-        by = children.acting_guardian() or holder
+        by = gatekeeper.acting_guardian() or holder
         user = Consenter(by, subject, int(durations()[duration]["days"])) if approve else None
         response = server.create_authorization_response(request, grant_user=user, grant=grant)
     row.decided_at = ctx.clock.now()

@@ -7,8 +7,7 @@ the holder's personal notes never. Every read, write and refusal is one access-l
 target is "profile" and whose title lists the sections concerned, in the same transaction.
 """
 
-import uuid
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -16,8 +15,9 @@ from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
 from backend_stub.services import audit, notifications
-from backend_stub.services.record_access import PRO_PREFIX, Opened
-from backend_stub.services.sync import lock_holder, next_seq
+from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
+from backend_stub.services.record_access import Opened, new_id
+from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol import profile
 from sync.protocol.errors import ErrorCode
 from sync.protocol.reference import readable_sections
@@ -25,46 +25,19 @@ from sync.protocol.reference import readable_sections
 PAGE = 200
 TARGET = "profile"
 COLLECTIONS = ("profile_entry", "measurement")
-# What a professional may add: clinical lists only (wishes, contacts and notes are the holder's).
-WRITABLE = frozenset({"illness", "treatment", "allergy", "vaccination", "family_history"})
 
 
 def section_of(record: Record) -> str:
     return "measurement" if record.collection == "measurement" else str(record.data.get("section", ""))
 
 
-def _sections(opened: Opened) -> frozenset[str]:
-    return readable_sections(opened.actor.profession, opened.actor.specialty)
-
-
-def _refuse(
-    session: Session, ctx: Context, opened: Opened, action: str, code: ErrorCode, what: str
-) -> NoReturn:
-    """Log the refusal, commit it, and answer with the code."""
-    access = audit.Access(action, opened.decision.basis, "refused", TARGET, what, code.value)
-    audit.append(
-        session=session,
-        holder_id=opened.holder.id,
-        actor=opened.professional,
-        access=access,
-        at=ctx.clock.now(),
-    )
-    session.commit()
-    raise DomainError(code)
-
-
-def _reason(opened: Opened, reason: str) -> str:
-    return reason if opened.decision.basis in ("emergency", "regulator") else ""
-
-
 def read_profile(
-    *, session: Session, ctx: Context, opened: Opened, reason: str = "", before: int | None = None
+    *, session: Session, ctx: Context, opened: Opened, before: int | None = None
 ) -> tuple[list[str], list[Record], int | None]:
-    """The sections this professional reads, their entries and measurements newest first by pages
-    (with the next `before`), and the log entry saying which sections were read."""
-    sections = _sections(opened)
-    if not sections:
-        _refuse(session, ctx, opened, "read", ErrorCode.PROFILE_NOT_READABLE, "")
+    """The sections this professional reads (the gate let them in: at least one), their entries
+    and measurements newest first by pages (with the next `before`), and the log entry saying
+    which sections were read."""
+    sections = readable_sections(opened.actor.profession, opened.actor.specialty)
     stmt = select(Record).where(
         Record.holder_id == opened.holder.id,
         col(Record.collection).in_(COLLECTIONS),
@@ -77,9 +50,7 @@ def read_profile(
     mine = f"{PRO_PREFIX}{opened.professional.id}"
     visible = [r for r in rows if section_of(r) in sections or r.author == mine]
     listed = sorted(sections)
-    access = audit.Access(
-        "read", opened.decision.basis, "allowed", TARGET, ",".join(listed), _reason(opened, reason)
-    )
+    access = audit.Access("read", opened.basis, "allowed", TARGET, ",".join(listed), opened.reason)
     audit.append(
         session=session,
         holder_id=opened.holder.id,
@@ -94,10 +65,8 @@ def read_profile(
 def add_entry(
     *, session: Session, ctx: Context, opened: Opened, section: str, data: dict[str, Any]
 ) -> Record:
-    """A professional's entry: checked like the holder's, authored by them (read-only to the holder),
-    synced to the holder's devices; the holder is informed."""
-    if section not in WRITABLE or section not in _sections(opened):
-        _refuse(session, ctx, opened, "write", ErrorCode.PROFILE_NOT_WRITABLE, section[:40])
+    """A professional's entry (the gate checked the section): checked like the holder's, authored by
+    them (read-only to the holder), synced to the holder's devices; the holder is informed."""
     entry = {**data, "section": section}
     now = ctx.clock.now()
     errors = profile.check(entry, now.date())
@@ -105,23 +74,22 @@ def add_entry(
         raise DomainError(ErrorCode(next(iter(errors.values()))), fields=sorted(errors))
     pro, holder = opened.professional, opened.holder
     name = f"{pro.first_name} {pro.last_name}"
-    secret = {"hidden_from_guardians": True} if data.get("hidden_from_guardians") else {}  # a minor's secret
+    secret = {SECRET: True} if opened.verdict.secret else {}  # a minor's secret
     lock_holder(session, holder.id)
     record = Record(
         holder_id=holder.id,
-        id=f"pro-{uuid.uuid4().hex}",
+        id=new_id(),
         collection="profile_entry",
         version=1,
-        seq=next_seq(session, holder.id),
+        seq=0,
         author=f"{PRO_PREFIX}{pro.id}",
         updated_at=now,
         data=profile.clean(entry) | {"author_name": name, "author_profession": pro.profession} | secret,
     )
+    stamp(session, record)
     session.add(record)
-    # A secret entry's log line names the entry, so that a parent's view of the log can leave it out.
-    target = record.id if secret else TARGET
-    access = audit.Access("write", opened.decision.basis, "allowed", target, section)
-    audit.append(session=session, holder_id=holder.id, actor=pro, access=access, at=now)
+    access = audit.Access("write", opened.basis, "allowed", TARGET, section)
+    audit.append(session=session, holder_id=holder.id, actor=pro, access=access, at=now, secret=bool(secret))
     notifications.notify(
         session=session,
         ctx=ctx,

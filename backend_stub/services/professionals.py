@@ -2,7 +2,7 @@
 block, attending physician, emergency switches)."""
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -11,7 +11,9 @@ from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import Grant, Holder, Professional
-from backend_stub.rules.access import Actor, Relation
+from backend_stub.rules import gate
+from backend_stub.rules.gate import Relation
+from backend_stub.services import gatekeeper
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import normalize_rpps
 from sync.protocol.reference import professions
@@ -33,7 +35,7 @@ def register(
     """Add a professional to the directory; returns them and their API key (shown once)."""
     if profession not in professions():
         raise ValueError(f"unknown profession {profession}")
-    api_key = "pro_" + secrets.token_urlsafe(32)
+    api_key = _new_key()
     professional = Professional(
         rpps=normalize_rpps(rpps),
         first_name=first_name,
@@ -43,6 +45,7 @@ def register(
         city=city,
         api_key_digest=token_digest(api_key),
         created_at=ctx.clock.now(),
+        key_expires_at=ctx.clock.now() + timedelta(days=ctx.settings.pro_key_days),
     )
     session.add(professional)
     session.commit()
@@ -50,13 +53,51 @@ def register(
     return professional, api_key
 
 
-def by_api_key(*, session: Session, api_key: str) -> Professional:
+def _new_key() -> str:
+    return "pro_" + secrets.token_urlsafe(32)
+
+
+def by_api_key(*, session: Session, ctx: Context, api_key: str) -> Professional:
+    """The professional of a live key: unknown, expired and struck-off keys get one answer."""
     found = session.exec(
         select(Professional).where(Professional.api_key_digest == token_digest(api_key))
     ).first()
-    if found is None:
+    now = ctx.clock.now()
+    if (
+        found is None
+        or found.revoked_at is not None
+        or (found.key_expires_at is not None and as_utc(found.key_expires_at) <= now)
+    ):
         raise DomainError(ErrorCode.PRO_KEY_INVALID)
     return found
+
+
+def by_rpps(session: Session, rpps: str) -> Professional:
+    found = session.exec(select(Professional).where(Professional.rpps == normalize_rpps(rpps))).first()
+    if found is None:
+        raise ValueError("no professional with this RPPS number")
+    return found
+
+
+def rotate_key(*, session: Session, ctx: Context, rpps: str) -> str:
+    """A new key for a professional (the old one stops at once); shown once. Lifts a revocation."""
+    professional = by_rpps(session, rpps)
+    api_key = _new_key()
+    professional.api_key_digest = token_digest(api_key)
+    professional.key_expires_at = ctx.clock.now() + timedelta(days=ctx.settings.pro_key_days)
+    professional.revoked_at = None
+    session.add(professional)
+    session.commit()
+    return api_key
+
+
+def revoke_key(*, session: Session, ctx: Context, rpps: str) -> Professional:
+    """Strike a professional's key off now (lost card, end of practice): every call is refused."""
+    professional = by_rpps(session, rpps)
+    professional.revoked_at = professional.revoked_at or ctx.clock.now()
+    session.add(professional)
+    session.commit()
+    return professional
 
 
 def search(*, session: Session, query: str) -> list[Professional]:
@@ -97,6 +138,8 @@ def relation_of(holder: Holder, grant: Grant | None) -> Relation:
         authorised_until=as_utc(grant.until) if grant.until else None,
         care_team=live and grant.kind == "care_team",
         revoked=grant.revoked_at is not None,
+        seen=grant.first_access_at is not None,
+        secret_only=grant.secret_only,
     )
 
 
@@ -104,8 +147,20 @@ def relation(*, session: Session, holder: Holder, professional_id: str) -> Relat
     return relation_of(holder, grant_of(session, holder.id, professional_id))
 
 
-def actor(professional: Professional) -> Actor:
-    return Actor(professional.id, professional.profession, professional.specialty)
+def gate_actor(
+    professional: Professional, rel: Relation, request: gate.Professional | None = None
+) -> gate.Professional:
+    """The professional as the gate sees them: who, the holder's decisions, and how they ask."""
+    how = request or gate.Professional("", "")
+    return gate.Professional(
+        professional.id,
+        professional.profession,
+        professional.specialty,
+        rel,
+        how.mode,
+        how.reason,
+        how.consent_declared,
+    )
 
 
 def _professional(session: Session, professional_id: str) -> Professional:
@@ -121,11 +176,13 @@ def authorise(
     """Authorise a professional for a period (until) or for good (None); lifts a block."""
     _professional(session, professional_id)
     now = ctx.clock.now()
+    if until is not None and as_utc(until) <= now:
+        raise DomainError(ErrorCode.AUTHORISATION_END_PAST, fields=["until"])
     grant = grant_of(session, holder.id, professional_id) or Grant(
         holder_id=holder.id, professional_id=professional_id, kind="holder", since=now
     )
     grant.kind, grant.since, grant.until = "holder", now, until
-    grant.revoked_at, grant.blocked = None, False
+    grant.revoked_at, grant.blocked, grant.secret_only = None, False, False
     session.add(grant)
     session.commit()
     return grant
@@ -172,11 +229,13 @@ def set_attending(*, session: Session, holder: Holder, professional_id: str | No
 
 
 def list_grants(*, session: Session, holder: Holder) -> list[tuple[Grant, Professional]]:
-    """The holder's professionals (a holder has tens, not thousands: one indexed query)."""
+    """The holder's professionals as the member asking may see them (a holder has tens, not
+    thousands: one indexed query): a relation made only of a minor's secret acts is left out for
+    the parents, through the gate."""
     rows = session.exec(
         select(Grant, Professional)
         .join(Professional, col(Professional.id) == col(Grant.professional_id))
         .where(Grant.holder_id == holder.id)
         .order_by(col(Grant.since).desc())
     ).all()
-    return [(grant, professional) for grant, professional in rows]
+    return [(g, p) for g, p in rows if gatekeeper.may_see(gate.Item(kind="relation", secret=g.secret_only))]

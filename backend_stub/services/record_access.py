@@ -1,14 +1,15 @@
-"""Professionals reading and feeding a holder's shared record, through the rules and the log.
+"""Professionals reading and feeding a holder's shared record, through the gate and the log.
 
-Every call writes its access-log entry in the same transaction as what it does, allowed or
-refused; a refusal commits its entry before the error goes back.
+Every call asks the gate (rules/gate.py) and writes its access-log entry in the same transaction
+as what it does, allowed or refused; a refusal commits its entry before the error goes back.
 """
 
 import base64
 import binascii
 import hashlib
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import BinaryIO
 
@@ -17,19 +18,18 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import Grant, Holder, Professional, Record, Upload
-from backend_stub.rules.access import Actor, Decision, DocumentFacts, Request, access_basis, can_read
-from backend_stub.services import audit, notifications, professionals
-from backend_stub.services.professionals import grant_of, relation
-from backend_stub.services.sync import lock_holder, next_seq
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper, notifications, professionals, security
+from backend_stub.services.gatekeeper import PRO_PREFIX
+from backend_stub.services.professionals import grant_of
+from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
 from sync.protocol.reference import document_type_codes
-from sync.protocol.schemas import SpaceStatus
 
 MAX_DOCUMENT = 20 * 1024 * 1024
 PAGE = 100
 MIME_MAGIC = {"application/pdf": b"%PDF-", "image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
-PRO_PREFIX = "professional:"
 
 
 @dataclass(frozen=True)
@@ -37,38 +37,93 @@ class Opened:
     """A record a professional was let into, and on what basis."""
 
     holder: Holder
-    actor: Actor
-    decision: Decision
+    actor: gate.Professional  # with the holder's decisions about them and how they asked
+    verdict: gate.Verdict
     professional: Professional
 
+    @property
+    def basis(self) -> str:
+        return self.verdict.basis
 
-def _author_id(record: Record) -> str | None:
-    return record.author.removeprefix(PRO_PREFIX) if record.author.startswith(PRO_PREFIX) else None
-
-
-def facts(record: Record) -> DocumentFacts:
-    return DocumentFacts(
-        type=str(record.data.get("type", "other")),
-        masked=bool(record.data.get("masked")),
-        author_id=_author_id(record),
-    )
+    @property
+    def reason(self) -> str:
+        """The stated reason, written in the log's lines of an emergency or regulator access."""
+        return self.actor.reason if self.basis in ("emergency", "regulator") else ""
 
 
-def holder_by_nir(session: Session, ctx: Context, nir: str) -> Holder:
+def holder_by_nir(session: Session, ctx: Context, nir: str) -> Holder | None:
+    """The holder of a social security number, None when none is enrolled (the gate answers)."""
     try:
         digest = ctx.hasher.digest("nir", normalize_nir(nir))
     except InvalidIdentifier as exc:
         raise DomainError(exc.code) from exc
-    holder = session.exec(select(Holder).where(Holder.nir_digest == digest)).first()
-    if holder is None or holder.status not in (SpaceStatus.ACTIVE, SpaceStatus.CLOSED):
-        raise DomainError(ErrorCode.PATIENT_NOT_FOUND)
-    return holder
+    return session.exec(select(Holder).where(Holder.nir_digest == digest)).first()
 
 
-def _log(
-    session: Session, ctx: Context, opened_or_holder: Holder, pro: Professional, access: audit.Access
-) -> None:
-    audit.append(session=session, holder_id=opened_or_holder.id, actor=pro, access=access, at=ctx.clock.now())
+def ask(
+    *,
+    session: Session,
+    ctx: Context,
+    professional: Professional,
+    holder: Holder | None,
+    request: gate.Professional,
+    item: gate.Item,
+    access: audit.Access,
+) -> Opened:
+    """Ask the gate for this professional; a refusal is logged where it says and raised, an
+    allowed access has its consequences (care team, first access, emergency) carried out."""
+    rel = (
+        professionals.relation(session=session, holder=holder, professional_id=professional.id)
+        if holder is not None
+        else gate.Relation()
+    )
+    actor = professionals.gate_actor(professional, rel, request)
+    verdict = gate.decide(actor, gatekeeper.space_of(holder), item, ctx.clock.now())
+    if not verdict.allowed:
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=holder.id if holder is not None else None,
+            who=professional,
+            access=replace(access, mode=request.mode),
+            actor_kind="professional",
+        )
+    assert holder is not None  # the gate lets no one into a space that does not exist
+    opened = Opened(holder, actor, verdict, professional)
+    _admitted(session, ctx, opened)
+    return opened
+
+
+def _admitted(session: Session, ctx: Context, opened: Opened) -> None:
+    """What an allowed access changes: the care team joined with the declared consent, the first
+    access recorded and told (a minor's secret act told out of the parents' sight), every
+    emergency or regulator access told with its reason and kept for the unusual-use alert."""
+    now, holder, pro, verdict = ctx.clock.now(), opened.holder, opened.professional, opened.verdict
+    grant = grant_of(session, holder.id, pro.id)
+    if verdict.join_care_team:
+        grant = grant or Grant(holder_id=holder.id, professional_id=pro.id, kind="care_team", since=now)
+        grant.kind, grant.consent_at, grant.revoked_at = "care_team", now, None
+        grant.secret_only = verdict.secret
+    if grant is not None:
+        grant.first_access_at = grant.first_access_at or now
+        grant.secret_only = grant.secret_only and not verdict.reveal_relation
+        session.add(grant)
+    secret = {"secret": True} if verdict.secret else {}
+    who = {"name": f"{pro.first_name} {pro.last_name}", "profession": pro.profession}
+    if verdict.notify == "first_access":
+        notifications.notify(session=session, ctx=ctx, holder=holder, kind="first_access", **who, **secret)
+    elif verdict.notify:
+        notifications.notify(
+            session=session,
+            ctx=ctx,
+            holder=holder,
+            kind=verdict.notify,
+            reason=opened.reason,
+            **who,
+            **secret,
+        )
+        security.emergency_use(session=session, ctx=ctx, professional_id=pro.id, space_id=holder.id)
 
 
 def open_record(
@@ -77,78 +132,31 @@ def open_record(
     ctx: Context,
     professional: Professional,
     nir: str,
-    request: Request,
+    request: gate.Professional,
     action: str,
     target: str = "",
+    kind: str = "space",
+    section: str = "",
+    secret: bool = False,
 ) -> Opened:
-    """Apply the access rules; log and raise on refusal; record consent and notify on first access.
+    """Open a patient's record (named by their number) for one action, through the gate.
 
-    `target` names what was aimed at in a refusal's log entry ("profile" for the medical profile)."""
-    holder = holder_by_nir(session, ctx, nir)
-    actor = professionals.actor(professional)
-    request = Request(
-        request.mode,
-        request.reason,
-        request.consent_declared,
-        holder.emergency_access,
-        holder.regulator_access,
+    `target` names what was aimed at in a refusal's log entry ("profile" for the medical profile,
+    with the `section` aimed at); `secret`: the act concerns a minor's secret item (its traces stay
+    out of the parents' sight)."""
+    return ask(
+        session=session,
+        ctx=ctx,
+        professional=professional,
+        holder=holder_by_nir(session, ctx, nir),
+        request=request,
+        item=gate.Item(kind=kind, action=action, section=section, secret=secret),
+        access=audit.Access(action, request.mode, "refused", target, section[:40]),
     )
-    now = ctx.clock.now()
-    decision = access_basis(
-        actor, relation(session=session, holder=holder, professional_id=professional.id), request, now
-    )
-    if decision.allowed and holder.status != SpaceStatus.ACTIVE:
-        decision = Decision(False, refusal=ErrorCode.PATIENT_NOT_FOUND)
-    if not decision.allowed:
-        assert decision.refusal is not None
-        _log(
-            session,
-            ctx,
-            holder,
-            professional,
-            audit.Access(action, request.mode, "refused", target, detail=decision.refusal.value),
-        )
-        session.commit()
-        raise DomainError(decision.refusal)
-    grant = grant_of(session, holder.id, professional.id)
-    if decision.basis == "new_care_team":
-        grant = grant or Grant(
-            holder_id=holder.id, professional_id=professional.id, kind="care_team", since=now
-        )
-        grant.kind, grant.consent_at, grant.revoked_at = "care_team", now, None
-        decision = Decision(True, "care_team")
-    name = f"{professional.first_name} {professional.last_name}"
-    if grant is not None and grant.first_access_at is None:
-        grant.first_access_at = now
-        notifications.notify(
-            session=session,
-            ctx=ctx,
-            holder=holder,
-            kind="first_access",
-            name=name,
-            profession=professional.profession,
-        )
-    if grant is not None:
-        session.add(grant)
-    if decision.basis in ("emergency", "regulator"):
-        notifications.notify(
-            session=session,
-            ctx=ctx,
-            holder=holder,
-            kind=f"{decision.basis}_access",
-            name=name,
-            profession=professional.profession,
-            reason=request.reason,
-        )
-    return Opened(holder, actor, decision, professional)
-
-
-def _detail(opened: Opened, request: Request) -> str:
-    return request.reason if opened.decision.basis in ("emergency", "regulator") else ""
 
 
 def list_documents(
-    *, session: Session, ctx: Context, opened: Opened, request: Request, before: int | None = None
+    *, session: Session, ctx: Context, opened: Opened, before: int | None = None
 ) -> tuple[list[Record], int | None]:
     """The documents this professional may see, newest first, a page at a time (next `before`)."""
     stmt = select(Record).where(
@@ -158,63 +166,80 @@ def list_documents(
         stmt = stmt.where(col(Record.seq) < before)
     rows = session.exec(stmt.order_by(col(Record.seq).desc()).limit(PAGE)).all()
     next_before = rows[-1].seq if len(rows) == PAGE else None
-    rel = relation(session=session, holder=opened.holder, professional_id=opened.professional.id)
-    visible = [r for r in rows if can_read(opened.actor, facts(r), rel)]
-    _log(
-        session,
-        ctx,
-        opened.holder,
-        opened.professional,
-        audit.Access("list", opened.decision.basis, "allowed", "documents", detail=_detail(opened, request)),
+    visible = [r for r in rows if gate.can_read_document(opened.actor, gatekeeper.item_of(r))]
+    access = audit.Access("list", opened.basis, "allowed", "documents", detail=opened.reason)
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
     )
     session.commit()
     return visible, next_before
 
 
-def _title_for_log(record: Record) -> str:
-    """A document hidden from the patient must not show its title in the patient's log."""
-    return "" if record.data.get("hidden_from_patient") else str(record.data.get("title", ""))
+def log_target(record: Record) -> tuple[str, str]:
+    """What a log line names of a record: a document hidden from the patient shows neither its
+    title nor its id in the patient's log (the line says only that the professional wrote)."""
+    if record.data.get(gatekeeper.HIDDEN):
+        return "", ""
+    return record.id, str(record.data.get("title", ""))
 
 
-def read_document(
-    *, session: Session, ctx: Context, opened: Opened, request: Request, document_id: str
-) -> Record:
-    """One document's metadata, if the matrix and the mask allow it (logged either way)."""
+def read_document(*, session: Session, ctx: Context, opened: Opened, document_id: str) -> Record:
+    """One document's metadata, if the gate allows it (the matrix, the mask; logged either way)."""
     record = session.get(Record, (opened.holder.id, document_id))
     if record is None or record.collection != "document" or record.deleted:
         raise DomainError(ErrorCode.NOT_FOUND)
-    rel = relation(session=session, holder=opened.holder, professional_id=opened.professional.id)
-    allowed = can_read(opened.actor, facts(record), rel)
-    _log(
-        session,
-        ctx,
-        opened.holder,
-        opened.professional,
-        audit.Access(
-            "read",
-            opened.decision.basis,
-            "allowed" if allowed else "refused",
-            record.id,
-            _title_for_log(record),
-            _detail(opened, request) if allowed else ErrorCode.DOCUMENT_NOT_READABLE.value,
-        ),
+    item = gatekeeper.item_of(record)
+    verdict = gate.decide(opened.actor, gatekeeper.space_of(opened.holder), item, ctx.clock.now())
+    target, title = log_target(record)
+    access = audit.Access("read", opened.basis, "allowed", target, title, opened.reason)
+    if not verdict.allowed:
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=opened.holder.id,
+            who=opened.professional,
+            access=access,
+            actor_kind="professional",
+        )
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
+        secret=item.secret,
     )
     session.commit()
-    if not allowed:
-        raise DomainError(ErrorCode.DOCUMENT_NOT_READABLE)
     return record
+
+
+def upload_of(session: Session, holder_id: str, sha256: str, audience: str) -> Upload | None:
+    """The bytes of this content within one audience of the space (never across a secrecy boundary)."""
+    return session.exec(
+        select(Upload).where(
+            Upload.holder_id == holder_id, Upload.sha256 == sha256, Upload.audience == audience
+        )
+    ).first()
 
 
 def document_bytes(*, session: Session, ctx: Context, holder_id: str, record: Record) -> Iterator[bytes]:
     """The document's bytes by 1 MiB pieces (the file is closed when the response ends)."""
-    upload = session.exec(
-        select(Upload).where(
-            Upload.holder_id == holder_id, Upload.sha256 == str(record.data.get("sha256", ""))
-        )
-    ).first()
+    sha256 = str(record.data.get("sha256", ""))
+    upload = upload_of(session, holder_id, sha256, gatekeeper.audience(record.data))
     if upload is None or not upload.complete:
         raise DomainError(ErrorCode.NOT_FOUND)
     return pieces(ctx.blobs.open(upload.id))
+
+
+def new_id() -> str:
+    """The id of a record someone else writes in a space: random (nothing can be derived from it)
+    and in the namespace no device may create (services/gatekeeper.py)."""
+    return f"pro-{uuid.uuid4().hex}"
 
 
 def pieces(handle: BinaryIO) -> Iterator[bytes]:
@@ -246,22 +271,43 @@ def check_content(mime: str, content: bytes) -> None:
 
 
 def store_file(
-    *, session: Session, ctx: Context, holder_id: str, doc_type: str, mime: str, content_b64: str
+    *,
+    session: Session,
+    ctx: Context,
+    holder_id: str,
+    doc_type: str,
+    mime: str,
+    content_b64: str,
+    audience: str = "",
 ) -> tuple[Upload, int]:
     """A document someone else sends (a professional, an app): type known, bytes decoded and checked
-    (PDF, JPEG or PNG, size), sealed once per content. Returns the upload and the size."""
+    (PDF, JPEG or PNG, size), sealed once per content and audience. Returns the upload and the size."""
     if doc_type not in document_type_codes():
         raise DomainError(ErrorCode.DOCUMENT_TYPE_UNKNOWN)
+    return store_bytes(
+        session=session, ctx=ctx, holder_id=holder_id, mime=mime, content_b64=content_b64, audience=audience
+    )
+
+
+def store_bytes(
+    *, session: Session, ctx: Context, holder_id: str, mime: str, content_b64: str, audience: str
+) -> tuple[Upload, int]:
+    """Decode, check and seal bytes someone else sends, once per content within their audience."""
     try:
         content = base64.b64decode(content_b64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DomainError(ErrorCode.DOCUMENT_FORMAT) from exc
     check_content(mime, content)
     sha256 = hashlib.sha256(content).hexdigest()
-    same = select(Upload).where(Upload.holder_id == holder_id, Upload.sha256 == sha256)
-    upload = session.exec(same).first()
+    upload = upload_of(session, holder_id, sha256, audience)
     if upload is None:
-        upload = Upload(holder_id=holder_id, sha256=sha256, size=len(content), created_at=ctx.clock.now())
+        upload = Upload(
+            holder_id=holder_id,
+            sha256=sha256,
+            audience=audience,
+            size=len(content),
+            created_at=ctx.clock.now(),
+        )
         ctx.blobs.write_at(upload.id, 0, content)
         upload.offset, upload.complete = len(content), True
         session.add(upload)
@@ -271,6 +317,10 @@ def store_file(
 def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocument) -> Record:
     """Feed the record; the holder is informed (unless the document is hidden from them)."""
     now, holder, pro = ctx.clock.now(), opened.holder, opened.professional
+    flags = {
+        "hidden_from_patient": new.hidden_from_patient,
+        "hidden_from_guardians": new.hidden_from_guardians,
+    }
     upload, size = store_file(
         session=session,
         ctx=ctx,
@@ -278,12 +328,13 @@ def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocu
         doc_type=new.type,
         mime=new.mime,
         content_b64=new.content_b64,
+        audience=gatekeeper.audience(flags),
     )
     sha256 = upload.sha256
     lock_holder(session, holder.id)
     record = Record(
         holder_id=holder.id,
-        id=f"pro-{upload.id}-{next_seq(session, holder.id)}",
+        id=new_id(),
         collection="document",
         version=1,
         seq=0,
@@ -297,20 +348,21 @@ def add_document(*, session: Session, ctx: Context, opened: Opened, new: NewDocu
             "size": size,
             "sha256": sha256,
             "masked": False,
-            "hidden_from_patient": new.hidden_from_patient,
-            "hidden_from_guardians": new.hidden_from_guardians,
+            **flags,
             "author_name": f"{pro.first_name} {pro.last_name}",
             "author_profession": pro.profession,
         },
     )
-    record.seq = next_seq(session, holder.id)
+    stamp(session, record)
     session.add(record)
-    _log(
-        session,
-        ctx,
-        holder,
-        pro,
-        audit.Access("write", opened.decision.basis, "allowed", record.id, _title_for_log(record)),
+    target, title = log_target(record)
+    audit.append(
+        session=session,
+        holder_id=holder.id,
+        actor=pro,
+        access=audit.Access("write", opened.basis, "allowed", target, title),
+        at=now,
+        secret=new.hidden_from_guardians,
     )
     if not new.hidden_from_patient:
         notifications.notify(

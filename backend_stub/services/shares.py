@@ -7,6 +7,7 @@ holder's access log (actor: the link, named by the holder's label), and an openi
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,8 +17,8 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record
-from backend_stub.services import audit, notifications
-from backend_stub.services.sync import visible_to_holder
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.share_models import ShareLink
 from sync.protocol.errors import ErrorCode
 
@@ -46,8 +47,10 @@ def _typed_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def _documents(session: Session, holder_id: str, ids: list[str]) -> list[Record]:
-    """The holder's live documents among `ids`, in the order asked (gone ones are skipped)."""
+def _documents(
+    session: Session, holder_id: str, ids: list[str], seen: Callable[[Record], bool]
+) -> list[Record]:
+    """The space's live documents among `ids` that `seen` lets through, in the order asked."""
     rows = session.exec(
         select(Record).where(
             Record.holder_id == holder_id,
@@ -56,8 +59,18 @@ def _documents(session: Session, holder_id: str, ids: list[str]) -> list[Record]
             col(Record.deleted).is_(False),
         )
     ).all()
-    found = {r.id: r for r in rows if visible_to_holder(r)}
+    found = {r.id: r for r in rows if seen(r)}
     return [found[i] for i in ids if i in found]
+
+
+def _recipient(link: ShareLink, now: datetime) -> gate.Link:
+    return gate.Link(open=is_open(link, now), by_parent=link.created_by is not None)
+
+
+def _through_link(link: ShareLink, space: gate.Space) -> Callable[[Record], bool]:
+    """What the gate lets the link's recipient see of the space."""
+    recipient = gate.Link(open=True, by_parent=link.created_by is not None)
+    return lambda record: gate.decide(recipient, space, gatekeeper.item_of(record), datetime.min).allowed
 
 
 def create(
@@ -65,7 +78,7 @@ def create(
 ) -> tuple[ShareLink, str, str]:
     """A new link for these documents: (link, token, code). Unknown or hidden documents are refused."""
     ids = list(dict.fromkeys(document_ids))
-    if len(_documents(session, holder.id, ids)) != len(ids):
+    if len(_documents(session, holder.id, ids, gatekeeper.visible)) != len(ids):
         raise DomainError(ErrorCode.SHARE_DOCUMENT_UNKNOWN)
     token = secrets.token_urlsafe(32)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -78,6 +91,7 @@ def create(
         document_ids=ids,
         created_at=now,
         expires_at=now + timedelta(days=days),
+        created_by=guardian.id if (guardian := gatekeeper.acting_guardian()) else None,
     )
     link.code_digest = ctx.hasher.digest("share-code", f"{link.id}|{code}")
     session.add(link)
@@ -111,14 +125,28 @@ def is_open(link: ShareLink, now: datetime) -> bool:
     return link.revoked_at is None and as_utc(link.expires_at) > now
 
 
-def by_token(*, session: Session, ctx: Context, token: str) -> ShareLink:
-    """The open link of this token; closed and unknown links get the same answer."""
+def by_token(*, session: Session, ctx: Context, token: str) -> tuple[ShareLink, Holder]:
+    """The link of this token and its space, if the gate lets its recipient in: a link that was
+    stopped, ran out, or whose space was closed gets the answer of an unknown one (written only to
+    the security log: the recipient has no relation to the space any more)."""
     link = session.exec(
         select(ShareLink).where(ShareLink.token_digest == ctx.hasher.digest("share", token))
     ).first()
-    if link is None or not is_open(link, ctx.clock.now()):
-        raise DomainError(ErrorCode.SHARE_CLOSED)
-    return link
+    holder = session.get(Holder, link.holder_id) if link is not None else None
+    now = ctx.clock.now()
+    recipient = _recipient(link, now) if link is not None else gate.Link(open=False)
+    verdict = gate.decide(recipient, gatekeeper.space_of(holder), gate.SPACE, now)
+    if link is None or holder is None or not verdict.allowed:
+        gatekeeper.refuse(
+            ctx=ctx,
+            session=session,
+            verdict=verdict,
+            holder_id=None,
+            who=LinkActor(id=link.id if link else "", first_name=""),
+            access=audit.Access("read", "share", "refused"),
+            actor_kind="link",
+        )
+    return link, holder
 
 
 def _log(session: Session, ctx: Context, link: ShareLink, outcome: str, **what: str) -> None:
@@ -135,9 +163,7 @@ def open_with_code(
     *, session: Session, ctx: Context, token: str, code: str
 ) -> tuple[ShareLink, list[Record]]:
     """Check the code: the documents on success; a wrong code is logged and counted."""
-    link = by_token(session=session, ctx=ctx, token=token)
-    holder = session.get(Holder, link.holder_id)
-    assert holder is not None
+    link, holder = by_token(session=session, ctx=ctx, token=token)
     if not secrets.compare_digest(
         ctx.hasher.digest("share-code", f"{link.id}|{_typed_code(code)}"), link.code_digest
     ):
@@ -150,10 +176,12 @@ def open_with_code(
         raise DomainError(ErrorCode.SHARE_CODE_WRONG, attempts_left=max(MAX_FAILURES - link.failures, 0))
     link.failures, link.opens = 0, link.opens + 1
     session.add(link)
+    space = gatekeeper.space_of(holder)
+    verdict = gate.decide(_recipient(link, ctx.clock.now()), space, gate.Item(kind="share"), ctx.clock.now())
     _log(session, ctx, link, "allowed", target="share")
-    notifications.notify(session=session, ctx=ctx, holder=holder, kind="share_opened", name=link.label)
+    notifications.notify(session=session, ctx=ctx, holder=holder, kind=verdict.notify, name=link.label)
     session.commit()
-    return link, _documents(session, link.holder_id, link.document_ids)
+    return link, _documents(session, link.holder_id, link.document_ids, _through_link(link, space))
 
 
 def session_value(ctx: Context, token: str, now: datetime) -> str:
@@ -171,8 +199,9 @@ def session_is_valid(ctx: Context, token: str, value: str) -> bool:
 
 def document_for_download(*, session: Session, ctx: Context, token: str, record_id: str) -> Record:
     """One shared document, logged as read through the link."""
-    link = by_token(session=session, ctx=ctx, token=token)
-    found = _documents(session, link.holder_id, [record_id]) if record_id in link.document_ids else []
+    link, holder = by_token(session=session, ctx=ctx, token=token)
+    seen = _through_link(link, gatekeeper.space_of(holder))
+    found = _documents(session, link.holder_id, [record_id], seen) if record_id in link.document_ids else []
     if not found:
         raise DomainError(ErrorCode.NOT_FOUND)
     record = found[0]

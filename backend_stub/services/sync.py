@@ -2,7 +2,10 @@
 
 Every change takes the next number of the holder's own sequence (`Holder.last_seq`, bumped
 under the holder's row lock), so the feed is "records of this holder with seq > cursor", served
-by the (holder_id, seq) index and never by a device's clock.
+by an index and never by a device's clock. The feed a person reads is numbered for them: the
+holder's (`vseq`) skips what a professional hid from the patient, a minor's parents' (`gseq`)
+skips the minor's secret items too, so no number, gap or cursor tells them anything exists.
+What a member may see is the gate's answer (services/gatekeeper.py).
 """
 
 import base64
@@ -17,7 +20,7 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
-from backend_stub.services import children
+from backend_stub.services import gatekeeper
 from sync.protocol import agenda_records, measurements, profile
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
@@ -33,11 +36,13 @@ from sync.protocol.sync_schemas import (
 
 
 def record_out(record: Record) -> RecordOut:
+    """A record as the member asking sees it: numbered in their own feed."""
+    number = record.gseq if gatekeeper.member().guardian else record.vseq
     return RecordOut(
         id=record.id,
         collection=record.collection,
         version=record.version,
-        seq=record.seq,
+        seq=number or 0,
         deleted=record.deleted,
         data=record.data,
         author=record.author,
@@ -51,12 +56,25 @@ def lock_holder(session: Session, holder_id: str) -> None:
     session.execute(update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq)))
 
 
-def next_seq(session: Session, holder_id: str) -> int:
-    """Bump and return the holder's sequence; the UPDATE locks the row until commit."""
-    session.execute(
-        update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq) + 1)
-    )
-    return int(session.exec(select(Holder.last_seq).where(Holder.id == holder_id)).one())
+def stamp(session: Session, record: Record) -> None:
+    """Give a new or changed record the next number of the holder's sequence, and of the feeds of
+    those who may see it (one UPDATE, which locks the holder's row until commit). An item's
+    secrecy is fixed when it is written, so its tombstone stays as hidden as it was."""
+    known = record.seq > 0
+    hidden = bool(record.data.get(gatekeeper.HIDDEN)) or (known and record.vseq is None)
+    secret = hidden or gatekeeper.secret_data(record.data) or (known and record.gseq is None)
+    seq, vseq, gseq = session.execute(
+        update(Holder)
+        .where(col(Holder.id) == record.holder_id)
+        .values(
+            last_seq=col(Holder.last_seq) + 1,
+            last_vseq=col(Holder.last_vseq) + (0 if hidden else 1),
+            last_gseq=col(Holder.last_gseq) + (0 if secret else 1),
+        )
+        .returning(col(Holder.last_seq), col(Holder.last_vseq), col(Holder.last_gseq))
+        .execution_options(synchronize_session=False)
+    ).one()
+    record.seq, record.vseq, record.gseq = seq, (None if hidden else vseq), (None if secret else gseq)
 
 
 def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -135,10 +153,14 @@ def _messaging():  # type: ignore[no-untyped-def]
     return messages
 
 
-def visible_to_holder(record: Record) -> bool:
-    """A professional may hide a document from the patient until they have told them in person;
-    a minor's secret items do not exist for a parent acting on the child's space."""
-    return not record.data.get("hidden_from_patient") and not children.hidden_now(record.data)
+# Flags only a professional sets: a device's write never carries them (the holder's own record
+# cannot hide itself from the holder, nor from a minor's parents who wrote it).
+SERVER_FLAGS = (gatekeeper.HIDDEN, gatekeeper.SECRET)
+
+
+def _own(data: dict[str, Any]) -> dict[str, Any]:
+    """What a device writes of its own record, without the flags only a professional sets."""
+    return {k: v for k, v in data.items() if k not in SERVER_FLAGS}
 
 
 def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
@@ -147,17 +169,22 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     if m.op == "upsert" and (refusal := invalid_content(m.collection, m.data, now)):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal)
     record = session.get(Record, (holder_id, m.id))
-    if record is not None and not visible_to_holder(record):
+    unseen = record is not None and not gatekeeper.visible(record)
+    if unseen:
+        record = None  # what the member may not see does not exist for them
+    if record is None and (unseen or gatekeeper.reserved(m.id)):
+        # An id the server gives to others' writes: one the member cannot see answers as one that
+        # does not exist, and neither can be created by a device.
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value)
     if m.collection in MESSAGING and (
-        refusal := _messaging().check_push(session=session, holder_id=holder_id, m=m, record=record)
+        refusal := _messaging().check_push(session=session, holder_id=holder_id, m=m, record=record, now=now)
     ):
         found = record_out(record) if record is not None else None
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal, record=found)
     if record is not None and record.author != "holder" and only_mask_changes(record, m):
         record.data = record.data | {k: bool(m.data.get(k)) for k in HOLDER_FLAGS[record.collection]}
         record.version += 1
-        record.seq = next_seq(session, holder_id)
+        stamp(session, record)
         record.updated_at = now
         session.add(record)
         return MutationResult(seq=m.seq, outcome=Outcome.APPLIED, record=record_out(record))
@@ -177,14 +204,14 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     if m.op == "delete":
         record.deleted, record.data = True, {}
     elif stale and not record.deleted:
-        record.data = merge(m.collection, record.data, m.data, now)
+        record.data = merge(m.collection, record.data, _own(m.data), now)
         outcome = Outcome.CONFLICT
     else:
-        record.deleted, record.data = False, dict(m.data)
+        record.deleted, record.data = False, _own(m.data)
     if record.version == 0 and m.collection in MESSAGING:
         _messaging().accept(session=session, holder_id=holder_id, record=record, now=now)
     record.version += 1
-    record.seq = next_seq(session, holder_id)
+    stamp(session, record)
     record.updated_at = now
     session.add(record)
     return MutationResult(seq=m.seq, outcome=outcome, record=record_out(record))
@@ -205,7 +232,7 @@ def push(*, session: Session, ctx: Context, holder: Holder, request: PushRequest
                 MutationResult(
                     seq=mutation.seq,
                     outcome=Outcome.DUPLICATE,
-                    record=record_out(current) if current and visible_to_holder(current) else None,
+                    record=record_out(current) if current and gatekeeper.visible(current) else None,
                 )
             )
             continue
@@ -233,19 +260,19 @@ def decode_cursor(cursor: str) -> int:
 
 
 def pull(*, session: Session, holder: Holder, cursor: str, limit: int) -> PullResponse:
-    """The holder's changes after `cursor`, oldest first, at most `limit`."""
+    """The member's changes after `cursor`, oldest first, at most `limit`, in their own numbering
+    (what they may not see has no number in it, so it is never read)."""
     after = decode_cursor(cursor)
     limit = max(1, min(limit, MAX_PULL))
+    parents = gatekeeper.member().guardian
+    number = col(Record.gseq) if parents else col(Record.vseq)
     rows = session.exec(
-        select(Record)
-        .where(Record.holder_id == holder.id, col(Record.seq) > after)
-        .order_by(col(Record.seq))
-        .limit(limit + 1)
+        select(Record).where(Record.holder_id == holder.id, number > after).order_by(number).limit(limit + 1)
     ).all()
     page = rows[:limit]
-    last = page[-1].seq if page else after
+    last = (page[-1].gseq if parents else page[-1].vseq) if page else after
     return PullResponse(
-        changes=[record_out(r) for r in page if visible_to_holder(r)],
-        cursor=encode_cursor(last),
+        changes=[record_out(r) for r in page if gatekeeper.visible(r)],
+        cursor=encode_cursor(last or after),
         more=len(rows) > limit,
     )

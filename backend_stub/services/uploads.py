@@ -10,6 +10,8 @@ from backend_stub.blobs import BlobStore
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Upload
+from backend_stub.rules import gate
+from backend_stub.services import gatekeeper
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import UploadCreate, UploadState
 
@@ -21,9 +23,14 @@ def _state(upload: Upload) -> UploadState:
 
 
 def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCreate) -> UploadState:
-    """A new upload, or the existing one for the same bytes (the checksum is the idempotency key)."""
+    """A new upload, or the existing one for the same bytes (the checksum is the idempotency key).
+
+    De-duplication stays inside the space's shared audience: bytes a professional hid from the
+    patient or from a minor's parents are kept apart, and never found from here."""
     existing = session.exec(
-        select(Upload).where(Upload.holder_id == holder.id, Upload.sha256 == request.sha256)
+        select(Upload).where(
+            Upload.holder_id == holder.id, Upload.sha256 == request.sha256, Upload.audience == ""
+        )
     ).first()
     if existing is not None:
         return _state(existing)
@@ -34,8 +41,15 @@ def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCre
 
 
 def get(*, session: Session, holder: Holder, upload_id: str) -> Upload:
+    """One of the space's uploads the member may reach, through the gate; any other: not found."""
     upload = session.get(Upload, upload_id)
-    if upload is None or upload.holder_id != holder.id:
+    item = gate.Item(
+        kind="upload",
+        owned=upload is not None and upload.holder_id == holder.id,
+        hidden_from_patient=upload is not None and upload.audience == "patient",
+        secret=upload is not None and upload.audience == "guardians",
+    )
+    if upload is None or not gatekeeper.may_see(item):
         raise DomainError(ErrorCode.NOT_FOUND)
     return upload
 

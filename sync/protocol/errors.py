@@ -128,3 +128,6 @@ class ErrorCode(StrEnum):
     # Parents acting on their minor children's spaces (issue #7).
     CHILD_NOT_GUARDIAN = "error.children.not_guardian"
     CHILD_ACTIVATES_FROM_PARENT = "error.children.from_parent_space"
+    # The one gate (backend_stub/rules/gate.py): ended authorisations, professionals' keys.
+    ACCESS_ENDED = "error.access.ended"
+    AUTHORISATION_END_PAST = "error.access.end_in_past"

@@ -13,8 +13,10 @@ from backend_stub.demo import nir_for
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder
 from backend_stub.services import administrative, enrolment
+from mobile.record_state import AccessLogState
 from sync.protocol.admin_schemas import correction_problems
 from sync.protocol.errors import ErrorCode
+from sync.protocol.record_schemas import AccessEntryOut
 from tests.conftest import World, bearer
 
 TODAY = date(2026, 1, 5)
@@ -122,6 +124,17 @@ def test_accept_applies_and_notifies_reject_does_not(world: World) -> None:
     assert all(r["decided_at"] for r in listed)
     kinds = [n["kind"] for n in world.api.get("/api/v1/notifications", headers=bearer(tokens)).json()]
     assert sorted(kinds) == ["correction_accepted", "correction_rejected"]
+    # The insurer's agent acted on the holder's data: two lines of the holder's log (the gate's
+    # operator), worded by the app as the holder asked them.
+    log = world.api.get("/api/v1/access-log", headers=bearer(tokens)).json()["entries"]
+    assert [(e["actor_name"], e["target"], e["target_title"], e["detail"]) for e in log] == [
+        ("Assurance Maladie", "administrative", "birth_date", "rejected"),
+        ("Assurance Maladie", "administrative", "postal_address", "accepted"),
+    ]
+    words = AccessLogState.describe(AccessEntryOut(**log[1]), "fr")
+    corrected = "A corrigé vos données administratives (« Adresse postale »), comme vous l'aviez demandé"
+    assert words.what == corrected
+    assert words.profession == "Caisse d'assurance maladie"
 
 
 def test_another_holder_sees_nothing_of_the_first(world: World) -> None:

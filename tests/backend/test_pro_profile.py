@@ -143,11 +143,14 @@ def test_no_authorisation_blocked_revoked_expired_are_refused_and_logged(
     clock.advance(days=2)
     h = bearer(world.login(person))
     expired = expiring.call("GET", "/profile", person)
-    assert expired.json()["code"] == "error.access.consent_required"
+    assert expired.json()["code"] == "error.access.ended"
+    # Declared consent does not re-open an authorisation that ended (issue #13).
+    assert expiring.call("GET", "/profile", person, consent=True).json()["code"] == "error.access.ended"
 
     entries = world.api.get("/api/v1/access-log", headers=h, params={"outcome": "refused"}).json()["entries"]
     assert {e["target"] for e in entries} == {"profile"}
-    assert len(entries) == 5  # stranger, blocked twice, revoked, expired
+    # blocked twice, revoked, ended twice; the stranger has no relation: the security log only
+    assert len(entries) == 5 and "Alex Inconnu" not in {e["actor_name"] for e in entries}
 
 
 def test_emergency_needs_the_holder_switch_and_notifies(world: World, patient) -> None:  # type: ignore[no-untyped-def]

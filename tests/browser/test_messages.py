@@ -38,7 +38,7 @@ async def test_professional_writes_holder_replies_with_a_document(
         "--subject", SUBJECT, "--body", FIRST,
     )  # fmt: skip
     assert wrote.returncode == 0, wrote.stdout + wrote.stderr
-    conversation = re.search(r"conversation ([0-9a-f]{32})", wrote.stdout).group(1)  # type: ignore[union-attr]
+    conversation = re.search(r"conversation (pro-[0-9a-f]{28})", wrote.stdout).group(1)  # type: ignore[union-attr]
 
     await sign_in(page, stack, email, "Léa")
     await see(page, "À jour · dernière synchronisation", timeout=40_000)

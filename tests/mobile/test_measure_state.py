@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend_stub.models import Record
-from backend_stub.services.sync import lock_holder, next_seq
+from backend_stub.services.sync import lock_holder, stamp
 from mobile.measure_state import (
     PAGE,
     AddReadingForm,
@@ -263,18 +263,18 @@ def server_reading(world: World, record_id: str, author: str, data: dict[str, ob
     """A reading written on the server by a professional or a connected app (not by the holder)."""
     with Session(world.server.ctx.engine) as session:
         lock_holder(session, world.me.id)
-        session.add(
-            Record(
-                holder_id=world.me.id,
-                id=record_id,
-                collection="measurement",
-                version=1,
-                seq=next_seq(session, world.me.id),
-                author=author,
-                updated_at=world.server.clock.now(),
-                data=data,
-            )
+        record = Record(
+            holder_id=world.me.id,
+            id=record_id,
+            collection="measurement",
+            version=1,
+            seq=0,
+            author=author,
+            updated_at=world.server.clock.now(),
+            data=data,
         )
+        stamp(session, record)
+        session.add(record)
         session.commit()
 
 

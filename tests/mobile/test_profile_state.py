@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from backend_stub.models import Record
-from backend_stub.services.sync import next_seq
+from backend_stub.services.sync import stamp
 from mobile.profile_state import CARD_SETTING, ProfileState, iso_day, shown_day
 from mobile.space_state import VaultAppState
 from mobile.state import SECTIONS, Screen
@@ -133,18 +133,18 @@ def test_vaccination_needs_a_listed_vaccine_and_a_past_date(world: World, tmp_pa
 def pro_entry(server: AppServer, holder_id: str, record_id: str, data: dict[str, str]) -> None:
     """An entry a professional wrote, as the server keeps it (it reaches the device by sync)."""
     with Session(server.ctx.engine) as session:
-        session.add(
-            Record(
-                holder_id=holder_id,
-                id=record_id,
-                collection="profile_entry",
-                version=1,
-                seq=next_seq(session, holder_id),
-                data=data | {"author_name": "Alex Durand", "author_profession": "doctor"},
-                author="professional:pro-1",
-                updated_at=datetime.now(UTC),
-            )
+        record = Record(
+            holder_id=holder_id,
+            id=record_id,
+            collection="profile_entry",
+            version=1,
+            seq=0,
+            data=data | {"author_name": "Alex Durand", "author_profession": "doctor"},
+            author="professional:pro-1",
+            updated_at=datetime.now(UTC),
         )
+        stamp(session, record)
+        session.add(record)
         session.commit()
 
 

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend_stub.models import Holder, Record
+from backend_stub.services.sync import stamp
 from sync.engine import Backoff, SyncEngine
 from sync.errors import ApiError, NetworkError
 from sync.protocol.sync_schemas import PullResponse, PushRequest, PushResponse
@@ -74,18 +75,18 @@ def test_professional_records_are_read_only(world: World, two_devices: tuple[Dev
     phone, _ = two_devices
     with Session(world.ctx.engine) as session:
         holder = session.exec(select(Holder)).one()
-        session.add(
-            Record(
-                holder_id=holder.id,
-                id="pro-report-1",
-                collection="document",
-                version=1,
-                seq=999,
-                data={"title": "Compte rendu"},
-                author="professional:42",
-                updated_at=datetime.now(UTC),
-            )
+        record = Record(
+            holder_id=holder.id,
+            id="pro-report-1",
+            collection="document",
+            version=1,
+            seq=0,
+            data={"title": "Compte rendu"},
+            author="professional:42",
+            updated_at=datetime.now(UTC),
         )
+        stamp(session, record)
+        session.add(record)
         session.commit()
     phone.engine.sync()
     item = phone.store.get("pro-report-1")

@@ -7,10 +7,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
-from backend_stub.errors import DomainError
-from backend_stub.models import AccessEntry
-from backend_stub.services import access_reports, audit, children, notifications
-from sync.protocol.errors import ErrorCode
+from backend_stub.services import access_reports, audit, gatekeeper, notifications
 from sync.protocol.record_schemas import (
     AccessEntryOut,
     AccessLogPage,
@@ -35,10 +32,13 @@ def access_log(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> AccessLogPage:
-    """Every access by someone other than the holder, newest first, filtered, by pages."""
+    """Every access by someone other than the holder, newest first, filtered, by pages (for a
+    minor's parents: numbered and paged in their own numbering, without the secret items' lines)."""
+    parents = gatekeeper.member().guardian
     rows, next_before = audit.page(
         session=session,
         holder_id=holder.id,
+        parents=parents,
         before=before,
         limit=limit,
         actor_id=professional_id,
@@ -47,11 +47,10 @@ def access_log(
         since=since,
         until=until,
     )
-    rows = children.visible_log(session, holder.id, rows)  # a parent: not the minor's secret items
     reported = access_reports.reported_seqs(session=session, holder_id=holder.id, seqs=(e.seq for e in rows))
     entries = [
         AccessEntryOut(
-            seq=e.seq,
+            seq=(e.gseq or 0) if parents else e.seq,
             at=as_utc(e.at),
             actor_id=e.actor_id,
             actor_name=e.actor_name,
@@ -77,16 +76,12 @@ def report_access(
     session: SessionDep,
     ctx: ContextDep,
 ) -> AccessReportOut:
-    """Flag a line of the log as suspicious, with a note; `block` also blocks the professional."""
-    entry = session.get(AccessEntry, (holder.id, seq))
-    if entry is not None and not children.visible_log(session, holder.id, [entry]):
-        raise DomainError(ErrorCode.NOT_FOUND)  # a minor's secret item, for a parent
+    """Flag a line of the log as suspicious, with a note; `block` also blocks the professional.
+    A minor's parents name lines in their own numbering."""
     flagged = access_reports.report(
         session=session, ctx=ctx, holder=holder, seq=seq, note=request.note, block=request.block
     )
-    return AccessReportOut(
-        seq=flagged.entry_seq, note=flagged.note, blocked=flagged.blocked, at=as_utc(flagged.at)
-    )
+    return AccessReportOut(seq=seq, note=flagged.note, blocked=flagged.blocked, at=as_utc(flagged.at))
 
 
 @router.get("/notifications")
@@ -97,7 +92,6 @@ def list_notifications(
     return [
         NotificationOut(id=n.id, at=as_utc(n.at), kind=n.kind, params=n.params, read=n.read)
         for n in notifications.page(session=session, holder=holder, before=before)
-        if children.visible_params(n.params)
     ]
 
 

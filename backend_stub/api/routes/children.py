@@ -20,9 +20,8 @@ router = APIRouter(prefix="/children", tags=["children"])
 
 
 async def parent(signed: SignedDep) -> Holder:
-    """The signed-in holder in their own open space (a child has no children here)."""
-    if signed.guardian is not None:
-        raise DomainError(ErrorCode.CHILD_NOT_GUARDIAN)
+    """The signed-in holder in their own open space (with `X-Space` the gate refused already:
+    these routes are the holder's own, deps.OWN_SPACE_ONLY)."""
     if signed.holder.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)
     return signed.holder

@@ -17,8 +17,8 @@ from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.professionals import professional_out
 from backend_stub.errors import DomainError
 from backend_stub.models import Professional, Record
-from backend_stub.rules.access import Request
-from backend_stub.services import professionals, record_access
+from backend_stub.rules import gate
+from backend_stub.services import professionals, ratelimit, record_access
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import ProDocument, ProDocumentCreate, ProDocumentPage, ProfessionalOut
 from sync.protocol.sync_schemas import MAX_INT
@@ -27,11 +27,16 @@ router = APIRouter(prefix="/pro", tags=["professionals' API"])
 
 
 def current_professional(
-    session: SessionDep, x_api_key: Annotated[str | None, Header(max_length=200)] = None
+    session: SessionDep, ctx: ContextDep, x_api_key: Annotated[str | None, Header(max_length=200)] = None
 ) -> Professional:
+    """The professional of a live key, within the calls one key may make per window."""
     if not x_api_key:
         raise DomainError(ErrorCode.PRO_KEY_INVALID)
-    return professionals.by_api_key(session=session, api_key=x_api_key)
+    pro = professionals.by_api_key(session=session, ctx=ctx, api_key=x_api_key)
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="pro-key", subject=pro.id, limit=ctx.settings.rate_per_pro_key
+    )
+    return pro
 
 
 CurrentPro = Annotated[Professional, Depends(current_professional)]
@@ -41,13 +46,14 @@ def access_request(
     x_access_mode: Annotated[str, Header(pattern="^(normal|emergency|regulator)$")] = "normal",
     x_access_reason: Annotated[str, Header(max_length=1500)] = "",
     x_consent: Annotated[str, Header(max_length=20)] = "",
-) -> Request:
-    return Request(
-        mode=x_access_mode, reason=unquote(x_access_reason), consent_declared=x_consent == "declared"
+) -> gate.Professional:
+    """How the professional asks (who they are is added from their key)."""
+    return gate.Professional(
+        "", "", mode=x_access_mode, reason=unquote(x_access_reason), consent_declared=x_consent == "declared"
     )
 
 
-AccessRequest = Annotated[Request, Depends(access_request)]
+AccessRequest = Annotated[gate.Professional, Depends(access_request)]
 PatientNir = Annotated[str, Header(alias="X-Patient-Nir", max_length=32)]
 
 
@@ -88,49 +94,55 @@ def _opener(action: str) -> Callable[..., record_access.Opened]:
 
 OpenedToList = Annotated[record_access.Opened, Depends(_opener("list"))]
 OpenedToRead = Annotated[record_access.Opened, Depends(_opener("read"))]
-OpenedToWrite = Annotated[record_access.Opened, Depends(_opener("write"))]
 
 
 @router.get("/documents")
 def documents(
     opened: OpenedToList,
-    request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
     before: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> ProDocumentPage:
     """The patient's documents this professional may see, newest first, by pages."""
-    rows, next_before = record_access.list_documents(
-        session=session, ctx=ctx, opened=opened, request=request, before=before
-    )
+    rows, next_before = record_access.list_documents(session=session, ctx=ctx, opened=opened, before=before)
     return ProDocumentPage(documents=[_document(r) for r in rows], next_before=next_before)
 
 
 @router.get("/documents/{document_id}")
-def document(
-    document_id: str, opened: OpenedToRead, request: AccessRequest, ctx: ContextDep, session: SessionDep
-) -> ProDocument:
+def document(document_id: str, opened: OpenedToRead, ctx: ContextDep, session: SessionDep) -> ProDocument:
     """One document's details."""
-    record = record_access.read_document(
-        session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
-    )
+    record = record_access.read_document(session=session, ctx=ctx, opened=opened, document_id=document_id)
     return _document(record)
 
 
 @router.get("/documents/{document_id}/content")
 def content(
-    document_id: str, opened: OpenedToRead, request: AccessRequest, ctx: ContextDep, session: SessionDep
+    document_id: str, opened: OpenedToRead, ctx: ContextDep, session: SessionDep
 ) -> StreamingResponse:
     """One document's bytes."""
-    record = record_access.read_document(
-        session=session, ctx=ctx, opened=opened, request=request, document_id=document_id
-    )
+    record = record_access.read_document(session=session, ctx=ctx, opened=opened, document_id=document_id)
     stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=opened.holder.id, record=record)
     return StreamingResponse(stream, media_type=str(record.data.get("mime", "application/octet-stream")))
 
 
 @router.post("/documents")
-def add(body: ProDocumentCreate, opened: OpenedToWrite, ctx: ContextDep, session: SessionDep) -> ProDocument:
+def add(
+    body: ProDocumentCreate,
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> ProDocument:
     """Add a document to the patient's record (the patient is informed)."""
+    opened = record_access.open_record(
+        session=session,
+        ctx=ctx,
+        professional=pro,
+        nir=nir,
+        request=request,
+        action="write",
+        secret=body.hidden_from_guardians,  # a minor's secret document leaves no trace for the parents
+    )
     new = record_access.NewDocument(**body.model_dump())
     return _document(record_access.add_document(session=session, ctx=ctx, opened=opened, new=new))

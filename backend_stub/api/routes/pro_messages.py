@@ -8,13 +8,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.pro import CurrentPro, PatientNir
+from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.messages_models import Conversation, MessageDelivery
-from backend_stub.models import Holder, Record
+from backend_stub.models import Holder, Professional, Record
 from backend_stub.services import messages
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import MAX_BODY, MAX_SUBJECT
@@ -122,14 +124,15 @@ def start(
         file=_file(body),
         hidden_from_guardians=body.hidden_from_guardians,
     )
-    return thread(conversation.id, pro, ctx, session)
+    return _page(conversation.id, pro, ctx, session, after=0, reading=False)
 
 
 @router.get("")
 def conversations(
-    pro: CurrentPro, session: SessionDep, before: Annotated[str, Query(max_length=100)] = ""
+    pro: CurrentPro, ctx: ContextDep, session: SessionDep, before: Annotated[str, Query(max_length=100)] = ""
 ) -> ProConversationPage:
-    """This professional's conversations (and no one else's), latest activity first."""
+    """This professional's conversations (and no one else's) the holders still let them read,
+    latest activity first."""
     cursor = None
     if before:
         at, _, last_id = before.partition("|")
@@ -137,9 +140,8 @@ def conversations(
             cursor = (datetime.fromisoformat(at), last_id)
         except ValueError as exc:
             raise DomainError(ErrorCode.REQUEST_INVALID, fields=["before"]) from exc
-    rows = messages.conversations(session=session, pro=pro, before=cursor)
+    rows, last = messages.conversations(session=session, ctx=ctx, pro=pro, before=cursor)
     found = [_conversation(c, h, r) for c, h, r in rows]
-    last = rows[-1][0] if len(rows) == messages.PAGE else None
     return ProConversationPage(
         conversations=found, next_before=f"{as_utc(last.last_at).isoformat()}|{last.id}" if last else None
     )
@@ -154,8 +156,16 @@ def thread(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> ProThread:
     """A conversation's messages, oldest first (the patient's become read)."""
+    return _page(conversation_id, pro, ctx, session, after=after, reading=True)
+
+
+def _page(
+    conversation_id: str, pro: Professional, ctx: Context, session: Session, *, after: int, reading: bool
+) -> ProThread:
+    """A page of the thread; `reading`: a reading of the patient's messages (a line of their log),
+    not the answer to what the professional just wrote."""
     conversation, holder, record, rows = messages.thread(
-        session=session, ctx=ctx, pro=pro, conversation_id=conversation_id, after=after
+        session=session, ctx=ctx, pro=pro, conversation_id=conversation_id, after=after, reading=reading
     )
     return ProThread(
         conversation=_conversation(conversation, holder, record),
@@ -176,7 +186,7 @@ def reply(
     conversation, _ = messages.reply(
         session=session, ctx=ctx, pro=pro, conversation_id=conversation_id, body=body.body, file=_file(body)
     )
-    return thread(conversation_id, pro, ctx, session, after=conversation.count - 1)
+    return _page(conversation_id, pro, ctx, session, after=conversation.count - 1, reading=False)
 
 
 @router.get("/{conversation_id}/messages/{message_id}/attachments/{index}")

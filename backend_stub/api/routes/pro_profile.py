@@ -5,7 +5,6 @@ is named by the `X-Patient-Nir` header (never in the URL), the access mode, reas
 travel in headers, and every access or refusal is written to the patient's access log.
 """
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -19,27 +18,23 @@ from sync.protocol.admin_schemas import ProProfileEntry, ProProfileEntryCreate, 
 router = APIRouter(prefix="/pro", tags=["professionals' API"])
 
 
-def _opener(action: str) -> Callable[..., record_access.Opened]:
-    """A dependency that applies the access rules (a refusal is logged against the profile)."""
-
-    def open_record(
-        pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
-    ) -> record_access.Opened:
-        return record_access.open_record(
-            session=session,
-            ctx=ctx,
-            professional=pro,
-            nir=nir,
-            request=request,
-            action=action,
-            target=pro_profile.TARGET,
-        )
-
-    return open_record
+def _open_to_read(
+    pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
+) -> record_access.Opened:
+    """A dependency that asks the gate (a refusal is logged against the profile)."""
+    return record_access.open_record(
+        session=session,
+        ctx=ctx,
+        professional=pro,
+        nir=nir,
+        request=request,
+        action="read",
+        target=pro_profile.TARGET,
+        kind="profile",
+    )
 
 
-OpenedToRead = Annotated[record_access.Opened, Depends(_opener("read"))]
-OpenedToWrite = Annotated[record_access.Opened, Depends(_opener("write"))]
+OpenedToRead = Annotated[record_access.Opened, Depends(_open_to_read)]
 
 
 def _entry(record: Record) -> ProProfileEntry:
@@ -56,23 +51,39 @@ def _entry(record: Record) -> ProProfileEntry:
 @router.get("/profile")
 def read(
     opened: OpenedToRead,
-    request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> ProProfilePage:
     """The profile entries and measurements this professional may read, newest first, by pages."""
     sections, rows, next_before = pro_profile.read_profile(
-        session=session, ctx=ctx, opened=opened, reason=request.reason, before=before
+        session=session, ctx=ctx, opened=opened, before=before
     )
     return ProProfilePage(sections=sections, entries=[_entry(r) for r in rows], next_before=next_before)
 
 
 @router.post("/profile-entries")
 def add(
-    body: ProProfileEntryCreate, opened: OpenedToWrite, ctx: ContextDep, session: SessionDep
+    body: ProProfileEntryCreate,
+    pro: CurrentPro,
+    nir: PatientNir,
+    request: AccessRequest,
+    ctx: ContextDep,
+    session: SessionDep,
 ) -> ProProfileEntry:
     """Add an entry to the patient's profile (read-only to them, with the author shown)."""
+    opened = record_access.open_record(
+        session=session,
+        ctx=ctx,
+        professional=pro,
+        nir=nir,
+        request=request,
+        action="write",
+        target=pro_profile.TARGET,
+        kind="profile",
+        section=body.section,
+        secret=bool(body.data.get("hidden_from_guardians")),  # a minor's secret entry
+    )
     record = pro_profile.add_entry(
         session=session, ctx=ctx, opened=opened, section=body.section, data=body.data
     )

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
 from backend_stub.models import Grant, Holder, Professional
-from backend_stub.rules.access import Request, access_basis
 from backend_stub.services import professionals
 from sync.protocol.record_schemas import (
     AttendingRequest,
@@ -35,8 +34,7 @@ def professional_out(pro: Professional) -> ProfessionalOut:
 
 
 def _grant_out(ctx: ContextDep, holder: Holder, grant: Grant, pro: Professional) -> GrantOut:
-    rel = professionals.relation_of(holder, grant)
-    active = access_basis(professionals.actor(pro), rel, Request(), ctx.clock.now()).allowed
+    active = bool(professionals.relation_of(holder, grant).live(ctx.clock.now()))
     return GrantOut(
         professional=professional_out(pro),
         kind=grant.kind,
@@ -59,7 +57,8 @@ def search(
 
 @router.get("/professionals")
 def my_professionals(holder: ActiveHolder, ctx: ContextDep, session: SessionDep) -> list[GrantOut]:
-    """The professionals the holder authorised, revoked or blocked, and the care team."""
+    """The professionals the holder authorised, revoked or blocked, and the care team (for a
+    minor's parents, without those known only through the minor's secret items)."""
     return [
         _grant_out(ctx, holder, g, p) for g, p in professionals.list_grants(session=session, holder=holder)
     ]

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
-from backend_stub.services import record_access, sync
+from backend_stub.services import gatekeeper, record_access, sync
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse
 
@@ -38,12 +38,7 @@ def record_content(
 ) -> StreamingResponse:
     """The bytes of one of the holder's documents (e.g. one a professional added)."""
     record = session.get(Record, (holder.id, record_id))
-    if (
-        record is None
-        or record.deleted
-        or record.collection != "document"
-        or not sync.visible_to_holder(record)
-    ):
+    if record is None or record.deleted or record.collection != "document" or not gatekeeper.visible(record):
         raise DomainError(ErrorCode.NOT_FOUND)
     stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=holder.id, record=record)
     return StreamingResponse(stream, media_type=str(record.data.get("mime", "application/octet-stream")))

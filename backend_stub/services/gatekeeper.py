@@ -1,0 +1,148 @@
+"""Between the services and the gate (rules/gate.py): the facts it needs, and its verdicts carried out.
+
+Services never decide who may see what: they describe the actor, the space and the item with the
+helpers here, ask `gate.decide`, and hand a refusal to `refuse`, which writes the line where the
+verdict says (the space's access log, or the security log for a caller with no relation) and
+answers with the verdict's code. The member asking in a holder route (the holder, or a parent
+acting on a minor's space with `X-Space`) is set once per request by api/deps.py.
+"""
+
+from contextvars import ContextVar
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, NoReturn
+
+from backend_stub.context import Context
+from backend_stub.errors import DomainError
+from backend_stub.models import Holder, Record
+from backend_stub.rules import gate
+from backend_stub.services import audit, security
+from sync.protocol.schemas import SpaceStatus
+
+SECRET = "hidden_from_guardians"  # a minor's item their parents must not see
+HIDDEN = "hidden_from_patient"  # until a professional has told the patient in person
+PRO_PREFIX = "professional:"
+# Ids the server gives to what others write; a device never creates one, so a push naming one that
+# the caller cannot see gets the answer of one that does not exist.
+RESERVED_PREFIXES = ("pro-", "app-")
+ACTIVE = gate.Space(SpaceStatus.ACTIVE)
+
+_acting: ContextVar[Holder | None] = ContextVar("acting_guardian", default=None)
+
+
+def acting_guardian() -> Holder | None:
+    """The parent acting on a child's space in this request, or None (the holder themself)."""
+    return _acting.get()
+
+
+def set_acting(guardian: Holder | None) -> None:
+    """Called once per request by api/deps.py, before any service runs."""
+    _acting.set(guardian)
+
+
+def space_of(holder: Holder | None) -> gate.Space:
+    if holder is None:
+        return gate.Space(None)
+    return gate.Space(holder.status, holder.emergency_access, holder.regulator_access)
+
+
+def member() -> gate.Member:
+    """The member asking in this request: the holder, or a parent acting on a child's space."""
+    return gate.Member(guardian=acting_guardian() is not None)
+
+
+def author_id(record: Record) -> str | None:
+    return record.author.removeprefix(PRO_PREFIX) if record.author.startswith(PRO_PREFIX) else None
+
+
+def item_of(record: Record, action: str = "read") -> gate.Item:
+    """A record of the space as the gate sees it."""
+    data = record.data
+    return gate.Item(
+        kind=record.collection,
+        action=action,
+        secret=bool(data.get(SECRET)),
+        hidden_from_patient=bool(data.get(HIDDEN)),
+        masked=bool(data.get("masked")),
+        type=str(data.get("type", "other")),
+        author_id=author_id(record),
+    )
+
+
+def visible(record: Record) -> bool:
+    """May the member asking see this record of their (open) space?"""
+    return gate.decide(member(), ACTIVE, item_of(record), datetime.min).allowed
+
+
+def may_see(item: gate.Item) -> bool:
+    """The same, for an item that is not a record (a notification, a log line, an upload)."""
+    return gate.decide(member(), ACTIVE, item, datetime.min).allowed
+
+
+def secret_data(data: dict[str, Any]) -> bool:
+    return bool(data.get(SECRET))
+
+
+def audience(data: dict[str, Any]) -> str:
+    """Who may reach the bytes of an item: everyone of the space (""), not the parents, not the patient."""
+    if data.get(HIDDEN):
+        return "patient"
+    return "guardians" if data.get(SECRET) else ""
+
+
+def reserved(record_id: str) -> bool:
+    return record_id.startswith(RESERVED_PREFIXES)
+
+
+def refuse(
+    *,
+    ctx: Context,
+    session: Any,
+    verdict: gate.Verdict,
+    holder_id: str | None,
+    who: audit.Actor,
+    access: audit.Access,
+    actor_kind: str,
+    **params: Any,
+) -> NoReturn:
+    """Write the refusal where the verdict says, commit it, and answer with its code (and `params`
+    for its message)."""
+    assert verdict.refusal is not None
+    record_refusal(
+        ctx=ctx,
+        session=session,
+        verdict=verdict,
+        holder_id=holder_id,
+        who=who,
+        access=access,
+        actor_kind=actor_kind,
+    )
+    session.commit()
+    raise DomainError(verdict.refusal, **params)
+
+
+def record_refusal(
+    *,
+    ctx: Context,
+    session: Any,
+    verdict: gate.Verdict,
+    holder_id: str | None,
+    who: audit.Actor,
+    access: audit.Access,
+    actor_kind: str,
+) -> None:
+    """The refusal's line, in the space's log or in the security log (the caller commits)."""
+    assert verdict.refusal is not None
+    code = verdict.refusal.value
+    if verdict.log == gate.Log.SPACE and holder_id:
+        line = replace(access, outcome="refused", detail=code)
+        audit.append(
+            session=session,
+            holder_id=holder_id,
+            actor=who,
+            access=line,
+            at=ctx.clock.now(),
+            secret=verdict.secret,
+        )
+    elif verdict.log == gate.Log.SECURITY:
+        security.refused(session=session, ctx=ctx, actor_kind=actor_kind, actor_id=who.id, code=code)
