@@ -261,13 +261,17 @@ class Store:
         return record_id
 
     def delete(self, record_id: str) -> None:
-        """Delete a record of the holder (a tombstone until the server confirms)."""
+        """Delete a record of the holder (a tombstone until the server confirms). Edits still queued
+        for it are dropped: the server is told the delete only (an edit pushed after the delete
+        would carry the tombstone's empty content)."""
         with self.session() as s:
             row = s.get(LocalRecord, record_id)
             if row is None or row.deleted:
                 return
             if self._content(row).get("author", HOLDER) != HOLDER:
                 raise ReadOnlyRecord(record_id)
+            for superseded in s.exec(select(OutboxEntry).where(OutboxEntry.record_id == record_id)):
+                s.delete(superseded)
             self._seal(row, {"data": {}, "author": HOLDER})
             row.deleted, row.pending = True, True
             s.add(row)

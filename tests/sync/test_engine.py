@@ -32,6 +32,27 @@ def test_changes_reach_the_other_device(two_devices: tuple[Device, Device]) -> N
     assert [i.id for i in tablet.store.items("measurement")] == []
 
 
+def test_edit_then_delete_before_sync_sends_the_delete_only(two_devices: tuple[Device, Device]) -> None:
+    """Issue #19: the queued edit used to go out with the tombstone's empty content and be refused."""
+    phone, tablet = two_devices
+    synced = phone.store.put("note", {"title": "Vaccin", "body": "DTP"})
+    phone.engine.sync()
+    tablet.engine.sync()
+    phone.store.put("note", {"title": "Vaccin", "body": "DTP en mars"}, record_id=synced)
+    never_synced = phone.store.put("measurement", {"kind": "weight", "value": 72.4, "unit": "kg"})
+    phone.store.put("measurement", {"kind": "weight", "value": 72.6, "unit": "kg"}, record_id=never_synced)
+    phone.store.delete(synced)
+    phone.store.delete(never_synced)
+    assert [(m.id, m.op) for m in phone.store.outbox_batch(10)] == [
+        (synced, "delete"),
+        (never_synced, "delete"),
+    ]
+    status = phone.engine.sync()
+    assert (status.state, status.pending, status.error) == ("up_to_date", 0, None)
+    tablet.engine.sync()
+    assert tablet.store.get(synced) is None and tablet.store.get(never_synced) is None
+
+
 def test_several_offline_edits_of_one_record(two_devices: tuple[Device, Device]) -> None:
     phone, tablet = two_devices
     rid = phone.store.put("measurement", {"kind": "weight", "value": 70})

@@ -53,10 +53,11 @@ def test_every_write_queues_a_mutation_in_order(store: Store) -> None:
     b = store.put("measurement", {"kind": "weight", "value": 70})
     store.put("note", {"body": "v2"}, record_id=a)
     store.delete(b)
-    assert store.pending_count() == 4
+    assert store.pending_count() == 3  # the delete of `b` supersedes its queued write
     batch = store.outbox_batch(10)
-    # The batch stops before the second change of `a` (it must be rebased first).
-    assert [(m.id, m.op) for m in batch] == [(a, "upsert"), (b, "upsert")]
+    # The batch stops before the second change of `a` (it must be rebased first); `b`'s delete,
+    # queued after it, waits.
+    assert [(m.id, m.op) for m in batch] == [(a, "upsert")]
     assert batch[0].data == {"body": "v2"}  # the current content is sent
 
 
