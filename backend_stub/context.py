@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import click
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from backend_stub.blobs import BlobStore
@@ -10,6 +11,7 @@ from backend_stub.core.clock import Clock, SystemClock
 from backend_stub.core.config import Settings, get_settings
 from backend_stub.core.security import Hasher
 from backend_stub.db import make_engine
+from backend_stub.migrate import upgrade
 from backend_stub.notifier import Notifier, build_notifier
 from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
 
@@ -44,8 +46,13 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
 
 def command_context() -> Context:
     """The context of one command-line command: its database pool closes when the command ends
-    (also when a test runs the command in-process, where the pool would otherwise linger)."""
-    ctx = build_context(get_settings())
+    (also when a test runs the command in-process, where the pool would otherwise linger). On a
+    fresh data folder the schema is created first (`enrol` before `migrate` used to crash)."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ctx = build_context(settings)
+    if not inspect(ctx.engine).has_table("alembic_version"):
+        upgrade(settings.database_url)
     running = click.get_current_context(silent=True)
     if running is not None:
         running.call_on_close(ctx.engine.dispose)

@@ -6,6 +6,7 @@ is right, a short-lived cookie bound to the link lets the page download the docu
 """
 
 import html
+from datetime import date
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -149,9 +150,17 @@ async def share_open(
     return response
 
 
+def _day(iso: str) -> str:
+    """A document's day as people write it in France (and as the app shows it): 07/12/2026."""
+    try:
+        return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except ValueError:
+        return iso
+
+
 def _document_item(token: str, record: Record, lang: str) -> str:
     title = html.escape(str(record.data.get("title", "")) or translate("share.page.untitled", lang))
-    day = html.escape(str(record.data.get("date", "")))
+    day = html.escape(_day(str(record.data.get("date", ""))))
     label = html.escape(translate("share.page.download", lang))
     return (
         f"<li><strong>{title}</strong> {day}<br>"
