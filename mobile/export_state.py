@@ -10,8 +10,8 @@ Both files are made on this device: the server never assembles a holder's whole 
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sync import fhir_export, fhir_import, pdf_summary
 from sync.errors import NetworkError, SyncError
+from sync.export import fhir_export, fhir_import, pdf_summary
 from sync.protocol.errors import ErrorCode
 from sync.space import HolderSpace
 
@@ -40,7 +40,7 @@ class ExportState:
         return space if space is not None and space.store is not None and space.me is not None else None
 
     def can_import(self) -> bool:
-        """An import is offered only to an empty space (see `sync.fhir_import`)."""
+        """An import is offered only to an empty space (see `sync.export.fhir_import`)."""
         space = self._space()
         return space is not None and space.store is not None and fhir_import.is_empty(space.store)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from fhir.resources.R4B.bundle import Bundle
 
-from sync.pdf_text import TextPdf
+from sync.export.pdf_text import TextPdf
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import back, cli, open_tile, pro_reads, register_pro, sign_in
 from tests.browser.test_activation_login import see, shot, tap

@@ -1,4 +1,4 @@
-"""Restore an export (a FHIR Bundle made by `sync.fhir_export`) into an EMPTY space.
+"""Restore an export (a FHIR Bundle made by `sync.export.fhir_export`) into an EMPTY space.
 
 Only an empty space takes an import: merging two spaces' records would need choices a person
 cannot make blind, so a space with records refuses it with a clear message.
@@ -31,7 +31,7 @@ from sqlmodel import col, select
 
 from sync.documents import Documents
 from sync.errors import SyncError
-from sync.fhir_export import RECORD_EXTENSION, RECORD_SYSTEM
+from sync.export.fhir_export import RECORD_EXTENSION, RECORD_SYSTEM
 from sync.protocol.i18n import DEFAULT_LANGUAGE, translate
 from sync.protocol.reference import professions
 from sync.store import HOLDER, LocalRecord, Store

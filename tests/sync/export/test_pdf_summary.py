@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 
-from sync import fhir_export, pdf_summary
-from sync.pdf_text import PAGE_W, TextPdf, text_width, wrap
+from sync.export import fhir_export, pdf_summary
+from sync.export.pdf_text import PAGE_W, TextPdf, text_width, wrap
 from sync.protocol.record_schemas import AccessEntryOut
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
 from sync.store import Store

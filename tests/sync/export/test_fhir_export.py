@@ -14,10 +14,10 @@ from sqlmodel import Session
 from stdnum import luhn
 
 from backend_stub.services import professionals
-from sync import fhir_export, fhir_import
 from sync.documents import Documents, Uploader
 from sync.engine import Backoff
 from sync.errors import ApiError, SyncError
+from sync.export import fhir_export, fhir_import
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
 from sync.protocol.sync_schemas import RecordOut
 from sync.store import Store

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sync.fhir_export import Snapshot
-from sync.pdf_text import TextPdf
+from sync.export.fhir_export import Snapshot
+from sync.export.pdf_text import TextPdf
 from sync.protocol.i18n import translate
 from sync.protocol.measurements import kinds
 from sync.protocol.profile import vaccines
