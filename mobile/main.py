@@ -4,10 +4,10 @@ import os
 
 import flet as ft
 
+from mobile.catalogue import app_consent
+from mobile.documents.state import VaultAppState
 from mobile.launch import attach, devices_root
-from mobile.router import Router
-from mobile.space_state import VaultAppState
-from mobile.views import app_consent
+from mobile.shell.router import Router
 from sync.client import AccountClient
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"

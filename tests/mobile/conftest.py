@@ -18,7 +18,7 @@ from backend_stub.main import create_app
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
 from backend_stub.services import enrolment
-from mobile.state import AppState
+from mobile.shell.state import AppState
 from sync.client import AccountClient
 
 APP_PASSWORD = "Tournesol-bleu-2026!"

@@ -1,0 +1,248 @@
+"""Documents: the holder's and the professionals' documents, newest first, with filters."""
+
+from typing import Any, cast
+
+import flet as ft
+
+from mobile.documents.state import DocumentRow, VaultAppState, describe_author
+from mobile.shell.state import Screen
+from mobile.shell.widgets import (
+    BODY_SIZE,
+    ERROR_FG,
+    PRIMARY,
+    Ui,
+    banner,
+    column,
+    field,
+    notice,
+    para,
+    primary_button,
+    progress,
+    secondary_button,
+    title,
+)
+from mobile.shell.words import format_date
+
+ALL = "all"
+
+
+def badge(text: str, key: str, fg: str, bg: str, icon: ft.IconData) -> ft.Control:
+    return ft.Container(
+        key=key,
+        bgcolor=bg,
+        border_radius=8,
+        padding=ft.Padding.symmetric(horizontal=8, vertical=4),
+        content=ft.Row(
+            [ft.Icon(icon, size=18, color=fg), ft.Text(text, size=15, color=fg, weight=ft.FontWeight.W_600)],
+            spacing=4,
+            tight=True,
+        ),
+    )
+
+
+def type_dropdown(
+    ui: Ui,
+    *,
+    key: str,
+    label: str,
+    value: str,
+    options: list[tuple[str, str]],
+    on_select: Any,
+    error: str | None = None,
+) -> ft.Control:
+    """A dropdown whose name screen readers and tests can find (its label is not exposed);
+    its error is a plain text under it, which screen readers do read."""
+    dropdown = ft.Semantics(
+        label=label,
+        key=f"{key}-semantics",
+        container=True,
+        content=ft.Dropdown(
+            key=key,
+            label=label,
+            value=value or None,
+            options=[ft.DropdownOption(key=code, text=text) for code, text in options],
+            on_select=on_select,
+            border_color=ERROR_FG if error else None,
+            text_size=17,
+            label_style=ft.TextStyle(size=17, color=ERROR_FG if error else None),
+            expand=True,
+            menu_height=400,
+        ),
+    )
+    if not error:
+        return dropdown
+    return ft.Column(
+        [dropdown, ft.Text(error, size=15, color=ERROR_FG, key=f"{key}-error")],
+        spacing=4,
+        key=f"{key}-box",
+    )
+
+
+def row_badges(ui: Ui, row: DocumentRow, uploads: dict[str, int]) -> list[ft.Control]:
+    found: list[ft.Control] = []
+    if row.masked:
+        found.append(
+            badge(ui.t("ui.docs.masked"), f"masked-{row.id}", "#5B2A86", "#F1E8FA", ft.Icons.VISIBILITY_OFF)
+        )
+    if row.id in uploads:
+        found.append(
+            ft.Column(
+                [
+                    ft.Text(ui.t("ui.sync.upload", percent=uploads[row.id]), size=15),
+                    ft.ProgressBar(value=uploads[row.id] / 100, color=PRIMARY, height=8),
+                ],
+                key=f"progress-{row.id}",
+                spacing=2,
+                expand=True,
+            )
+        )
+    elif row.pending:
+        found.append(
+            badge(ui.t("ui.docs.pending"), f"pending-{row.id}", "#5C3B00", "#FFF4DC", ft.Icons.CLOUD_UPLOAD)
+        )
+    return found
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    state = cast(VaultAppState, ui.state)
+    docs = state.docs
+    lang = state.lang
+    filters = docs.filters
+    rows = docs.rows()
+    line = state.sync_bar.line()
+    uploads = dict(line.uploads) if line else {}
+
+    def add(_: ft.ControlEvent) -> None:
+        docs.new_document()
+        state.go(Screen.DOCUMENT_ADD)
+        ui.render()
+
+    def open_doc(record_id: str):  # type: ignore[no-untyped-def]
+        async def handler(_: ft.ControlEvent) -> None:
+            state.docs.viewer = None
+            state.go(Screen.DOCUMENT_VIEW)
+            await ui.run(docs, lambda: state.open_document(record_id))
+
+        return handler
+
+    def pick_type(e: ft.ControlEvent) -> None:
+        value = e.control.value or ALL
+        filters.set("type", "" if value == ALL else value)
+        ui.render()
+
+    def clear(_: ft.ControlEvent) -> None:
+        for name in filters.values:
+            filters.set(name, "")
+        ui.render()
+
+    cards: list[ft.Control] = []
+    for row in rows:
+        key, params = describe_author(row, lang)
+        cards.append(
+            ft.Container(
+                key=f"doc-{row.id}",
+                border=ft.Border.all(1, "#C5CED9"),
+                border_radius=12,
+                padding=ft.Padding.only(left=4, right=4, top=4, bottom=8),
+                content=ft.Column(
+                    [
+                        ft.ListTile(
+                            leading=ft.Icon(
+                                ft.Icons.PICTURE_AS_PDF if row.mime == "application/pdf" else ft.Icons.IMAGE,
+                                color=PRIMARY,
+                                size=32,
+                            ),
+                            title=ft.Text(row.title, size=18, weight=ft.FontWeight.W_600),
+                            subtitle=ft.Text(
+                                "\n".join(
+                                    (
+                                        docs.type_label(row.type, lang),
+                                        ui.t("ui.docs.date", date=format_date(row.day + "T12:00:00", lang)),
+                                        ui.t(key, **params),
+                                    )
+                                ),
+                                size=15,
+                            ),
+                            is_three_line=True,
+                            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                            min_height=64,
+                            on_click=open_doc(row.id),
+                        ),
+                        ft.Row(row_badges(ui, row, uploads), wrap=True, spacing=8, key=f"badges-{row.id}"),
+                    ],
+                    spacing=0,
+                ),
+            )
+        )
+
+    def share(_: ft.ControlEvent) -> None:
+        state.shares.enter()
+        state.go(Screen.SHARES)
+        ui.render()
+
+    has_filter = any(filters.values.values())
+    empty = para(ui.t("ui.docs.none.filtered" if has_filter else "ui.docs.none"), key="docs-empty")
+    return column(
+        title(ui.t("ui.docs.title")),
+        notice(ui.t(docs.notice), key="docs-notice") if docs.notice else None,
+        banner(ui, docs.banner),
+        primary_button(ui.t("ui.docs.add"), "docs-add", add, icon=ft.Icons.UPLOAD_FILE),
+        secondary_button(ui.t("ui.share.open"), "docs-share", share, icon=ft.Icons.SHARE),
+        field(
+            ui,
+            filters,
+            "query",
+            ui.t("ui.docs.search"),
+            live=True,
+        ),
+        type_dropdown(
+            ui,
+            key="filter-type",
+            label=ui.t("ui.docs.filter.type"),
+            value=filters.values["type"] or ALL,
+            options=[(ALL, ui.t("ui.docs.filter.all")), *docs.all_types(lang)],
+            on_select=pick_type,
+        ),
+        ft.ResponsiveRow(
+            [
+                ft.Container(
+                    field(
+                        ui,
+                        filters,
+                        "from",
+                        ui.t("ui.docs.filter.from"),
+                        helper=ui.t("ui.docs.date.helper"),
+                        live=True,
+                    ),
+                    col={"xs": 12, "sm": 6},
+                    key="from-box",
+                ),
+                ft.Container(
+                    field(
+                        ui,
+                        filters,
+                        "to",
+                        ui.t("ui.docs.filter.to"),
+                        helper=ui.t("ui.docs.date.helper"),
+                        live=True,
+                    ),
+                    col={"xs": 12, "sm": 6},
+                    key="to-box",
+                ),
+            ],
+            key="dates",
+        ),
+        ft.TextButton(
+            content=ui.t("ui.docs.filter.clear"),
+            key="filter-clear",
+            icon=ft.Icons.FILTER_ALT_OFF,
+            on_click=clear,
+            height=48,
+            style=ft.ButtonStyle(text_style=ft.TextStyle(size=17)),
+        )
+        if has_filter
+        else None,
+        ft.Text(ui.t("ui.docs.count", count=len(rows)), size=BODY_SIZE, key="docs-count"),
+        *(cards or [empty]),
+        progress(ui, docs.busy),
+    )

@@ -1,0 +1,109 @@
+"""'Exporter toutes mes données': what the two files hold, a button for each (a download in the
+browser, a save dialog elsewhere), and the import of an export, offered only to an empty space."""
+
+from typing import cast
+
+import flet as ft
+
+from mobile.documents.state import VaultAppState
+from mobile.export.state import KINDS, ExportState
+from mobile.shell.widgets import (
+    Ui,
+    banner,
+    column,
+    notice,
+    para,
+    primary_button,
+    progress,
+    secondary_button,
+    subtitle,
+    title,
+)
+
+
+def export_of(ui: Ui) -> ExportState:
+    return cast(VaultAppState, ui.state).export
+
+
+async def download(ui: Ui, kind: str) -> None:
+    """Make the file off the UI loop, then offer it to save."""
+    state = export_of(ui)
+    lang = ui.state.lang
+    made = await ui.run(state, lambda: state.make(kind, lang))
+    if made is None:
+        return
+    name, content = made
+    picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
+    try:
+        await picker.save_file(
+            dialog_title=ui.t(f"ui.export.{kind}.button"),
+            file_name=name,
+            src_bytes=content,
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=[KINDS[kind][0]],
+        )
+    except Exception:  # noqa: BLE001 (no save dialog on this platform: say so, never a trace)
+        state.save_failed()
+    else:
+        state.saved(name)
+    ui.render()
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    state = export_of(ui)
+
+    async def fhir(_: ft.ControlEvent) -> None:
+        await download(ui, "fhir")
+
+    async def pdf(_: ft.ControlEvent) -> None:
+        await download(ui, "pdf")
+
+    async def import_export(_: ft.ControlEvent) -> None:
+        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
+        files = await picker.pick_files(
+            dialog_title=ui.t("ui.export.import.button"),
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=["json"],
+            with_data=True,
+        )
+        if files:
+            chosen, lang = files[0], ui.state.lang
+            await ui.run(state, lambda: state.import_file(chosen.name, chosen.bytes, lang))
+        ui.render()
+
+    message = notice(ui.t(state.notice, **state.notice_params), key="export-notice") if state.notice else None
+    importing = (
+        [
+            ft.Divider(height=24),
+            subtitle(ui.t("ui.export.import.title")),
+            para(ui.t("ui.export.import.intro"), key="export-import-intro"),
+            secondary_button(
+                ui.t("ui.export.import.button"),
+                "export-import",
+                import_export,
+                busy=state.busy,
+                icon=ft.Icons.UPLOAD_FILE,
+            ),
+        ]
+        if state.can_import()
+        else []
+    )
+    return column(
+        title(ui.t("ui.export.title")),
+        para(ui.t("ui.export.intro"), key="export-intro"),
+        banner(ui, state.banner, key="export-banner"),
+        message,
+        progress(ui, state.busy),
+        subtitle(ui.t("ui.export.fhir.title")),
+        para(ui.t("ui.export.fhir.text"), key="export-fhir-text"),
+        primary_button(
+            ui.t("ui.export.fhir.button"), "export-fhir", fhir, busy=state.busy, icon=ft.Icons.DOWNLOAD
+        ),
+        subtitle(ui.t("ui.export.pdf.subtitle")),
+        para(ui.t("ui.export.pdf.text"), key="export-pdf-text"),
+        secondary_button(
+            ui.t("ui.export.pdf.button"), "export-pdf", pdf, busy=state.busy, icon=ft.Icons.PICTURE_AS_PDF
+        ),
+        para(ui.t("ui.export.care"), key="export-care"),
+        *importing,
+    )

@@ -1,0 +1,103 @@
+"""'Exporter toutes mes données' without a single control: the screen renders it, tests call it.
+
+    ExportState     makes the FHIR file and the PDF summary of the open space (from the vault,
+                    plus the access log and authorisations from the server), and imports an
+                    export into an empty space (the next sync sends it to the server)
+
+Both files are made on this device: the server never assembles a holder's whole record.
+"""
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sync.errors import NetworkError, SyncError
+from sync.export import fhir_export, fhir_import, pdf_summary
+from sync.protocol.errors import ErrorCode
+from sync.space import HolderSpace
+
+if TYPE_CHECKING:
+    from mobile.documents.state import SyncBar, VaultState
+
+__all__ = ["MAX_IMPORT_BYTES", "ExportState"]
+
+MAX_IMPORT_BYTES = 128 * 1024 * 1024  # an export carries at most 64 MiB of documents (base64: 86 MiB)
+KINDS = {"fhir": ("json", "application/fhir+json"), "pdf": ("pdf", "application/pdf")}
+
+
+class ExportState:
+    """The export screen's state: busy while a file is made, the last error or success."""
+
+    def __init__(self, vault: "VaultState", bar: "SyncBar") -> None:
+        self.vault, self.bar = vault, bar
+        self.busy = False
+        self.banner: SyncError | None = None
+        self.notice = ""  # a message key: what just went well
+        self.notice_params: dict[str, object] = {}
+        self.without_bytes: list[str] = []  # documents the last export could not carry
+
+    def _space(self) -> HolderSpace | None:
+        space = self.vault.space
+        return space if space is not None and space.store is not None and space.me is not None else None
+
+    def can_import(self) -> bool:
+        """An import is offered only to an empty space (see `sync.export.fhir_import`)."""
+        space = self._space()
+        return space is not None and space.store is not None and fhir_import.is_empty(space.store)
+
+    def file_name(self, kind: str, today: date | None = None) -> str:
+        return f"mon-espace-sante-{(today or date.today()).isoformat()}.{KINDS[kind][0]}"
+
+    def make(self, kind: str, lang: str) -> tuple[str, bytes] | None:
+        """The file to save ('fhir' or 'pdf'), or None with the reason in `banner`."""
+        self.banner, self.notice, self.without_bytes = None, "", []
+        space = self._space()
+        if space is None or space.store is None or space.me is None:
+            self.banner = SyncError(ErrorCode.AUTH_REQUIRED)
+            return None
+        try:
+            snapshot = fhir_export.gather(space.store, space.client, space.me)
+            if kind == "pdf":
+                content = pdf_summary.build(snapshot, lang)
+            else:
+                content = fhir_export.bundle(snapshot, space.documents, space.client, self.without_bytes)
+        except NetworkError:
+            self.banner = SyncError("error.export.offline")
+            return None
+        except SyncError as err:
+            self.banner = err
+            return None
+        return self.file_name(kind), content
+
+    def saved(self, name: str) -> None:
+        """The file went to the person's device (downloaded, or saved where they chose)."""
+        self.notice, self.notice_params = "ui.export.saved", {"name": name}
+        if self.without_bytes:
+            self.notice = "ui.export.saved.partial"
+            self.notice_params |= {"titles": ", ".join(self.without_bytes)}
+
+    def save_failed(self) -> None:
+        self.notice, self.banner = "", SyncError("ui.export.save_failed")
+
+    def import_file(self, name: str, data: bytes | None, lang: str = "fr") -> bool:
+        """Restore an export into this empty space; the next sync sends it to the server.
+        `lang` words the line added to professionals' entries ("Saisi par ... (importé)")."""
+        self.banner, self.notice = None, ""
+        space = self._space()
+        if space is None or space.store is None or space.documents is None:
+            self.banner = SyncError(ErrorCode.AUTH_REQUIRED)
+            return False
+        if data is None or len(data) > MAX_IMPORT_BYTES or not name.lower().endswith(".json"):
+            self.banner = SyncError(fhir_import.INVALID)
+            return False
+        try:
+            report = fhir_import.restore(data, space.store, space.documents, lang)
+        except SyncError as err:
+            self.banner = err
+            return False
+        except OSError:
+            self.banner = SyncError(ErrorCode.STORE_DAMAGED)
+            return False
+        self.notice = "ui.export.imported"
+        self.notice_params = {"count": sum(report.restored.values())}
+        self.bar.kick()
+        return True

@@ -1,0 +1,75 @@
+"""Home: greeting and the sections of the space, as large tappable tiles."""
+
+import flet as ft
+
+from mobile.shell.state import SECTIONS
+from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, banner, column, para, secondary_button, title
+
+ICONS = {
+    "documents": ft.Icons.FOLDER_SHARED,
+    "profile": ft.Icons.MEDICAL_INFORMATION,
+    "messages": ft.Icons.MAIL,
+    "agenda": ft.Icons.CALENDAR_MONTH,
+    "children": ft.Icons.FAMILY_RESTROOM,
+    "professionals": ft.Icons.MEDICAL_SERVICES,
+    "access_log": ft.Icons.HISTORY,
+    "catalogue": ft.Icons.APPS,
+    "settings": ft.Icons.SETTINGS,
+}
+
+
+def unread_messages(ui: Ui, name: str) -> str:
+    """' · 2 non lu(s)' on the messages tile when the vault holds unread messages."""
+    messages = getattr(ui.state, "messages", None)
+    count = messages.unread_total() if name == "messages" and messages is not None else 0
+    return " · " + ui.t("ui.messages.unread", count=count) if count else ""
+
+
+def build(ui: Ui) -> list[ft.Control]:
+    state = ui.state
+    me = state.me
+
+    def open_section(name: str):  # type: ignore[no-untyped-def]
+        def handler(_: ft.ControlEvent) -> None:
+            state.open_section(name)
+            ui.render()
+
+        return handler
+
+    async def logout(_: ft.ControlEvent) -> None:
+        await ui.run(state, state.logout)
+
+    child = state.family.current() if hasattr(state, "family") else None  # a child's space shown
+    greeting = (
+        ui.t("ui.family.home", first_name=child.first_name)
+        if child is not None
+        else ui.t("ui.home.hello", first_name=me.first_name if me else "")
+    )
+    tiles = [
+        ft.Container(
+            key=f"section-{name}",
+            border=ft.Border.all(1, "#C5CED9"),
+            border_radius=12,
+            content=ft.ListTile(
+                leading=ft.Icon(ICONS[name], color=PRIMARY, size=32),
+                title=ft.Text(ui.t(f"ui.section.{name}"), size=19, weight=ft.FontWeight.W_600),
+                subtitle=ft.Text(
+                    ui.t(f"ui.section.{name}.hint") + unread_messages(ui, name),
+                    size=15,
+                ),
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                min_height=64,
+                on_click=open_section(name),
+            ),
+        )
+        for name in SECTIONS
+    ]
+    return column(
+        title(greeting, key="hello"),
+        banner(ui, state.banner),
+        para(ui.t("ui.home.intro")),
+        *tiles,
+        ft.Container(height=8),
+        secondary_button(ui.t("ui.logout"), "logout", logout, busy=state.busy, icon=ft.Icons.LOGOUT),
+        ft.Text("", size=BODY_SIZE),
+    )

@@ -1,0 +1,237 @@
+"""Building blocks every screen uses: big buttons, labelled fields, error banners, layout.
+
+Sizes follow accessibility guidance: text of 16 px or more, touch targets at least 48 px high,
+every control labelled in the person's language (the same labels drive the browser tests).
+"""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import flet as ft
+
+from mobile.shell.state import AppState, Form
+from mobile.shell.words import error_text, text
+from sync.errors import SyncError
+
+T = TypeVar("T")
+
+BODY_SIZE = 17
+TITLE_SIZE = 26
+BUTTON_HEIGHT = 56
+PRIMARY = "#0B4F9C"  # dark blue: 8:1 contrast on white
+ERROR_FG = "#8C1D18"
+ERROR_BG = "#FDECEA"
+INFO_FG = "#0B4A2E"
+INFO_BG = "#E6F4EA"
+
+
+class Busy(Protocol):
+    busy: bool
+
+
+class Ui:
+    """What every view gets: the state, the words, and the ways to redraw and to call `sync`."""
+
+    def __init__(self, page: ft.Page, state: AppState, render: Callable[[], None]) -> None:
+        self.page = page
+        self.state = state
+        self.render = render
+
+    def t(self, key: str, **params: Any) -> str:
+        return text(key, self.state.lang, **params)
+
+    def err(self, err: SyncError | None) -> str | None:
+        return error_text(err, self.state.lang) if err is not None else None
+
+    async def run(self, holder: Busy, action: Callable[[], T]) -> T | None:
+        """Run a call to the server off the UI loop; the form shows progress meanwhile.
+
+        A second tap while a call runs is ignored, so nobody submits twice.
+        """
+        if holder.busy:
+            return None
+        holder.busy = True
+        self.render()
+        try:
+            return await asyncio.to_thread(action)
+        finally:
+            holder.busy = False
+            self.render()
+
+
+def title(value: str, key: str = "title") -> ft.Control:
+    return ft.Text(value, key=key, size=TITLE_SIZE, weight=ft.FontWeight.BOLD, color=PRIMARY)
+
+
+def subtitle(value: str, key: str | None = None) -> ft.Control:
+    return ft.Text(value, key=key, size=20, weight=ft.FontWeight.W_600)
+
+
+def para(value: str, key: str | None = None) -> ft.Control:
+    return ft.Text(value, key=key, size=BODY_SIZE)
+
+
+def _button_style(filled: bool) -> ft.ButtonStyle:
+    return ft.ButtonStyle(
+        text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
+        padding=ft.Padding.symmetric(horizontal=20, vertical=12),
+        shape=ft.RoundedRectangleBorder(radius=12),
+        bgcolor=PRIMARY if filled else None,
+        color=ft.Colors.WHITE if filled else PRIMARY,
+        side=None if filled else ft.BorderSide(2, PRIMARY),
+    )
+
+
+def primary_button(
+    label: str, key: str, on_click: Any, *, busy: bool = False, icon: ft.IconData | None = None
+) -> ft.Control:
+    """The main action of a screen; disabled while its call runs."""
+    return ft.FilledButton(
+        content=label,
+        key=key,
+        icon=icon,
+        on_click=on_click,
+        disabled=busy,
+        height=BUTTON_HEIGHT,
+        style=_button_style(not busy),
+    )
+
+
+def secondary_button(
+    label: str, key: str, on_click: Any, *, busy: bool = False, icon: ft.IconData | None = None
+) -> ft.Control:
+    return ft.OutlinedButton(
+        content=label,
+        key=key,
+        icon=icon,
+        on_click=on_click,
+        disabled=busy,
+        height=BUTTON_HEIGHT,
+        style=_button_style(False),
+    )
+
+
+def radio_group(key: str, value: str, options: list[tuple[str, str]], on_change: Any) -> ft.Control:
+    """One choice among a few (value, words), each a 48 px row a finger or a screen reader finds."""
+    return ft.RadioGroup(
+        key=key,
+        value=value,
+        on_change=on_change,
+        content=ft.Column(
+            [
+                ft.Radio(
+                    value=v,
+                    label=words,
+                    label_style=ft.TextStyle(size=BODY_SIZE),
+                    key=f"{key}-{v}",
+                    height=48,
+                )
+                for v, words in options
+            ],
+            spacing=0,
+            key=f"{key}-list",
+        ),
+    )
+
+
+def field(
+    ui: Ui,
+    form: Form,
+    name: str,
+    label: str,
+    *,
+    helper: str | None = None,
+    password: bool = False,
+    keyboard: ft.KeyboardType = ft.KeyboardType.TEXT,
+    live: bool = False,
+    rerender: Callable[[], None] | None = None,
+    on_submit: Any = None,
+    capitalization: ft.TextCapitalization | None = None,
+) -> ft.Control:
+    """A labelled text field bound to `form.values[name]`; its error shows right under it.
+
+    Controls are rebuilt from the state, never changed in place (Flet freezes rebuilt keyed
+    controls): typing stores the value, and redraws only when an error must go away or the
+    screen shows something `live` about the value (the password checklist).
+    """
+
+    def changed(e: ft.ControlEvent) -> None:
+        had_error = name in form.errors
+        form.set(name, e.control.value or "")
+        if had_error or live:
+            (rerender or ui.render)()
+
+    return ft.TextField(
+        key=f"field-{name}",
+        label=label,
+        value=form.values[name],
+        helper=helper,
+        helper_max_lines=3,
+        error=ui.err(form.errors.get(name)),
+        error_max_lines=4,
+        password=password,
+        can_reveal_password=password,
+        keyboard_type=keyboard,
+        capitalization=capitalization,
+        autocorrect=False,
+        enable_suggestions=not password,
+        text_size=18,
+        label_style=ft.TextStyle(size=17),
+        helper_style=ft.TextStyle(size=15),
+        error_style=ft.TextStyle(size=15, color=ERROR_FG),
+        read_only=form.busy,
+        on_change=changed,
+        on_submit=on_submit,
+    )
+
+
+def banner(ui: Ui, err: SyncError | None, key: str = "banner") -> ft.Control | None:
+    """A visible message box for errors that concern the whole screen."""
+    if err is None:
+        return None
+    return ft.Container(
+        key=key,
+        bgcolor=ERROR_BG,
+        border=ft.Border.all(2, ERROR_FG),
+        border_radius=10,
+        padding=14,
+        content=ft.Row(
+            [
+                ft.Icon(ft.Icons.ERROR_OUTLINE, color=ERROR_FG),
+                ft.Text(ui.err(err), size=BODY_SIZE, color=ERROR_FG, expand=True),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+    )
+
+
+def notice(value: str, key: str = "notice") -> ft.Control:
+    """A confirmation box (something went well)."""
+    return ft.Container(
+        key=key,
+        bgcolor=INFO_BG,
+        border_radius=10,
+        padding=14,
+        content=ft.Row(
+            [
+                ft.Icon(ft.Icons.CHECK_CIRCLE_OUTLINE, color=INFO_FG),
+                ft.Text(value, size=BODY_SIZE, color=INFO_FG, expand=True),
+            ],
+            vertical_alignment=ft.CrossAxisAlignment.START,
+        ),
+    )
+
+
+def progress(ui: Ui, busy: bool) -> ft.Control | None:
+    if not busy:
+        return None
+    return ft.Row(
+        [ft.ProgressRing(width=24, height=24), ft.Text(ui.t("ui.busy"), size=BODY_SIZE)],
+        key="busy",
+    )
+
+
+def column(*controls: ft.Control | None) -> list[ft.Control]:
+    """Drop the absent pieces (no banner, no progress) of a screen."""
+    return [c for c in controls if c is not None]

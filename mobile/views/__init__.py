@@ -1,1 +1,0 @@
-"""One module per screen; each exposes `build(ui) -> list[Control]` and only renders state."""
