@@ -16,7 +16,7 @@ from typing import Any
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from sync.emergency_card import key_from_text
 
 DEVICE_KEY = "ens.device_id"

@@ -4,8 +4,8 @@ import os
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.catalogue import app_consent
-from mobile.documents.state import VaultAppState
 from mobile.launch import attach, devices_root
 from mobile.shell.router import Router
 from sync.client import AccountClient

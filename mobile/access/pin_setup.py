@@ -4,7 +4,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.widgets import (
     Ui,
     banner,

@@ -9,7 +9,7 @@ from typing import cast
 import flet as ft
 
 from mobile.administrative.state import FIELDS, AdminState, CorrectionForm
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.panels import chip, load_in_background, problem, status_line
 from mobile.shell.widgets import (
     BODY_SIZE,

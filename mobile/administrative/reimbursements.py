@@ -9,7 +9,7 @@ from typing import cast
 import flet as ft
 
 from mobile.administrative.state import ReimbursementsState, euros, month_label
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.panels import load_in_background, problem, small_button, status_line
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -10,7 +10,7 @@ from typing import cast
 import flet as ft
 
 from mobile.agenda.state import DELAYS, AgendaState, Appointment, DeviceNotice, plyer_notify
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.panels import chip, confirm_dialog, small_button
 from mobile.shell.state import Screen, local_error
 from mobile.shell.widgets import (

@@ -18,10 +18,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mobile.record_access.state import parse_day
 from mobile.shell.state import Form, local_error
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import VaultState
 from mobile.shell.words import text
 from sync.errors import SyncError
 from sync.protocol.agenda_records import REMINDERS, TEXT_LIMITS
@@ -42,9 +44,6 @@ from sync.protocol.prevention import (
 )
 from sync.protocol.profile import check as check_entry
 from sync.store import Item, ReadOnlyRecord
-
-if TYPE_CHECKING:
-    from mobile.documents.state import SyncBar, VaultState
 
 __all__ = [
     "DELAYS",
@@ -165,8 +164,8 @@ class AgendaState:
 
     def __init__(
         self,
-        vault: "VaultState",
-        bar: "SyncBar",
+        vault: VaultState,
+        bar: SyncBar,
         *,
         clock: Callable[[], datetime] | None = None,
         tz: tzinfo | None = None,

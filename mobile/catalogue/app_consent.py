@@ -5,9 +5,9 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.catalogue.catalogue import scope_lines, state_of
 from mobile.catalogue.state import CatalogueState
-from mobile.documents.state import VaultAppState
 from mobile.shell.panels import load_in_background, problem, status_line
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (

@@ -10,8 +10,8 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.catalogue.state import CatalogueState, connection_status
-from mobile.documents.state import VaultAppState
 from mobile.shell.panels import (
     chip,
     confirm_dialog,

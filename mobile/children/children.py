@@ -6,8 +6,8 @@ from typing import cast
 import flet as ft
 import flet_charts as fch
 
+from mobile.app import VaultAppState
 from mobile.children.state import GROWTH_KINDS, ChildRow, GrowthChart, age_words, growth_chart
-from mobile.documents.state import VaultAppState
 from mobile.measurements.state import format_number, format_value, kind_label
 from mobile.shell.identifiers import identifier_fields
 from mobile.shell.panels import load_in_background

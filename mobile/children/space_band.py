@@ -8,8 +8,8 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.children.state import age_words
-from mobile.documents.state import VaultAppState
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui
 

@@ -14,9 +14,10 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from mobile.shell.state import _IdentifiersMixin, local_error
+from mobile.shell.vault import VaultState
 from mobile.shell.words import text
 from sync.child_spaces import ChildSpace
 from sync.client import AccountClient
@@ -25,9 +26,6 @@ from sync.protocol.errors import ErrorCode
 from sync.protocol.reference import load_reference
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
 from sync.space import HolderSpace
-
-if TYPE_CHECKING:
-    from mobile.documents.state import VaultState
 
 __all__ = [
     "COLOURS",
@@ -116,7 +114,7 @@ class ChildIdsForm(_IdentifiersMixin):
 class FamilyState:
     """The parent's children and the space the app acts on."""
 
-    def __init__(self, vault: "VaultState", client: AccountClient) -> None:
+    def __init__(self, vault: VaultState, client: AccountClient) -> None:
         self.vault, self.client = vault, client  # the parent's own client (never a child's view)
         self.rows: list[ChildRow] = []
         self.loaded = False

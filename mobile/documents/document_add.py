@@ -4,8 +4,9 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
-from mobile.documents.state import EXTENSIONS, VaultAppState
+from mobile.shell.files import EXTENSIONS
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -5,8 +5,9 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.documents.documents import badge
-from mobile.documents.state import VaultAppState, describe_author
+from mobile.documents.state import describe_author
 from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (

@@ -4,7 +4,8 @@ from typing import Any, cast
 
 import flet as ft
 
-from mobile.documents.state import DocumentRow, VaultAppState, describe_author
+from mobile.app import VaultAppState
+from mobile.documents.state import DocumentRow, describe_author
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

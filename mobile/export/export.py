@@ -5,7 +5,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.export.state import KINDS, ExportState
 from mobile.shell.widgets import (
     Ui,

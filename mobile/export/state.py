@@ -8,15 +8,13 @@ Both files are made on this device: the server never assembles a holder's whole 
 """
 
 from datetime import date
-from typing import TYPE_CHECKING
 
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import VaultState
 from sync.errors import NetworkError, SyncError
 from sync.export import fhir_export, fhir_import, pdf_summary
 from sync.protocol.errors import ErrorCode
 from sync.space import HolderSpace
-
-if TYPE_CHECKING:
-    from mobile.documents.state import SyncBar, VaultState
 
 __all__ = ["MAX_IMPORT_BYTES", "ExportState"]
 
@@ -27,7 +25,7 @@ KINDS = {"fhir": ("json", "application/fhir+json"), "pdf": ("pdf", "application/
 class ExportState:
     """The export screen's state: busy while a file is made, the last error or success."""
 
-    def __init__(self, vault: "VaultState", bar: "SyncBar") -> None:
+    def __init__(self, vault: VaultState, bar: SyncBar) -> None:
         self.vault, self.bar = vault, bar
         self.busy = False
         self.banner: SyncError | None = None

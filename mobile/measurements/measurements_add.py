@@ -4,7 +4,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.measurements.state import Outcome, kind_label, unit_of
 from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import Screen

@@ -7,7 +7,7 @@ from typing import cast
 import flet as ft
 import flet_charts as fch
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.measurements.state import (
     PAGE,
     PERIODS,

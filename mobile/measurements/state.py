@@ -21,10 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mobile.record_access.state import parse_day, profession_label
 from mobile.shell.state import Form, delete_own, local_error
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import VaultState
 from mobile.shell.words import format_date, text
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
@@ -39,9 +41,6 @@ from sync.protocol.readings_csv import (
     reading_key,
 )
 from sync.store import Item, Store
-
-if TYPE_CHECKING:  # space_state attaches this state: no import cycle at run time
-    from mobile.documents.state import SyncBar, VaultState
 
 __all__ = [
     "PERIODS",
@@ -291,7 +290,7 @@ def _rounded(kind: str, value: float) -> float:
 class MeasureState:
     """The holder's readings on this device; writes go through the store and ask for a sync."""
 
-    def __init__(self, vault: "VaultState", bar: "SyncBar") -> None:
+    def __init__(self, vault: VaultState, bar: SyncBar) -> None:
         self.vault, self.bar = vault, bar
         self.kind = "weight"  # the kind whose page is open
         self.period = "month"

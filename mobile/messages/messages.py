@@ -5,8 +5,8 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
-from mobile.documents.state import VaultAppState
 from mobile.messages.state import ConversationRow, MessagesState
 from mobile.record_access.state import display_name, profession_label
 from mobile.shell.state import Screen

@@ -8,20 +8,16 @@ a received file needs the network, and says so plainly when it is not there.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from mobile.documents import (
-    state as space_state,  # its file checks; it holds this state (names read at call time)
-)
+from mobile.shell import files
 from mobile.shell.state import Form, local_error
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import VaultState
 from sync.client import AccountClient
 from sync.errors import NetworkError, SyncError
 from sync.messages import Conversation, Message, Messaging, NewFile
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import MAX_ATTACHMENTS
-
-if TYPE_CHECKING:
-    from mobile.documents.state import SyncBar, VaultState
 
 __all__ = ["ComposeForm", "ConversationRow", "MessagesState", "NewConversationForm", "SearchForm"]
 
@@ -66,7 +62,7 @@ class NewConversationForm(Form):
 class MessagesState:
     """The messaging screens of one open vault."""
 
-    def __init__(self, vault: "VaultState", bar: "SyncBar") -> None:
+    def __init__(self, vault: VaultState, bar: SyncBar) -> None:
         self.vault, self.bar = vault, bar
         self.filters = SearchForm(vault.client)
         self.archived = False  # the list shows archived conversations instead of current ones
@@ -184,8 +180,8 @@ class MessagesState:
         form = self.compose
         form.banner = None
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        mime = space_state.sniff_mime(data) if data is not None and ext in space_state.EXTENSIONS else None
-        limit = space_state.MAX_DOCUMENT_BYTES
+        mime = files.sniff_mime(data) if data is not None and ext in files.EXTENSIONS else None
+        limit = files.MAX_DOCUMENT_BYTES
         if data is not None and len(data) > limit:
             form.banner = SyncError(ErrorCode.DOCUMENT_TOO_LARGE, {"max_mb": limit // (1024 * 1024)})
             return False

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.profile.wishes import attending_words
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -6,7 +6,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.state import Screen
 from mobile.shell.widgets import PRIMARY, Ui, column, para, title
 from sync.protocol.profile import LIST_SECTIONS

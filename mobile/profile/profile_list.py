@@ -7,8 +7,8 @@ from typing import Any, cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
-from mobile.documents.state import VaultAppState
 from mobile.profile.state import DATE_KINDS, EntryForm, EntryRow, ProfileState, shown_day
 from mobile.record_access.state import display_name, profession_label
 from mobile.shell.panels import chip, confirm_dialog, small_button

@@ -14,19 +14,18 @@ author and are read-only. Nothing typed is lost on an error: the message goes un
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mobile.record_access.state import parse_day
 from mobile.shell.state import Form, delete_own, local_error
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import VaultState
 from sync.device import DeviceVault
 from sync.emergency_card import CardFile, key_from_text, new_key_text, same_card, summarise
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.profile import LIST_SECTIONS, check, clean, fields_of, vaccines
 from sync.store import Item, ReadOnlyRecord
-
-if TYPE_CHECKING:  # space_state attaches this state: its types are imported for checking only
-    from mobile.documents.state import SyncBar, VaultState
 
 __all__ = ["COLLECTION", "EntryForm", "EntryRow", "ProfileState", "iso_day", "shown_day"]
 
@@ -104,7 +103,7 @@ class EntryForm(Form):
 class ProfileState:
     """The holder's medical profile on this device."""
 
-    def __init__(self, vault: "VaultState", bar: "SyncBar") -> None:
+    def __init__(self, vault: VaultState, bar: SyncBar) -> None:
         self.vault, self.bar = vault, bar
         self.section = LIST_SECTIONS[0]
         self.form: EntryForm | None = None  # the entry being added or changed

@@ -6,8 +6,8 @@ from typing import cast
 
 import flet as ft
 
+from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
-from mobile.documents.state import VaultAppState
 from mobile.profile.profile_list import entry_card, entry_form, list_actions, text_box
 from mobile.shell.panels import load_in_background, record
 from mobile.shell.state import Screen

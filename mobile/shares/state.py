@@ -6,23 +6,37 @@ the screen shows them until the holder says they have noted them.
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from mobile.record_access.state import Online
 from mobile.shell.state import local_error
 from sync.client import AccountClient
 from sync.protocol.record_schemas import ShareCreated, ShareOut
 
-if TYPE_CHECKING:
-    from mobile.documents.state import DocumentRow  # space_state builds this state: no import at run time
-
 DURATIONS = (1, 7, 30)  # days offered
+
+
+class Document(Protocol):
+    """What a share reads of a document of the vault (the documents' own rows, handed over by the
+    composition root)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def day(self) -> str: ...  # ISO date
+
+    @property
+    def pending(self) -> bool: ...
 
 
 class SharesState(Online):
     """The choice being made, the link just made, and the holder's links."""
 
-    def __init__(self, client: AccountClient, rows: Callable[[], list["DocumentRow"]]) -> None:
+    def __init__(self, client: AccountClient, rows: Callable[[], list[Document]]) -> None:
         super().__init__(client)
         self._rows = rows  # the documents of the vault, as the documents screen lists them
         self.selected: list[str] = []
@@ -35,7 +49,7 @@ class SharesState(Online):
         """Opening the screen: the list is read afresh, old messages go."""
         self.loaded, self.offline, self.banner, self.notice = False, False, None, None
 
-    def documents(self) -> list["DocumentRow"]:
+    def documents(self) -> list[Document]:
         """What can be shared: documents already on the server (a pending one is not yet)."""
         return [row for row in self._rows() if not row.pending]
 

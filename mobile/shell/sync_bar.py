@@ -4,7 +4,8 @@ from typing import cast
 
 import flet as ft
 
-from mobile.documents.state import SyncLine, VaultAppState
+from mobile.app import VaultAppState
+from mobile.shell.sync_state import SyncLine
 from mobile.shell.widgets import ERROR_BG, ERROR_FG, INFO_BG, INFO_FG, PRIMARY, Ui
 
 STYLES: dict[str, tuple[str, str, ft.IconData]] = {

@@ -8,15 +8,15 @@ import pytest
 from icalendar import Calendar
 
 from mobile.agenda.state import DELAYS, AgendaState, parse_time
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.state import SECTIONS, Screen
 from mobile.shell.words import text
 from sync.protocol.calendar_export import from_ics
 from sync.protocol.prevention import Status
 from sync.protocol.sync_schemas import RecordOut
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import signed_in
 from tests.mobile.record_access.test_state import World
+from tests.mobile.shell.test_core import signed_in
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 HEALTH_WORDS = ("cardio", "Dr", "Martin", "dépistage", "vaccin", "grippe", "rendez-vous", "appointment")

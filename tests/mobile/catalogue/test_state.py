@@ -12,14 +12,14 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from sqlmodel import Session
 
 from backend_stub.services import apps
+from mobile.app import VaultAppState
 from mobile.catalogue.state import CatalogueState, connection_status, request_id_from_route
-from mobile.documents.state import VaultAppState
 from mobile.shell.state import Screen
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import TokenPair
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import PIN, signed_in
 from tests.mobile.record_access.test_state import World
+from tests.mobile.shell.test_core import PIN, signed_in
 from tests.sync.conftest import FAST_KDF
 
 REDIRECT = "http://127.0.0.1:5555/callback"
@@ -177,7 +177,7 @@ def test_catalogue_by_category_and_revoke(world: World, tmp_path: Path) -> None:
 
 
 def test_offline_is_said(tmp_path: Path) -> None:
-    from tests.mobile.documents.test_state import offline_client
+    from tests.mobile.shell.test_core import offline_client
 
     client = offline_client()
     now = datetime.now(UTC)

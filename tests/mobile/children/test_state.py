@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from backend_stub.demo import nir_for
+from mobile.app import VaultAppState
 from mobile.children.state import COLOURS, ChildRow, age_words, growth_chart
-from mobile.documents.state import VaultAppState
 from mobile.record_access.state import profession_label, record_of
 from mobile.shell.router import BUILDERS, Router
 from mobile.shell.state import Screen

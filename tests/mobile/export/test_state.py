@@ -9,12 +9,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.shell.state import Screen
 from sync.protocol.errors import ErrorCode
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import add_document, offline_client, signed_in
+from tests.mobile.documents.test_state import add_document
 from tests.mobile.record_access.test_state import World
+from tests.mobile.shell.test_core import offline_client, signed_in
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from backend_stub.models import Record
 from backend_stub.services.sync import lock_holder, stamp
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.measurements.state import (
     PAGE,
     AddReadingForm,
@@ -24,8 +24,8 @@ from mobile.shell.state import Screen
 from mobile.shell.words import error_text, text
 from sync.protocol.errors import ErrorCode
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import signed_in
 from tests.mobile.record_access.test_state import World
+from tests.mobile.shell.test_core import signed_in
 
 PARIS = timezone(timedelta(hours=1))
 

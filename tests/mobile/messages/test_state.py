@@ -12,8 +12,9 @@ from mobile.shell.state import Screen
 from mobile.shell.words import text
 from sync.errors import NetworkError
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import PNG, add_document, signed_in
+from tests.mobile.documents.test_state import PNG, add_document
 from tests.mobile.record_access.test_state import Pro, World
+from tests.mobile.shell.test_core import signed_in
 
 
 def pro_writes(world: World, pro: Pro, subject: str, body: str, file: bytes | None = None) -> str:

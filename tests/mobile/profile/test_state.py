@@ -10,14 +10,14 @@ from sqlmodel import Session
 
 from backend_stub.models import Record
 from backend_stub.services.sync import stamp
-from mobile.documents.state import VaultAppState
+from mobile.app import VaultAppState
 from mobile.profile.state import CARD_SETTING, ProfileState, iso_day, shown_day
 from mobile.shell.state import SECTIONS, Screen
 from sync.emergency_card import CARD_FILE, CardFile, key_from_text, new_key_text, summarise
 from sync.protocol.errors import ErrorCode
 from tests.mobile.conftest import AppServer
-from tests.mobile.documents.test_state import signed_in
 from tests.mobile.record_access.test_state import World
+from tests.mobile.shell.test_core import signed_in
 
 
 @pytest.fixture

@@ -1,0 +1,167 @@
+"""The composition root's app state: the shell's core plus every feature's state, without a control.
+
+    VaultAppState   ShellState plus each feature's state, built anew for the space the vault
+                    shows (at start, after a lock, after a switch to a child's space), and the
+                    ways between the features' screens
+
+This is the only module that imports every feature's state; features never import each other.
+"""
+
+from pathlib import Path
+
+from mobile.administrative.state import AdminState, ReimbursementsState
+from mobile.agenda.state import AgendaState
+from mobile.catalogue.state import CatalogueState
+from mobile.children.state import FamilyState
+from mobile.documents.state import DocumentsState
+from mobile.export.state import ExportState
+from mobile.measurements.state import MeasureState
+from mobile.messages.state import MessagesState
+from mobile.profile.state import ProfileState
+from mobile.record_access.state import RecordState
+from mobile.shares.state import SharesState
+from mobile.shell.core import ShellState
+from mobile.shell.state import Screen, local_error
+from sync.client import AccountClient
+from sync.crypto import KdfParams
+from sync.protocol.i18n import DEFAULT_LANGUAGE
+
+__all__ = ["VaultAppState"]
+
+
+class VaultAppState(ShellState):
+    """ShellState with the features: documents, profile, agenda, messages, children's spaces..."""
+
+    def __init__(
+        self,
+        client: AccountClient,
+        root: Path,
+        lang: str = DEFAULT_LANGUAGE,
+        *,
+        kdf: KdfParams | None = None,
+    ) -> None:
+        super().__init__(client, root, lang, kdf=kdf)
+        self.profile = ProfileState(self.vault, self.sync_bar)  # the holder's own: it keeps the card key
+        self.sync_bar.after_sync = lambda: self.profile.refresh_card()
+        self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
+        self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
+        self.family.on_lost = self._space_lost
+        self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
+        self._fresh_states()  # documents, shares, measurements, agenda, messages, export...
+
+    # --- navigation ------------------------------------------------------------------------------
+    def open_section(self, name: str) -> None:
+        if name == "documents":
+            self.docs.banner, self.docs.notice = None, ""
+            self.go(Screen.DOCUMENTS)
+        else:
+            super().open_section(name)
+
+    def go(self, screen: Screen) -> None:
+        """Screens of the insurer's data load afresh each time they are opened."""
+        if screen == Screen.HOME and self.vault.unlocked and self.catalogue.take_request():
+            screen = Screen.APP_CONSENT  # an app asking to connect waited for the sign-in: consent first
+        if screen != self.screen and screen == Screen.CATALOGUE:
+            self.catalogue.entered()
+        if screen != self.screen and screen == Screen.CHILDREN:
+            self.family.entered()
+        if screen != self.screen and screen == Screen.ADMIN_DATA:
+            self.admin.entered()
+        elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
+            self.reimbursements.entered()
+        super().go(screen)
+
+    def open_document(self, record_id: str) -> None:
+        self.docs.viewer = None
+        self.docs.notice = ""
+        self.go(Screen.DOCUMENT_VIEW)
+        self.docs.open(record_id)
+
+    def back(self) -> None:
+        previous = {
+            Screen.DOCUMENTS: Screen.HOME,
+            Screen.DOCUMENT_VIEW: Screen.DOCUMENTS,
+            Screen.DOCUMENT_ADD: Screen.DOCUMENTS,
+            Screen.SHARES: Screen.DOCUMENTS,
+            Screen.PROFILE: Screen.HOME,
+            Screen.MEASUREMENTS: Screen.PROFILE,
+            Screen.MEASURE_KIND: Screen.MEASUREMENTS,
+            Screen.MEASURE_ADD: Screen.MEASURE_KIND,
+            Screen.PROFILE_LIST: Screen.PROFILE,
+            Screen.WISHES: Screen.PROFILE,
+            Screen.EMERGENCY_CARD: Screen.PROFILE if self.vault.unlocked else Screen.UNLOCK,
+            Screen.ADMIN_DATA: Screen.PROFILE,
+            Screen.REIMBURSEMENTS: Screen.PROFILE,
+            Screen.AGENDA: Screen.HOME,
+            Screen.APPOINTMENT: Screen.AGENDA,
+            Screen.CHECKUPS: Screen.AGENDA,
+            Screen.MESSAGES: Screen.HOME,
+            Screen.CONVERSATION: Screen.MESSAGES,
+            Screen.EXPORT: Screen.SETTINGS,
+            Screen.CHILDREN: Screen.HOME,
+        }
+        if self.screen in previous:
+            self.go(previous[self.screen])
+        else:
+            super().back()
+
+    # --- the features' states -------------------------------------------------------------------
+    def _close_spaces(self) -> None:
+        self.family.close()  # back to the parent's own space, the children's stores closed
+
+    def _fresh_states(self) -> None:
+        """Every feature state anew for the space the vault shows (lock, or a switch of space):
+        the online ones talk through that space's client (a child's adds `X-Space`)."""
+        client = self.vault.client
+        self.docs = DocumentsState(self.vault, self.sync_bar)
+        self.shares = SharesState(client, lambda: self.docs.rows())
+        self.profile = self._fresh_profile()
+        self.measures = MeasureState(self.vault, self.sync_bar)
+        self.admin = AdminState(client)
+        self.reimbursements = ReimbursementsState(client)
+        self.agenda = AgendaState(self.vault, self.sync_bar)
+        self.messages = MessagesState(self.vault, self.sync_bar)
+        self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on
+        self.export = ExportState(self.vault, self.sync_bar)
+        self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
+
+    def _fresh_profile(self) -> ProfileState:
+        """The browser's emergency-card key is the parent's: a child's space never sees nor
+        forgets it (the lock screen opens the parent's card only)."""
+        own = self._own_profile or self.profile
+        if self.family.active:
+            self._own_profile = own
+            fresh = ProfileState(self.vault, self.sync_bar)
+            fresh.remember_card_key = lambda _key: None
+            return fresh
+        self._own_profile = None
+        return own.fresh()
+
+    # --- family: the space switcher ---------------------------------------------------------------
+    def close_space(self) -> bool:
+        """Closing is for one's own space only: in a child's space it is refused, nothing is sent."""
+        if self.family.active:
+            self.closing.clear_errors()
+            self.closing.banner = local_error("ui.family.error.close_child")
+            return False
+        return super().close_space()
+
+    def _space_lost(self) -> None:
+        """The child shown can no longer be acted on: back to one's own space, and say why."""
+        if self.switch_space(""):
+            self.banner = local_error("ui.family.error.not_active")
+
+    def sync_children(self) -> None:
+        """The sync loop's spare turn: the children's spaces opened here but not shown sync too."""
+        with self.sync_bar.quiet(timeout=1):
+            self.family.sync_others()
+
+    def switch_space(self, child_id: str) -> bool:
+        """Act on a child's space ("" = one's own): every screen's state is rebuilt for it."""
+        with self.sync_bar.quiet():
+            ok = self.family.switch(child_id)
+        if ok:
+            self._fresh_states()
+            self.go(Screen.HOME)
+            self.sync_bar.kick()
+        return ok

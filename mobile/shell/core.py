@@ -1,0 +1,157 @@
+"""The app state's shared core, without a single control: the signed-in holder's device vault.
+
+    ShellState      AppState plus the device vault: PIN on first login, unlock later, lock on
+                    logout or when the tab closes; the sync bar of the open space
+
+The composition root (`mobile/app.py`) adds the features: it builds their states in
+`_fresh_states` (at start, after a lock, after a switch of space) and closes what they opened
+besides the vault in `_close_spaces`.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mobile.shell.state import AppState, Screen
+from mobile.shell.sync_state import SyncBar
+from mobile.shell.vault import PinForm, UnlockForm, VaultState
+from sync.client import AccountClient
+from sync.crypto import KdfParams
+from sync.errors import SyncError
+from sync.protocol.i18n import DEFAULT_LANGUAGE
+from sync.protocol.schemas import Me, SpaceStatus
+
+__all__ = ["ShellState"]
+
+
+class ShellState(AppState):
+    """AppState whose signed-in holder works in an encrypted vault on this device."""
+
+    def __init__(
+        self,
+        client: AccountClient,
+        root: Path,
+        lang: str = DEFAULT_LANGUAGE,
+        *,
+        kdf: KdfParams | None = None,
+    ) -> None:
+        self.vault = VaultState(client, root, kdf=kdf)
+        self.sync_bar = SyncBar(self.vault)
+        self._pending_me: Me | None = None  # logged in, vault not open yet
+        # Told when the vault opens or closes (the launcher starts and stops the sync loop).
+        self.on_unlocked: Callable[[], None] = lambda: None
+        self.on_locked: Callable[[], None] = lambda: None
+        super().__init__(client, lang)
+
+    # --- launch -------------------------------------------------------------------------------------
+    def launched(self, device_id: object, holder_id: object) -> str:
+        """The ids kept in the browser are known: offer to unlock when the vault is here."""
+        device = self.vault.known(device_id, holder_id)
+        if self.screen == Screen.WELCOME and self.vault.can_unlock():
+            self.go(Screen.UNLOCK)
+        return device
+
+    def _signed_in(self, me: Me) -> None:
+        vault = self.vault
+        if me.status == SpaceStatus.CLOSED or vault.unlocked and vault.holder_id == me.id:
+            if vault.unlocked:
+                vault.reconnected()
+            super()._signed_in(me)
+            if me.status != SpaceStatus.CLOSED:
+                self.on_unlocked()
+            return
+        if vault.unlocked:  # another holder signs in on this tab: close the previous vault
+            self._lock()
+        self.me = None  # signed in only once the vault is open
+        if vault.needs_pin(me):
+            self._pending_me = me
+            vault.pin_form = PinForm(self.client)
+            self.go(Screen.PIN_SETUP)
+        else:  # this holder's vault is on this device: its code opens it
+            self._pending_me = me
+            vault.holder_id = me.id
+            vault.unlock_form = UnlockForm(self.client)
+            self.go(Screen.UNLOCK)
+
+    def set_pin(self) -> bool:
+        me = self._pending_me or self.me
+        if me is None:
+            self.go(Screen.WELCOME)
+            return False
+        if not self.vault.set_pin(me):
+            return False
+        self._pending_me = None
+        super()._signed_in(me)
+        self.on_unlocked()
+        return True
+
+    def unlock(self) -> bool:
+        me = self.vault.unlock()
+        if me is None:
+            return False
+        pending, self._pending_me = self._pending_me, None
+        if pending is not None:
+            self.vault.reconnected()
+            me = pending
+        super()._signed_in(me)
+        self.on_unlocked()
+        return True
+
+    def other_account(self) -> None:
+        """From the unlock screen: log in with another account (or the same one, by password)."""
+        if self._pending_me is not None:
+            self._pending_me = None
+            self.client.logout()
+        self.go(Screen.LOGIN)
+
+    def leave_pin_setup(self) -> None:
+        """Log out instead of choosing a code (nothing is kept on this device)."""
+        self._pending_me = None
+        self.client.logout()
+        self._signed_out(None)
+
+    def reconnect(self) -> None:
+        """The session ended: log in again (password and code), then the same vault syncs."""
+        email = self.me.email if self.me else ""
+        self.go(Screen.LOGIN)
+        self.login.set("email", email)
+
+    # --- navigation ------------------------------------------------------------------------------
+    def back(self) -> None:
+        if self.screen == Screen.LOGIN and self.me is None and self.vault.can_unlock():
+            self.go(Screen.UNLOCK)
+        else:
+            super().back()
+
+    # --- leaving ------------------------------------------------------------------------------------
+    def _lock(self) -> None:
+        self.on_locked()
+        with self.sync_bar.quiet():
+            self._close_spaces()
+            self.vault.lock()
+        self._fresh_states()
+
+    def _close_spaces(self) -> None:
+        """Close the spaces opened besides the vault's own before it locks (none in the shell)."""
+
+    def _fresh_states(self) -> None:
+        """Every feature's state anew for the space the vault shows (none in the shell)."""
+
+    def logout(self) -> None:
+        self._lock()
+        self._pending_me = None
+        super().logout()
+        if self.vault.can_unlock():
+            self.go(Screen.UNLOCK)
+
+    def _signed_out(self, err: SyncError | None) -> None:
+        if err is not None and self.vault.unlocked:
+            # The server session ended but the vault is open: keep working on local data.
+            if self.vault.space is not None:
+                self.vault.space.session_expired = True
+            self.banner = err
+            return
+        super()._signed_out(err)
+
+    def tab_closed(self) -> None:
+        """The tab closes: stop syncing and forget the keys."""
+        self._lock()

@@ -1,0 +1,118 @@
+"""The shell's core against the real server in-process: the vault (unlock code, later launches,
+waits after wrong codes) and the sync status it shows."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mobile.app import VaultAppState
+from mobile.shell.state import Screen
+from mobile.shell.words import error_text, text
+from sync.client import AccountClient
+from sync.protocol.errors import ErrorCode
+from tests.mobile.conftest import AppServer
+from tests.mobile.record_access.test_state import World
+from tests.sync.conftest import FAST_KDF
+
+PIN = "Marguerite 2026"
+
+
+@pytest.fixture
+def world(app_server: AppServer) -> World:
+    found = World(app_server, n=7)
+    yield found  # type: ignore[misc]
+    found.close()
+
+
+def vault_state(client: AccountClient, root: Path) -> VaultAppState:
+    return VaultAppState(client, root, kdf=FAST_KDF)
+
+
+def signed_in(world: World, root: Path) -> VaultAppState:
+    """First login on a new device: the state asks for an unlock code, which is then set."""
+    state = vault_state(world.client, root)
+    state.launched(None, None)
+    state._signed_in(world.me)
+    assert state.screen == Screen.PIN_SETUP
+    state.vault.pin_form.set("pin", PIN)
+    state.vault.pin_form.set("confirm", PIN)
+    assert state.set_pin(), state.vault.pin_form.errors
+    return state
+
+
+def offline_client() -> AccountClient:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("offline", request=request)
+
+    return AccountClient(http=httpx.Client(transport=httpx.MockTransport(refuse), base_url="http://test"))
+
+
+def test_pin_rules_then_home_and_remembered_ids(world: World, tmp_path: Path) -> None:
+    state = vault_state(world.client, tmp_path)
+    remembered: list[tuple[str, str]] = []
+    state.vault.remember = lambda d, h: remembered.append((d, h))
+    device = state.launched("../../etc", None)  # an odd id from the browser is replaced
+    assert len(device) == 32 and "/" not in device
+    state._signed_in(world.me)
+    assert state.screen == Screen.PIN_SETUP and state.me is None
+    form = state.vault.pin_form
+    for pin, confirm, field, code in (
+        ("12345", "12345", "pin", ErrorCode.PIN_SHORT),
+        ("123456", "123456", "pin", ErrorCode.PIN_SIMPLE),
+        ("000000", "000000", "pin", ErrorCode.PIN_SIMPLE),
+        (PIN, PIN + "x", "confirm", ErrorCode.PIN_MISMATCH),
+    ):
+        form.set("pin", pin)
+        form.set("confirm", confirm)
+        assert not state.set_pin()
+        assert form.errors[field].code == code
+        assert form.values == {"pin": pin, "confirm": confirm}  # nothing typed is lost
+        assert error_text(form.errors[field], "fr") != text(ErrorCode.SERVER_ERROR, "fr")
+    form.set("confirm", PIN)
+    assert state.set_pin()
+    assert state.screen == Screen.HOME and state.me is not None and state.me.id == world.me.id
+    assert remembered == [(device, world.me.id)]
+    assert state.sync_bar.sync()
+    line = state.sync_bar.line()
+    assert line is not None and line.kind == "up_to_date"
+    assert text(line.key, "fr", **line.params).startswith("À jour · dernière synchronisation ")
+
+
+def test_unlock_wrong_then_right_on_a_later_launch(
+    world: World, app_server: AppServer, tmp_path: Path
+) -> None:
+    first = signed_in(world, tmp_path)
+    device, holder = first.vault.device_id, world.me.id
+    first.tab_closed()
+
+    later = vault_state(app_server.client(), tmp_path)
+    later.launched(device, holder)
+    assert later.screen == Screen.UNLOCK
+    later.vault.unlock_form.set("pin", "Pas le bon")
+    assert not later.unlock()
+    assert later.vault.unlock_form.errors["pin"].code == ErrorCode.PIN_WRONG
+    assert later.vault.unlock_form.values["pin"] == ""
+    later.vault.unlock_form.set("pin", PIN)
+    assert later.unlock()
+    assert later.screen == Screen.HOME and later.me and later.me.first_name == "Camille"
+    assert later.vault.space and later.vault.space.online and not later.vault.session_expired
+    # A new browser (another device id) has no vault: the welcome screen stays.
+    other = vault_state(app_server.client(), tmp_path)
+    other.launched(None, holder)
+    assert other.screen == Screen.WELCOME
+
+
+def test_pin_wait_after_repeated_wrong_codes(world: World, app_server: AppServer, tmp_path: Path) -> None:
+    first = signed_in(world, tmp_path)
+    device = first.vault.device_id
+    first.tab_closed()
+    later = vault_state(app_server.client(), tmp_path)
+    later.launched(device, world.me.id)
+    codes = []
+    for _ in range(5):
+        later.vault.unlock_form.set("pin", "Pas le bon")
+        assert not later.unlock()
+        codes.append(later.vault.unlock_form.errors["pin"])
+    assert codes[-1].code == ErrorCode.PIN_WAIT
+    assert "seconde" in error_text(codes[-1], "fr")
