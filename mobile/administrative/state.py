@@ -11,7 +11,7 @@ the form's errors go under the field they concern, worded like the server's.
 
 from datetime import date
 
-from mobile.record_access.state import Online
+from mobile.shell.online import Online
 from mobile.shell.state import Form
 from mobile.shell.words import text
 from sync.client import AccountClient

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from mobile.record_access.state import parse_day
 from mobile.shell.state import Form, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
-from mobile.shell.words import text
+from mobile.shell.words import parse_day, text
 from sync.errors import SyncError
 from sync.protocol.agenda_records import REMINDERS, TEXT_LIMITS
 from sync.protocol.calendar_export import CalendarEvent, to_ics

@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
-from mobile.record_access.state import Online
+from mobile.shell.online import Online
 from mobile.shell.words import text
 from sync.client import AccountClient
 from sync.protocol.apps import AppOut, ConnectionOut, ConsentRequestOut, categories, durations, scopes, words

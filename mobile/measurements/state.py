@@ -23,11 +23,10 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from mobile.record_access.state import parse_day, profession_label
 from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
-from mobile.shell.words import format_date, text
+from mobile.shell.words import format_date, parse_day, profession_label, text
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.measurements import Verdict, bmi, check, kinds

@@ -8,7 +8,6 @@ import flet as ft
 from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
 from mobile.messages.state import ConversationRow, MessagesState
-from mobile.record_access.state import display_name, profession_label
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -23,7 +22,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
-from mobile.shell.words import format_datetime
+from mobile.shell.words import display_name, format_datetime, profession_label
 
 UNREAD_BG = "#E8F0FB"
 

@@ -10,7 +10,6 @@ import flet as ft
 from mobile.app import VaultAppState
 from mobile.documents.documents import type_dropdown
 from mobile.profile.state import DATE_KINDS, EntryForm, EntryRow, ProfileState, shown_day
-from mobile.record_access.state import display_name, profession_label
 from mobile.shell.panels import chip, confirm_dialog, small_button
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -26,6 +25,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
+from mobile.shell.words import display_name, profession_label
 from sync.protocol.profile import Field, fields_of
 
 

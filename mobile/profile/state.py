@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mobile.record_access.state import parse_day
 from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
+from mobile.shell.words import parse_day
 from sync.device import DeviceVault
 from sync.emergency_card import CardFile, key_from_text, new_key_text, same_card, summarise
 from sync.errors import SyncError

@@ -12,14 +12,14 @@ failures go to `banner`, or under the field they concern. What the person typed 
 Methods are synchronous (the views run them off the UI loop) and return True when they worked.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
 
-from mobile.shell.words import error_text, format_datetime, text
+from mobile.shell.online import Online
+from mobile.shell.words import display_name, error_text, format_datetime, parse_day, profession_label, text
 from sync.client import AccountClient
-from sync.errors import NetworkError, SyncError
+from sync.errors import SyncError
 from sync.protocol.record_schemas import (
     AccessEntryOut,
     AccessLogPage,
@@ -39,10 +39,7 @@ __all__ = [
     "NotificationsState",
     "ProfessionalsState",
     "RecordState",
-    "display_name",
     "grant_status",
-    "parse_day",
-    "profession_label",
     "record_of",
     "until_for",
 ]
@@ -85,47 +82,6 @@ REFUSALS = (
 
 def _local_error(code: str) -> SyncError:
     return SyncError(code)
-
-
-# --- words shared by the screens ------------------------------------------------------------------
-
-
-def profession_label(code: str, lang: str) -> str:
-    """'Médecin' / 'Doctor' from the access matrix; the code itself if the matrix does not know it."""
-    if code == "app":  # a connected app of the catalogue (services/apps.py)
-        return text("ui.catalogue.profession.app", lang)
-    if code == "share":  # a share link the holder made (services/shares.py)
-        return text("ui.share.profession", lang)
-    if code == "guardian":  # a parent acting on their minor child's space (services/children.py)
-        return text("ui.family.profession.guardian", lang)
-    if code == "insurer":  # the insurer's agent deciding a correction (services/administrative.py)
-        return text("ui.log.profession.insurer", lang)
-    entry = professions().get(code)
-    if not entry:
-        return code
-    return str(entry.get(lang) or entry.get("fr") or code)
-
-
-def display_name(name: str, profession: str) -> str:
-    """A doctor is called 'Dr' in both languages."""
-    return f"Dr {name}" if profession == "doctor" and name else name
-
-
-def parse_day(value: str) -> date | None:
-    """A day typed as JJ/MM/AAAA (also with '-', '.' or spaces, or as AAAA-MM-JJ); None if not a day."""
-    text = value.strip().replace("-", "/").replace(".", "/").replace(" ", "/")
-    parts = [p for p in text.split("/") if p]
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    if len(parts[0]) == 4:
-        parts = [parts[2], parts[1], parts[0]]
-    try:
-        day, month, year = (int(p) for p in parts)
-        if year < 1900:
-            return None
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _local_midnight(day: date, tz: tzinfo | None) -> datetime:
@@ -192,34 +148,6 @@ def profile_words(sections: str, action: str, lang: str) -> str:
         return text(f"{key}.all", lang)
     names = ", ".join(text(f"ui.admin.log.section.{s}", lang) for s in known)
     return text(key, lang, sections=names)
-
-
-# --- the base of the four states ------------------------------------------------------------------
-
-
-class Online:
-    """A part of the app that needs the server: busy flag, banner, offline flag, success notice."""
-
-    def __init__(self, client: AccountClient) -> None:
-        self.client = client
-        self.busy = False
-        self.loaded = False
-        self.offline = False
-        self.banner: SyncError | None = None
-        self.notice: tuple[str, dict[str, Any]] | None = None  # message key and its values
-
-    def _call(self, action: Callable[[], object]) -> bool:
-        self.banner, self.offline, self.notice = None, False, None
-        try:
-            action()
-        except NetworkError as err:
-            self.offline = True
-            self.banner = err
-            return False
-        except SyncError as err:
-            self.banner = err
-            return False
-        return True
 
 
 # --- professionals --------------------------------------------------------------------------------

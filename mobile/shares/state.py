@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from mobile.record_access.state import Online
+from mobile.shell.online import Online
 from mobile.shell.state import local_error
 from sync.client import AccountClient
 from sync.protocol.record_schemas import ShareCreated, ShareOut

@@ -11,7 +11,8 @@ from typing import Any
 
 import flet as ft
 
-from mobile.record_access.state import Online, RecordState, record_of
+from mobile.record_access.state import RecordState, record_of
+from mobile.shell.online import Online
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,

@@ -1,18 +1,28 @@
-"""Turning errors and dates into words: every message the screens show comes through here.
+"""Turning errors, dates and names into words: every message the screens show comes through here,
+and a day the person typed comes back through `parse_day`.
 
 `error_text` derives the values a message needs from what the server sent (a lock time in
 UTC becomes local time, seconds become minutes) so the screens only ever hand over the error.
 """
 
 import math
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import translate
+from sync.protocol.reference import professions
 
-__all__ = ["error_text", "format_date", "format_datetime", "text"]
+__all__ = [
+    "display_name",
+    "error_text",
+    "format_date",
+    "format_datetime",
+    "parse_day",
+    "profession_label",
+    "text",
+]
 
 
 class _Missing(dict[str, Any]):
@@ -79,3 +89,41 @@ def error_text(err: SyncError, lang: str, tz: tzinfo | None = None) -> str:
     if message == err.code:  # a code this version of the app does not know
         return text(ErrorCode.SERVER_ERROR, lang)
     return message
+
+
+def profession_label(code: str, lang: str) -> str:
+    """'Médecin' / 'Doctor' from the access matrix; the code itself if the matrix does not know it."""
+    if code == "app":  # a connected app of the catalogue (services/apps.py)
+        return text("ui.catalogue.profession.app", lang)
+    if code == "share":  # a share link the holder made (services/shares.py)
+        return text("ui.share.profession", lang)
+    if code == "guardian":  # a parent acting on their minor child's space (services/children.py)
+        return text("ui.family.profession.guardian", lang)
+    if code == "insurer":  # the insurer's agent deciding a correction (services/administrative.py)
+        return text("ui.log.profession.insurer", lang)
+    entry = professions().get(code)
+    if not entry:
+        return code
+    return str(entry.get(lang) or entry.get("fr") or code)
+
+
+def display_name(name: str, profession: str) -> str:
+    """A doctor is called 'Dr' in both languages."""
+    return f"Dr {name}" if profession == "doctor" and name else name
+
+
+def parse_day(value: str) -> date | None:
+    """A day typed as JJ/MM/AAAA (also with '-', '.' or spaces, or as AAAA-MM-JJ); None if not a day."""
+    text = value.strip().replace("-", "/").replace(".", "/").replace(" ", "/")
+    parts = [p for p in text.split("/") if p]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) == 4:
+        parts = [parts[2], parts[1], parts[0]]
+    try:
+        day, month, year = (int(p) for p in parts)
+        if year < 1900:
+            return None
+        return date(year, month, day)
+    except ValueError:
+        return None

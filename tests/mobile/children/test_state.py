@@ -15,10 +15,10 @@ import pytest
 from backend_stub.demo import nir_for
 from mobile.app import VaultAppState
 from mobile.children.state import COLOURS, ChildRow, age_words, growth_chart
-from mobile.record_access.state import profession_label, record_of
+from mobile.record_access.state import record_of
 from mobile.shell.router import BUILDERS, Router
 from mobile.shell.state import Screen
-from mobile.shell.words import text
+from mobile.shell.words import profession_label, text
 from sync.client import AccountClient
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus, TokenPair

@@ -18,11 +18,11 @@ from mobile.record_access.state import (
     NotificationsState,
     RecordState,
     grant_status,
-    parse_day,
     record_of,
     until_for,
 )
 from mobile.shell.state import AppState
+from mobile.shell.words import parse_day
 from sync.client import AccountClient
 from sync.errors import NetworkError
 from sync.protocol.record_schemas import AccessEntryOut
