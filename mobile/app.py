@@ -18,7 +18,7 @@ from mobile.export.state import ExportState
 from mobile.measurements.state import MeasureState
 from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
-from mobile.record_access.state import RecordState
+from mobile.record_access.state import ProfessionalsState, RecordState, record_of
 from mobile.shares.state import SharesState
 from mobile.shell.core import ShellState
 from mobile.shell.state import Screen, local_error
@@ -48,6 +48,11 @@ class VaultAppState(ShellState):
         self.family.on_lost = self._space_lost
         self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
         self._fresh_states()  # documents, shares, measurements, agenda, messages, export...
+
+    @property
+    def professionals(self) -> ProfessionalsState:
+        """The profile names the attending physician as "Mes professionnels de santé" knows it."""
+        return record_of(self).professionals
 
     # --- navigation ------------------------------------------------------------------------------
     def open_section(self, name: str) -> None:

@@ -1,16 +1,135 @@
-"""Composition root: one account client and one state per page session (browser tab)."""
+"""Composition root: one account client and one state per page session (browser tab), and the
+screens of every feature as the router draws them. With `mobile/app.py` (which builds the
+features' states) it is the only place that knows every feature.
+"""
 
 import os
+from functools import partial
 
 import flet as ft
 
+from mobile.access import (
+    activate_ids,
+    activate_login,
+    code,
+    done,
+    login,
+    new_letter,
+    objection,
+    pin_setup,
+    unlock,
+    welcome,
+)
+from mobile.administrative import admin_data, reimbursements
+from mobile.agenda import agenda, checkups
 from mobile.app import VaultAppState
-from mobile.catalogue import app_consent
+from mobile.catalogue import app_consent, catalogue
+from mobile.children import children, space_band
+from mobile.documents import document_add, document_view, documents
+from mobile.export import export
 from mobile.launch import attach, devices_root
-from mobile.shell.router import Router
+from mobile.measurements import measurements, measurements_add, measurements_kind
+from mobile.messages import conversation, messages
+from mobile.profile import emergency_card, profile, profile_list, wishes
+from mobile.record_access import access_log, emergency, notifications, professionals
+from mobile.settings import closed, settings
+from mobile.shares import shares
+from mobile.shell import home
+from mobile.shell.router import Builder, Router, Screens
+from mobile.shell.state import Screen
 from sync.client import AccountClient
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
+
+BUILDERS: dict[Screen, Builder] = {
+    Screen.WELCOME: welcome.build,
+    Screen.ACTIVATE_IDS: activate_ids.build,
+    Screen.ACTIVATE_LOGIN: activate_login.build,
+    Screen.ACTIVATED: done.build,
+    Screen.OBJECTION: objection.build,
+    Screen.OBJECTED: done.build,
+    Screen.NEW_LETTER: new_letter.build,
+    Screen.LETTER_SENT: done.build,
+    Screen.LOGIN: login.build,
+    Screen.CODE: code.build,
+    Screen.HOME: home.build,
+    Screen.SETTINGS: settings.build,
+    Screen.CLOSED: closed.build,
+    Screen.PIN_SETUP: pin_setup.build,
+    Screen.UNLOCK: unlock.build,
+    Screen.DOCUMENTS: documents.build,
+    Screen.DOCUMENT_VIEW: document_view.build,
+    Screen.DOCUMENT_ADD: document_add.build,
+    Screen.SHARES: shares.build,
+    Screen.PROFESSIONALS: professionals.build,
+    Screen.EMERGENCY: emergency.build,
+    Screen.ACCESS_LOG: access_log.build,
+    Screen.NOTIFICATIONS: partial(notifications.build, device_notices=agenda.device_notices),
+    Screen.MESSAGES: messages.build,
+    Screen.CONVERSATION: conversation.build,
+    Screen.PROFILE: profile.build,
+    Screen.PROFILE_LIST: profile_list.build,
+    Screen.WISHES: wishes.build,
+    Screen.EMERGENCY_CARD: emergency_card.build,
+    Screen.ADMIN_DATA: admin_data.build,
+    Screen.REIMBURSEMENTS: reimbursements.build,
+    Screen.MEASUREMENTS: measurements.build,
+    Screen.MEASURE_KIND: measurements_kind.build,
+    Screen.MEASURE_ADD: measurements_add.build,
+    Screen.AGENDA: agenda.build,
+    Screen.APPOINTMENT: agenda.build_form,
+    Screen.CHECKUPS: checkups.build,
+    Screen.CATALOGUE: catalogue.build,
+    Screen.APP_CONSENT: app_consent.build,
+    Screen.EXPORT: export.build,
+    Screen.CHILDREN: children.build,
+}
+# Screens reached from a choice: they get an arrow back in the app bar.
+WITH_BACK = frozenset(
+    {
+        Screen.ACTIVATE_IDS,
+        Screen.ACTIVATE_LOGIN,
+        Screen.OBJECTION,
+        Screen.NEW_LETTER,
+        Screen.LOGIN,
+        Screen.CODE,
+        Screen.SETTINGS,
+        Screen.DOCUMENTS,
+        Screen.DOCUMENT_VIEW,
+        Screen.DOCUMENT_ADD,
+        Screen.SHARES,
+        Screen.PROFESSIONALS,
+        Screen.EMERGENCY,
+        Screen.ACCESS_LOG,
+        Screen.NOTIFICATIONS,
+        Screen.MESSAGES,
+        Screen.CONVERSATION,
+        Screen.PROFILE,
+        Screen.PROFILE_LIST,
+        Screen.WISHES,
+        Screen.EMERGENCY_CARD,
+        Screen.ADMIN_DATA,
+        Screen.REIMBURSEMENTS,
+        Screen.MEASUREMENTS,
+        Screen.MEASURE_KIND,
+        Screen.MEASURE_ADD,
+        Screen.AGENDA,
+        Screen.APPOINTMENT,
+        Screen.CHECKUPS,
+        Screen.CATALOGUE,
+        Screen.APP_CONSENT,
+        Screen.EXPORT,
+        Screen.CHILDREN,
+    }
+)
+# The band says whose space is shown; the bell counts the server's notifications and the agenda's
+# reminders computed on this device.
+SCREENS = Screens(
+    builders=BUILDERS,
+    with_back=WITH_BACK,
+    band=space_band.build,
+    bell=partial(notifications.appbar_bell, device_unread=agenda.device_unread),
+)
 
 
 def api_url() -> str:
@@ -26,7 +145,7 @@ def main(page: ft.Page) -> None:
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")
     page.scroll = ft.ScrollMode.AUTO
     page.padding = ft.Padding.symmetric(horizontal=16, vertical=12)
-    router = Router(page, state)
+    router = Router(page, state, SCREENS)
     page.on_route_change = lambda e: app_consent.route_changed(router.ui, e.route)  # a consent request
     router.render()
     attach(page, state, router.render)

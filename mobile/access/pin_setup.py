@@ -4,7 +4,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.shell.core import ShellState
 from mobile.shell.widgets import (
     Ui,
     banner,
@@ -19,7 +19,7 @@ from mobile.shell.widgets import (
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ShellState, ui.state)
     form = state.vault.pin_form
 
     async def submit(_: ft.ControlEvent) -> None:

@@ -1,10 +1,10 @@
 """A later launch in the same browser: the unlock code opens the holder's vault."""
 
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     Ui,
@@ -19,8 +19,26 @@ from mobile.shell.widgets import (
 )
 
 
+class LockedCard(Protocol):
+    """The emergency card the lock screen offers without the unlock code (mobile/profile)."""
+
+    def card_available_locked(self) -> bool: ...
+
+    def open_locked_card(self) -> bool: ...
+
+
+class UnlockApp(SpaceApp, Protocol):
+    """What the unlock screen uses of the app state (the composition root builds it)."""
+
+    profile: LockedCard
+
+    def unlock(self) -> bool: ...
+
+    def other_account(self) -> None: ...
+
+
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(UnlockApp, ui.state)
     form = state.vault.unlock_form
 
     async def submit(_: ft.ControlEvent) -> None:

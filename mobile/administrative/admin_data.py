@@ -4,12 +4,12 @@ The data come from the server (the insurer's), loaded when the screen opens; wit
 connection the screen says so and offers to retry. The way back leads to the profile hub.
 """
 
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.administrative.state import FIELDS, AdminState, CorrectionForm
-from mobile.app import VaultAppState
+from mobile.administrative.state import FIELDS, AdminState, CorrectionForm, ReimbursementsState
+from mobile.shell.core import SpaceApp
 from mobile.shell.panels import chip, load_in_background, problem, status_line
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -28,8 +28,15 @@ from mobile.shell.words import format_date
 from sync.protocol.admin_schemas import CorrectionOut
 
 
+class AdministrativeApp(SpaceApp, Protocol):
+    """What the administrative screens use of the app state (the composition root builds it)."""
+
+    admin: AdminState
+    reimbursements: ReimbursementsState
+
+
 def _admin(ui: Ui) -> AdminState:
-    return cast(VaultAppState, ui.state).admin
+    return cast(AdministrativeApp, ui.state).admin
 
 
 def _data_card(ui: Ui, admin: AdminState) -> ft.Control | None:

@@ -8,8 +8,8 @@ from typing import cast
 
 import flet as ft
 
+from mobile.administrative.admin_data import AdministrativeApp
 from mobile.administrative.state import ReimbursementsState, euros, month_label
-from mobile.app import VaultAppState
 from mobile.shell.panels import load_in_background, problem, small_button, status_line
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -25,7 +25,7 @@ from sync.protocol.record_schemas import ReimbursementMonth, ReimbursementOut
 
 
 def _state(ui: Ui) -> ReimbursementsState:
-    return cast(VaultAppState, ui.state).reimbursements
+    return cast(AdministrativeApp, ui.state).reimbursements
 
 
 def _years(ui: Ui, reimb: ReimbursementsState) -> ft.Control:

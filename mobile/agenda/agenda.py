@@ -5,12 +5,12 @@ Everything reads and writes the vault on this device (it works offline); the lis
 the state after each action.
 """
 
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
 from mobile.agenda.state import DELAYS, AgendaState, Appointment, DeviceNotice, plyer_notify
-from mobile.app import VaultAppState
+from mobile.shell.core import SpaceApp
 from mobile.shell.panels import chip, confirm_dialog, small_button
 from mobile.shell.state import Screen, local_error
 from mobile.shell.widgets import (
@@ -30,11 +30,18 @@ from mobile.shell.widgets import (
 )
 from sync.protocol.prevention import Status
 
+
+class AgendaApp(SpaceApp, Protocol):
+    """What the agenda's screens use of the app state (the composition root builds it)."""
+
+    agenda: AgendaState
+
+
 CANCELLED_FG, CANCELLED_BG = "#8C1D18", "#FDECEA"
 
 
 def agenda_of(ui: Ui) -> AgendaState:
-    return cast(VaultAppState, ui.state).agenda
+    return cast(AgendaApp, ui.state).agenda
 
 
 def _when(ui: Ui, a: Appointment) -> str:
@@ -288,7 +295,7 @@ def build_form(ui: Ui) -> list[ft.Control]:
 def _open_agenda(ui: Ui) -> AgendaState | None:
     state = ui.state
     vault = getattr(state, "vault", None)
-    return cast(VaultAppState, state).agenda if vault is not None and vault.unlocked else None
+    return cast(AgendaApp, state).agenda if vault is not None and vault.unlocked else None
 
 
 def device_unread(ui: Ui) -> int:

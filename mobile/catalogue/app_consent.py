@@ -5,8 +5,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.catalogue.catalogue import scope_lines, state_of
+from mobile.catalogue.catalogue import CatalogueApp, scope_lines, state_of
 from mobile.catalogue.state import CatalogueState
 from mobile.shell.panels import load_in_background, problem, status_line
 from mobile.shell.state import Screen
@@ -196,7 +195,7 @@ def build(ui: Ui) -> list[ft.Control]:
 def route_changed(ui: Ui, route: str) -> None:
     """The tab was sent here again (Flet keeps the session across a reload): a consent request
     in the new address is kept, and shown at once when the holder is signed in."""
-    state = cast(VaultAppState, ui.state)
+    state = cast(CatalogueApp, ui.state)
     if state.catalogue.keep_request(route) and state.me is not None and state.vault.unlocked:
         state.go(Screen.HOME)  # the waiting request turns home into the consent screen
     ui.render()

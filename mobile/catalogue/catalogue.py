@@ -6,20 +6,13 @@ list on screen is the server's answer after every change.
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
 from mobile.catalogue.state import CatalogueState, connection_status
-from mobile.shell.panels import (
-    chip,
-    confirm_dialog,
-    load_in_background,
-    problem,
-    small_button,
-    status_line,
-)
+from mobile.shell.core import SpaceApp
+from mobile.shell.panels import chip, confirm_dialog, load_in_background, problem, small_button, status_line
 from mobile.shell.widgets import (
     ERROR_FG,
     INFO_BG,
@@ -34,6 +27,13 @@ from mobile.shell.widgets import (
 from mobile.shell.words import format_date, format_datetime
 from sync.protocol.apps import AppOut, ConnectionOut
 
+
+class CatalogueApp(SpaceApp, Protocol):
+    """What the catalogue's screens use of the app state (the composition root builds it)."""
+
+    catalogue: CatalogueState
+
+
 GREY = ("#4A4A4A", "#ECECEC")
 STATUS_LOOK = {
     "active": (INFO_FG, INFO_BG, ft.Icons.LINK),
@@ -44,7 +44,7 @@ STATUS_LOOK = {
 
 
 def state_of(ui: Ui) -> CatalogueState:
-    return cast(VaultAppState, ui.state).catalogue
+    return cast(CatalogueApp, ui.state).catalogue
 
 
 def scope_lines(ui: Ui, cat: CatalogueState, scopes: list[str], key: str) -> ft.Control:

@@ -1,15 +1,16 @@
 """Mes enfants: the space switcher, the parent's children, and activating or refusing a child's space."""
 
-from datetime import date
-from typing import cast
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol, cast
 
 import flet as ft
 import flet_charts as fch
 
-from mobile.app import VaultAppState
-from mobile.children.state import GROWTH_KINDS, ChildRow, GrowthChart, age_words, growth_chart
-from mobile.measurements.state import format_number, format_value, kind_label
+from mobile.children.state import GROWTH_KINDS, ChildRow, FamilyState, GrowthChart, age_words, growth_chart
+from mobile.shell.core import SpaceApp
 from mobile.shell.identifiers import identifier_fields
+from mobile.shell.measure_words import format_number, format_value, kind_label
 from mobile.shell.panels import load_in_background
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -26,12 +27,35 @@ from mobile.shell.widgets import (
     title,
 )
 
+
+class Reading(Protocol):
+    """One reading of the child's space, as the growth charts read it."""
+
+    at: datetime
+    value: float
+
+
+class Readings(Protocol):
+    """The measurements of the space shown (mobile/measurements), for the growth charts."""
+
+    def readings(self, kind: str) -> Sequence[Reading]: ...
+
+
+class ChildrenApp(SpaceApp, Protocol):
+    """What the children's screens use of the app state (the composition root builds it)."""
+
+    family: FamilyState
+    measures: Readings
+
+    def switch_space(self, child_id: str) -> bool: ...
+
+
 STATUSES = ("pending", "active", "objected", "closed")
 CURVE_COLOUR = "#8A94A0"
 POINT_COLOUR = "#0B4F9C"
 
 
-def _switcher(ui: Ui, state: VaultAppState) -> list[ft.Control]:
+def _switcher(ui: Ui, state: ChildrenApp) -> list[ft.Control]:
     family = state.family
 
     def go(child_id: str):  # type: ignore[no-untyped-def]
@@ -69,7 +93,7 @@ def _switcher(ui: Ui, state: VaultAppState) -> list[ft.Control]:
     return [subtitle(ui.t("ui.family.switcher"), key="family-switcher"), *buttons]
 
 
-def _child_card(ui: Ui, state: VaultAppState, child: ChildRow) -> ft.Control:
+def _child_card(ui: Ui, state: ChildrenApp, child: ChildRow) -> ft.Control:
     family = state.family
 
     def start(action: str):  # type: ignore[no-untyped-def]
@@ -109,7 +133,7 @@ def _child_card(ui: Ui, state: VaultAppState, child: ChildRow) -> ft.Control:
     )
 
 
-def _form(ui: Ui, state: VaultAppState) -> list[ft.Control]:
+def _form(ui: Ui, state: ChildrenApp) -> list[ft.Control]:
     family, form = state.family, state.family.form
     child = form.child
     assert child is not None
@@ -218,7 +242,7 @@ def _growth_chart(ui: Ui, chart: GrowthChart) -> ft.Control:
     )
 
 
-def _growth(ui: Ui, state: VaultAppState, child: ChildRow) -> list[ft.Control]:
+def _growth(ui: Ui, state: ChildrenApp, child: ChildRow) -> list[ft.Control]:
     """The child's growth charts (weight and height for age against the WHO reference)."""
     lang, name = ui.state.lang, child.first_name
     me = state.vault.space.me if state.vault.space is not None else None
@@ -256,7 +280,7 @@ def _growth(ui: Ui, state: VaultAppState, child: ChildRow) -> list[ft.Control]:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ChildrenApp, ui.state)
     family = state.family
     if family.form.child is not None:
         return _form(ui, state)

@@ -8,7 +8,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.children.children import ChildrenApp
 from mobile.children.state import age_words
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui
@@ -16,7 +16,7 @@ from mobile.shell.widgets import Ui
 
 def build(ui: Ui) -> ft.Control | None:
     """None in the parent's own space (and before the vault is open)."""
-    state = cast(VaultAppState, ui.state)
+    state = cast(ChildrenApp, ui.state)
     child = state.family.current() if state.vault.unlocked else None
     if child is None:
         return None

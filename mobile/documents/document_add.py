@@ -4,8 +4,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import type_dropdown
+from mobile.documents.documents import DocumentsApp
 from mobile.shell.files import EXTENSIONS
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -20,6 +19,7 @@ from mobile.shell.widgets import (
     progress,
     secondary_button,
     title,
+    type_dropdown,
 )
 
 
@@ -32,7 +32,7 @@ def _size(n: int, lang: str) -> str:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(DocumentsApp, ui.state)
     docs = state.docs
     form = docs.add
 

@@ -5,8 +5,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import badge
+from mobile.documents.documents import DocumentsApp, badge
 from mobile.documents.state import describe_author
 from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import Screen
@@ -25,7 +24,7 @@ from mobile.shell.words import format_date
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(DocumentsApp, ui.state)
     docs = state.docs
     viewer = docs.viewer
     lang = state.lang

@@ -1,15 +1,14 @@
 """Documents: the holder's and the professionals' documents, newest first, with filters."""
 
-from typing import Any, cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.state import DocumentRow, describe_author
+from mobile.documents.state import DocumentRow, DocumentsState, describe_author
+from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
-    ERROR_FG,
     PRIMARY,
     Ui,
     banner,
@@ -21,8 +20,25 @@ from mobile.shell.widgets import (
     progress,
     secondary_button,
     title,
+    type_dropdown,
 )
 from mobile.shell.words import format_date
+
+
+class SharesEntry(Protocol):
+    """The share links' state, opened from the list (mobile/shares)."""
+
+    def enter(self) -> None: ...
+
+
+class DocumentsApp(SpaceApp, Protocol):
+    """What the documents' screens use of the app state (the composition root builds it)."""
+
+    docs: DocumentsState
+    shares: SharesEntry
+
+    def open_document(self, record_id: str) -> None: ...
+
 
 ALL = "all"
 
@@ -38,44 +54,6 @@ def badge(text: str, key: str, fg: str, bg: str, icon: ft.IconData) -> ft.Contro
             spacing=4,
             tight=True,
         ),
-    )
-
-
-def type_dropdown(
-    ui: Ui,
-    *,
-    key: str,
-    label: str,
-    value: str,
-    options: list[tuple[str, str]],
-    on_select: Any,
-    error: str | None = None,
-) -> ft.Control:
-    """A dropdown whose name screen readers and tests can find (its label is not exposed);
-    its error is a plain text under it, which screen readers do read."""
-    dropdown = ft.Semantics(
-        label=label,
-        key=f"{key}-semantics",
-        container=True,
-        content=ft.Dropdown(
-            key=key,
-            label=label,
-            value=value or None,
-            options=[ft.DropdownOption(key=code, text=text) for code, text in options],
-            on_select=on_select,
-            border_color=ERROR_FG if error else None,
-            text_size=17,
-            label_style=ft.TextStyle(size=17, color=ERROR_FG if error else None),
-            expand=True,
-            menu_height=400,
-        ),
-    )
-    if not error:
-        return dropdown
-    return ft.Column(
-        [dropdown, ft.Text(error, size=15, color=ERROR_FG, key=f"{key}-error")],
-        spacing=4,
-        key=f"{key}-box",
     )
 
 
@@ -105,7 +83,7 @@ def row_badges(ui: Ui, row: DocumentRow, uploads: dict[str, int]) -> list[ft.Con
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(DocumentsApp, ui.state)
     docs = state.docs
     lang = state.lang
     filters = docs.filters

@@ -1,12 +1,12 @@
 """'Exporter toutes mes données': what the two files hold, a button for each (a download in the
 browser, a save dialog elsewhere), and the import of an export, offered only to an empty space."""
 
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
 from mobile.export.state import KINDS, ExportState
+from mobile.shell.core import SpaceApp
 from mobile.shell.widgets import (
     Ui,
     banner,
@@ -21,8 +21,14 @@ from mobile.shell.widgets import (
 )
 
 
+class ExportApp(SpaceApp, Protocol):
+    """What the export screen uses of the app state (the composition root builds it)."""
+
+    export: ExportState
+
+
 def export_of(ui: Ui) -> ExportState:
-    return cast(VaultAppState, ui.state).export
+    return cast(ExportApp, ui.state).export
 
 
 async def download(ui: Ui, kind: str) -> None:

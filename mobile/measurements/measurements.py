@@ -1,19 +1,17 @@
 """My measurements: one large card per kind with its latest value, the BMI, and the CSV import."""
 
 from collections.abc import Callable
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
 from mobile.measurements.state import (
     ImportReport,
     MeasureState,
     Reading,
-    format_number,
-    format_value,
-    kind_label,
 )
+from mobile.shell.core import SpaceApp
+from mobile.shell.measure_words import format_number, format_value, kind_label
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -31,6 +29,13 @@ from mobile.shell.widgets import (
 )
 from mobile.shell.words import format_datetime
 from sync.protocol.readings_csv import LineProblem
+
+
+class MeasurementsApp(SpaceApp, Protocol):
+    """What the measurements' screens use of the app state (the composition root builds it)."""
+
+    measures: MeasureState
+
 
 ICONS: dict[str, ft.IconData] = {
     "weight": ft.Icons.MONITOR_WEIGHT,
@@ -145,7 +150,7 @@ def report_box(ui: Ui, report: ImportReport) -> ft.Control:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(MeasurementsApp, ui.state)
     measures = state.measures
     grouped = measures.by_kind()
 

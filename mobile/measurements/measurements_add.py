@@ -4,8 +4,9 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.measurements.state import Outcome, kind_label, unit_of
+from mobile.measurements.measurements import MeasurementsApp
+from mobile.measurements.state import Outcome
+from mobile.shell.measure_words import kind_label, unit_of
 from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui, banner, column, field, primary_button, secondary_button, title
@@ -13,7 +14,7 @@ from sync.protocol.measurements import kinds
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(MeasurementsApp, ui.state)
     measures = state.measures
     form = measures.add
     kind = form.kind

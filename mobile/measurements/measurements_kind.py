@@ -7,7 +7,7 @@ from typing import cast
 import flet as ft
 import flet_charts as fch
 
-from mobile.app import VaultAppState
+from mobile.measurements.measurements import MeasurementsApp
 from mobile.measurements.state import (
     PAGE,
     PERIODS,
@@ -15,10 +15,8 @@ from mobile.measurements.state import (
     Reading,
     chart_summary,
     describe_author,
-    format_number,
-    format_value,
-    kind_label,
 )
+from mobile.shell.measure_words import format_number, format_value, kind_label
 from mobile.shell.panels import chip, confirm_dialog, small_button
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -208,7 +206,7 @@ def reading_card(ui: Ui, reading: Reading, on_delete: object) -> ft.Control:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(MeasurementsApp, ui.state)
     measures = state.measures
     lang = state.lang
     kind = measures.kind

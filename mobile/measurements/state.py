@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from mobile.shell.measure_words import format_value, unit_of
 from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
@@ -51,8 +52,6 @@ __all__ = [
     "Reading",
     "chart_summary",
     "describe_author",
-    "format_number",
-    "format_value",
 ]
 
 COLLECTION = "measurement"
@@ -144,33 +143,6 @@ class AddReadingForm(Form):
 
 
 # --- words ------------------------------------------------------------------------------------------
-
-
-def kind_label(kind: str, lang: str) -> str:
-    spec = kinds().get(kind)
-    return str(spec.get(lang) or spec["fr"]) if spec else kind
-
-
-def unit_of(kind: str) -> str:
-    spec = kinds().get(kind)
-    return str(spec["unit"]) if spec else ""
-
-
-def format_number(value: float, lang: str, decimals: int = 2) -> str:
-    """72.0 -> '72', 70.5 -> '70,5' in French: no trailing zeros."""
-    shown = f"{value:.{decimals}f}"
-    if "." in shown:
-        shown = shown.rstrip("0").rstrip(".")
-    return shown.replace(".", ",") if lang == "fr" else shown
-
-
-def format_value(kind: str, value: float, second: float | None, lang: str, *, unit: bool = True) -> str:
-    """A reading in words: '72,5 kg', '125/80 mmHg'."""
-    decimals = int(kinds().get(kind, {}).get("decimals", 2))
-    shown = format_number(value, lang, decimals)
-    if second is not None:
-        shown += "/" + format_number(second, lang, decimals)
-    return f"{shown} {unit_of(kind)}" if unit else shown
 
 
 def describe_author(reading: Reading, lang: str) -> tuple[str, dict[str, str]]:

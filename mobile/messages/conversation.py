@@ -5,9 +5,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import type_dropdown
-from mobile.messages.messages import who
+from mobile.messages.messages import MessagesApp, who
 from mobile.shell.files import EXTENSIONS
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -23,6 +21,7 @@ from mobile.shell.widgets import (
     progress,
     secondary_button,
     title,
+    type_dropdown,
 )
 from mobile.shell.words import format_datetime
 from sync.messages import Attachment, Message
@@ -31,7 +30,7 @@ MINE_BG = "#E6F4EA"
 THEIRS_BG = "#EEF2F8"
 
 
-def _attachment(ui: Ui, state: VaultAppState, message: Message, item: Attachment) -> ft.Control:
+def _attachment(ui: Ui, state: MessagesApp, message: Message, item: Attachment) -> ft.Control:
     messages = state.messages
     key = f"att-{message.id}-{item.index}"
     label = ft.Row(
@@ -74,7 +73,7 @@ def _attachment(ui: Ui, state: VaultAppState, message: Message, item: Attachment
     return ft.Column([label, *actions], spacing=6, key=key)
 
 
-def _bubble(ui: Ui, state: VaultAppState, message: Message, pro_name: str) -> ft.Control:
+def _bubble(ui: Ui, state: MessagesApp, message: Message, pro_name: str) -> ft.Control:
     lang = state.lang
     author = ui.t("ui.messages.you") if message.mine else pro_name
     when = (
@@ -100,7 +99,7 @@ def _bubble(ui: Ui, state: VaultAppState, message: Message, pro_name: str) -> ft
     )
 
 
-def _compose(ui: Ui, state: VaultAppState) -> list[ft.Control | None]:
+def _compose(ui: Ui, state: MessagesApp) -> list[ft.Control | None]:
     messages = state.messages
     form = messages.compose
 
@@ -201,7 +200,7 @@ def _compose(ui: Ui, state: VaultAppState) -> list[ft.Control | None]:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(MessagesApp, ui.state)
     messages = state.messages
     conversation = messages.conversation()
 

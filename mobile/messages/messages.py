@@ -1,13 +1,12 @@
 """Messages: the conversations with professionals (unread badges, search, archived ones), and a
 new conversation with a professional who already wrote."""
 
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import type_dropdown
 from mobile.messages.state import ConversationRow, MessagesState
+from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -21,8 +20,26 @@ from mobile.shell.widgets import (
     secondary_button,
     subtitle,
     title,
+    type_dropdown,
 )
 from mobile.shell.words import display_name, format_datetime, profession_label
+
+
+class RecordDocuments(Protocol):
+    """The documents' state (mobile/documents), busy while a document of the record opens."""
+
+    busy: bool
+    viewer: object | None
+
+
+class MessagesApp(SpaceApp, Protocol):
+    """What the messaging screens use of the app state (the composition root builds it)."""
+
+    messages: MessagesState
+    docs: RecordDocuments
+
+    def open_document(self, record_id: str) -> None: ...
+
 
 UNREAD_BG = "#E8F0FB"
 
@@ -32,7 +49,7 @@ def who(ui: Ui, name: str, profession: str) -> tuple[str, str]:
     return display_name(name, profession), profession_label(profession, ui.state.lang)
 
 
-def _row(ui: Ui, state: VaultAppState, row: ConversationRow) -> ft.Control:
+def _row(ui: Ui, state: MessagesApp, row: ConversationRow) -> ft.Control:
     name, profession = who(ui, row.name, row.profession)
     key = f"conv-{row.id}"
 
@@ -90,7 +107,7 @@ def _row(ui: Ui, state: VaultAppState, row: ConversationRow) -> ft.Control:
     )
 
 
-def _new_conversation(ui: Ui, state: VaultAppState, messages: MessagesState) -> list[ft.Control | None]:
+def _new_conversation(ui: Ui, state: MessagesApp, messages: MessagesState) -> list[ft.Control | None]:
     form = messages.new
     people = messages.correspondents()
 
@@ -134,7 +151,7 @@ def _new_conversation(ui: Ui, state: VaultAppState, messages: MessagesState) -> 
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(MessagesApp, ui.state)
     messages = state.messages
     rows = messages.rows()
 

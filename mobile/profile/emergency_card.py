@@ -6,7 +6,7 @@ from typing import Any, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.profile.profile import ProfileApp
 from mobile.profile.wishes import attending_words
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -99,7 +99,7 @@ def card_panel(ui: Ui, card: dict[str, Any]) -> ft.Control:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ProfileApp, ui.state)
     profile = state.profile
     if not state.vault.unlocked:  # opened from the unlock screen: read only, then back
         card = profile.locked_card

@@ -2,14 +2,41 @@
 wishes, the emergency card, administrative data, reimbursements), each saying what it holds."""
 
 from collections.abc import Callable
-from typing import cast
+from typing import Protocol, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.profile.state import ProfileState
+from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
 from mobile.shell.widgets import PRIMARY, Ui, column, para, title
 from sync.protocol.profile import LIST_SECTIONS
+from sync.protocol.record_schemas import GrantOut
+
+
+class Attending(Protocol):
+    """Who the attending physician is, as "Mes professionnels de santé" knows it (asked to the
+    server; the composition root hands over that feature's state)."""
+
+    busy: bool
+    offline: bool
+    loaded: bool
+
+    def load(self) -> bool: ...
+
+    def attending(self) -> GrantOut | None: ...
+
+    def name_of(self, professional_id: str) -> str: ...
+
+
+class ProfileApp(SpaceApp, Protocol):
+    """What the profile's screens use of the app state (the composition root builds it)."""
+
+    profile: ProfileState
+    professionals: Attending
+
+    def open_document(self, record_id: str) -> None: ...
+
 
 ICONS: dict[str, ft.IconData] = {
     "measurements": ft.Icons.MONITOR_HEART,
@@ -44,7 +71,7 @@ def tile(name: str, label: str, hint: str, on_click: Callable[[ft.ControlEvent],
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ProfileApp, ui.state)
     profile = state.profile
     counts = profile.counts()
 

@@ -7,8 +7,7 @@ from typing import Any, cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import type_dropdown
+from mobile.profile.profile import ProfileApp
 from mobile.profile.state import DATE_KINDS, EntryForm, EntryRow, ProfileState, shown_day
 from mobile.shell.panels import chip, confirm_dialog, small_button
 from mobile.shell.widgets import (
@@ -24,6 +23,7 @@ from mobile.shell.widgets import (
     secondary_button,
     subtitle,
     title,
+    type_dropdown,
 )
 from mobile.shell.words import display_name, profession_label
 from sync.protocol.profile import Field, fields_of
@@ -227,7 +227,7 @@ def list_actions(ui: Ui, profile: ProfileState, row: EntryRow) -> tuple[Any, Any
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ProfileApp, ui.state)
     profile = state.profile
     section = profile.section
     form = profile.form

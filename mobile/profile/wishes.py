@@ -6,10 +6,9 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
-from mobile.documents.documents import type_dropdown
+from mobile.profile.profile import ProfileApp
 from mobile.profile.profile_list import entry_card, entry_form, list_actions, text_box
-from mobile.shell.panels import load_in_background, record
+from mobile.shell.panels import load_in_background
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     Ui,
@@ -23,6 +22,7 @@ from mobile.shell.widgets import (
     secondary_button,
     subtitle,
     title,
+    type_dropdown,
 )
 from sync.protocol.profile import DONATION_CHOICES
 
@@ -32,8 +32,8 @@ NO_DOCUMENT = "none"
 def attending_words(ui: Ui) -> str:
     """The attending physician as "Mes professionnels de santé" knows it (the server's, asked once
     per opening of the screen); the emergency card is told their name."""
-    state = cast(VaultAppState, ui.state)
-    pros = record(ui).professionals
+    state = cast(ProfileApp, ui.state)
+    pros = state.professionals
     if state.profile.attending_wanted:
         state.profile.attending_wanted = False
         load_in_background(ui, pros, pros.load)
@@ -53,7 +53,7 @@ def attending_words(ui: Ui) -> str:
 
 def _attending(ui: Ui) -> list[ft.Control | None]:
     """The attending physician, read-only here, with the way to change it."""
-    state = cast(VaultAppState, ui.state)
+    state = cast(ProfileApp, ui.state)
     words = attending_words(ui)
 
     def change(_: ft.ControlEvent) -> None:
@@ -70,7 +70,7 @@ def _attending(ui: Ui) -> list[ft.Control | None]:
 
 
 def build(ui: Ui) -> list[ft.Control]:
-    state = cast(VaultAppState, ui.state)
+    state = cast(ProfileApp, ui.state)
     profile = state.profile
     wishes = profile.wishes
 

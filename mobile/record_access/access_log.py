@@ -2,16 +2,9 @@
 
 import flet as ft
 
+from mobile.record_access.common import entering, record
 from mobile.record_access.state import LOG_KINDS, AccessLogState
-from mobile.shell.panels import (
-    chip,
-    entering,
-    load_in_background,
-    problem,
-    record,
-    small_button,
-    status_line,
-)
+from mobile.shell.panels import chip, load_in_background, problem, small_button, status_line
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,

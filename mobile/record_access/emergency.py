@@ -4,8 +4,9 @@ import asyncio
 
 import flet as ft
 
+from mobile.record_access.common import entering, record
 from mobile.record_access.state import EmergencyState
-from mobile.shell.panels import entering, load_in_background, problem, record, status_line
+from mobile.shell.panels import load_in_background, problem, status_line
 from mobile.shell.widgets import BODY_SIZE, ERROR_FG, PRIMARY, Ui, column, para, title
 
 

@@ -1,12 +1,17 @@
-"""Notifications: the bell in the app bar (unread count) and the list (tap to mark as read)."""
+"""Notifications: the bell in the app bar (unread count) and the list (tap to mark as read).
+
+Both also show the notices computed on this device (the agenda's reminders): the composition
+root hands over the functions that count and draw them.
+"""
 
 import asyncio
+from collections.abc import Callable
 
 import flet as ft
 
-from mobile.agenda.agenda import device_notices, device_unread
+from mobile.record_access.common import MY_SCREENS, entering, record
 from mobile.record_access.state import NotificationsState
-from mobile.shell.panels import MY_SCREENS, entering, load_in_background, problem, record, status_line
+from mobile.shell.panels import load_in_background, problem, status_line
 from mobile.shell.state import Screen
 from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, column, para, secondary_button, title
 from mobile.shell.words import format_datetime
@@ -21,8 +26,11 @@ ICONS = {
 }
 UNREAD_BG = "#E8F0FB"
 
+DeviceUnread = Callable[[Ui], int]  # how many notices of this device are unread
+DeviceNotices = Callable[[Ui], list[ft.Control]]  # those notices, under their own heading
 
-def appbar_bell(ui: Ui) -> ft.Control | None:
+
+def appbar_bell(ui: Ui, device_unread: DeviceUnread) -> ft.Control | None:
     """The bell with the unread count, once signed in; opening home refreshes the count.
 
     Called by the router on every drawing of the app bar (before the screen itself).
@@ -110,7 +118,7 @@ def _item(ui: Ui, notes: NotificationsState, item: NotificationOut) -> ft.Contro
     )
 
 
-def build(ui: Ui) -> list[ft.Control]:
+def build(ui: Ui, device_notices: DeviceNotices) -> list[ft.Control]:
     notes = record(ui).notifications
     if entering(ui, "notifications"):
         notes.loaded, notes.offline, notes.banner, notes.notice = False, False, None, None

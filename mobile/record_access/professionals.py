@@ -8,6 +8,7 @@ from typing import Any
 
 import flet as ft
 
+from mobile.record_access.common import entering, record
 from mobile.record_access.state import (
     PERIODS,
     ProfessionalsState,
@@ -15,16 +16,7 @@ from mobile.record_access.state import (
     grant_status,
     profession_label,
 )
-from mobile.shell.panels import (
-    chip,
-    confirm_dialog,
-    entering,
-    load_in_background,
-    problem,
-    record,
-    small_button,
-    status_line,
-)
+from mobile.shell.panels import chip, confirm_dialog, load_in_background, problem, small_button, status_line
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -2,6 +2,8 @@
 
     ShellState      AppState plus the device vault: PIN on first login, unlock later, lock on
                     logout or when the tab closes; the sync bar of the open space
+    SpaceApp        what every feature's screens may use of it; each feature's screens name
+                    the rest they need (their own state) in a protocol that extends this one
 
 The composition root (`mobile/app.py`) adds the features: it builds their states in
 `_fresh_states` (at start, after a lock, after a switch of space) and closes what they opened
@@ -10,6 +12,7 @@ besides the vault in `_close_spaces`.
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from mobile.shell.state import AppState, Screen
 from mobile.shell.sync_state import SyncBar
@@ -20,7 +23,21 @@ from sync.errors import SyncError
 from sync.protocol.i18n import DEFAULT_LANGUAGE
 from sync.protocol.schemas import Me, SpaceStatus
 
-__all__ = ["ShellState"]
+__all__ = ["ShellState", "SpaceApp"]
+
+
+class SpaceApp(Protocol):
+    """The app state as a feature's screens see it: the language, the holder, the way between
+    screens, the vault and its sync bar (a feature never imports the composition root)."""
+
+    lang: str
+    me: Me | None
+    vault: VaultState
+    sync_bar: SyncBar
+
+    def go(self, screen: Screen) -> None: ...
+
+    def back(self) -> None: ...
 
 
 class ShellState(AppState):

@@ -1,7 +1,8 @@
-"""Pieces the shared-record screens (professionals, emergency, access log, notifications) share.
+"""Pieces the screens that need the server share, and the small controls of their cards.
 
-These screens need the server: they load when opened (off the UI loop, with a progress line),
-say plainly when there is no connection, and always offer a way to retry or go back.
+These screens (the shared record's, administrative data, shares, the catalogue...) load when
+opened (off the UI loop, with a progress line), say plainly when there is no connection, and
+always offer a way to retry or go back.
 """
 
 import asyncio
@@ -11,7 +12,6 @@ from typing import Any
 
 import flet as ft
 
-from mobile.record_access.state import RecordState, record_of
 from mobile.shell.online import Online
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -28,29 +28,12 @@ from mobile.shell.words import format_date
 __all__ = [
     "chip",
     "confirm_dialog",
-    "entering",
     "load_in_background",
     "offline_panel",
     "problem",
-    "record",
     "small_button",
     "status_line",
 ]
-
-MY_SCREENS = frozenset({"professionals", "emergency", "access-log", "notifications"})
-
-
-def record(ui: Ui) -> RecordState:
-    return record_of(ui.state)
-
-
-def entering(ui: Ui, screen: str) -> bool:
-    """True on the first drawing of `screen` since another screen was shown (to load afresh)."""
-    rec = record(ui)
-    if rec.view_seen == screen:
-        return False
-    rec.view_seen = screen
-    return True
 
 
 def load_in_background(ui: Ui, holder: Online, action: Callable[[], object]) -> None:

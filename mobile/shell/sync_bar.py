@@ -4,7 +4,7 @@ from typing import cast
 
 import flet as ft
 
-from mobile.app import VaultAppState
+from mobile.shell.core import ShellState
 from mobile.shell.sync_state import SyncLine
 from mobile.shell.widgets import ERROR_BG, ERROR_FG, INFO_BG, INFO_FG, PRIMARY, Ui
 
@@ -28,7 +28,7 @@ def message(ui: Ui, line: SyncLine) -> str:
 
 def build(ui: Ui) -> ft.Control | None:
     """None before the vault is open (welcome, login, unlock, PIN screens)."""
-    state = cast(VaultAppState, ui.state)
+    state = cast(ShellState, ui.state)
     line = state.sync_bar.line()
     if line is None:
         return None

@@ -235,3 +235,41 @@ def progress(ui: Ui, busy: bool) -> ft.Control | None:
 def column(*controls: ft.Control | None) -> list[ft.Control]:
     """Drop the absent pieces (no banner, no progress) of a screen."""
     return [c for c in controls if c is not None]
+
+
+def type_dropdown(
+    ui: Ui,
+    *,
+    key: str,
+    label: str,
+    value: str,
+    options: list[tuple[str, str]],
+    on_select: Any,
+    error: str | None = None,
+) -> ft.Control:
+    """A dropdown whose name screen readers and tests can find (its label is not exposed);
+    its error is a plain text under it, which screen readers do read."""
+    dropdown = ft.Semantics(
+        label=label,
+        key=f"{key}-semantics",
+        container=True,
+        content=ft.Dropdown(
+            key=key,
+            label=label,
+            value=value or None,
+            options=[ft.DropdownOption(key=code, text=text) for code, text in options],
+            on_select=on_select,
+            border_color=ERROR_FG if error else None,
+            text_size=17,
+            label_style=ft.TextStyle(size=17, color=ERROR_FG if error else None),
+            expand=True,
+            menu_height=400,
+        ),
+    )
+    if not error:
+        return dropdown
+    return ft.Column(
+        [dropdown, ft.Text(error, size=15, color=ERROR_FG, key=f"{key}-error")],
+        spacing=4,
+        key=f"{key}-box",
+    )

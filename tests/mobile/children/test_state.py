@@ -15,8 +15,9 @@ import pytest
 from backend_stub.demo import nir_for
 from mobile.app import VaultAppState
 from mobile.children.state import COLOURS, ChildRow, age_words, growth_chart
+from mobile.main import BUILDERS, SCREENS
 from mobile.record_access.state import record_of
-from mobile.shell.router import BUILDERS, Router
+from mobile.shell.router import Router
 from mobile.shell.state import Screen
 from mobile.shell.words import profession_label, text
 from sync.client import AccountClient
@@ -289,7 +290,7 @@ SPACE_SCREENS = (
 def test_the_childs_band_shows_on_every_screen(state: VaultAppState) -> None:
     state.family.load()
     page = FakePage()
-    router = Router(page, state)  # type: ignore[arg-type]
+    router = Router(page, state, SCREENS)  # type: ignore[arg-type]
     state.go(Screen.HOME)
     router.render()
     assert drawn_first(page).key != "space-band-sem"  # the parent's own space: no band
@@ -324,7 +325,7 @@ def test_a_babys_growth_charts_are_drawn_in_months(state: VaultAppState, server:
     state.family.load()
     assert state.switch_space("child-lea")
     page = FakePage()
-    router = Router(page, state)  # type: ignore[arg-type]
+    router = Router(page, state, SCREENS)  # type: ignore[arg-type]
     state.screen = Screen.CHILDREN
     router.render()
     controls = page.controls[0].controls[0].controls  # type: ignore[attr-defined]

@@ -18,8 +18,8 @@ from mobile.measurements.state import (
     Reading,
     chart_summary,
     describe_author,
-    format_value,
 )
+from mobile.shell.measure_words import format_value
 from mobile.shell.state import Screen
 from mobile.shell.words import error_text, text
 from sync.protocol.errors import ErrorCode
