@@ -1,0 +1,2 @@
+"""Administrative data ("Données administratives": what the insurer holds, corrections asked)
+and reimbursements ("Mes remboursements")."""

@@ -1,0 +1,2 @@
+"""The catalogue of referenced apps ("Catalogue de services"), the connected ones, and an app's
+consent screen."""

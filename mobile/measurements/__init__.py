@@ -1,0 +1,2 @@
+"""Measurements ("Mes mesures"): readings per kind with their chart, adding one, importing a CSV
+file."""

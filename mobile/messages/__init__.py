@@ -1,0 +1,2 @@
+"""Secure messaging ("Messagerie"): conversations with professionals, replies with attachments, a
+new conversation."""
