@@ -13,7 +13,7 @@ from backend_stub.demo import nir_for
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder
 from backend_stub.services import administrative, enrolment
-from mobile.record_state import AccessLogState
+from mobile.record_access.state import AccessLogState
 from sync.protocol.admin_schemas import correction_problems
 from sync.protocol.errors import ErrorCode
 from sync.protocol.record_schemas import AccessEntryOut
