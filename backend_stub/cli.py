@@ -18,15 +18,19 @@ from backend_stub.notifier import read_outbox
 from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services import (
     access_reports,
+    accounts,
     administrative,
     apps,
     audit,
+    auth,
     children,
     enrolment,
+    message_queue,
     professionals,
     ratelimit,
     reimbursements,
     security,
+    sessions,
     space,
 )
 from sync.protocol.identifiers import normalize_nir
@@ -145,7 +149,8 @@ def outbox(to: str = "", limit: int = 10, body: bool = True) -> None:
 
 @app.command()
 def jobs() -> None:
-    """Run the daily jobs: create spaces after 6 weeks, purge after 10 years, old counters."""
+    """Run the daily jobs: create spaces after 6 weeks, purge after 10 years, old counters, ended
+    sessions and expired codes."""
     ctx = command_context()
     with Session(ctx.engine) as session:
         table = Table("job", "rows")
@@ -154,7 +159,20 @@ def jobs() -> None:
         table.add_row("counters dropped", str(ratelimit.purge_old_counters(session=session, ctx=ctx)))
         table.add_row("app consents expired", str(apps.purge_expired(session=session, ctx=ctx)))
         table.add_row("came of age", str(children.come_of_age(session=session, ctx=ctx)))
+        table.add_row("sessions ended", str(sessions.purge_ended(session=session, ctx=ctx)))
+        challenges = auth.purge_challenges(session=session, ctx=ctx)
+        table.add_row("codes expired", str(challenges + accounts.purge_challenges(session=session, ctx=ctx)))
     console.print(table)
+
+
+@app.command("send-queued")
+def send_queued() -> None:
+    """Send the queued letters and codes now (each server process also does it every few seconds)."""
+    ctx = command_context()
+    sent = 0
+    while done := message_queue.drain(ctx=ctx):
+        sent += done
+    console.print(f"Sent {sent} queued message(s).")
 
 
 def _guardian_change(change: str, child_nir: str, guardian_nir: str) -> bool:

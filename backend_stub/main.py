@@ -1,6 +1,8 @@
 """Builds the FastAPI application: routes under /api/v1, error mapping, body limit."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from backend_stub.api.limits import BodySizeLimit
 from backend_stub.api.routes import (
     access_log,
+    account,
     activation,
     administrative,
     app_api,
@@ -31,6 +34,7 @@ from backend_stub.api.routes import (
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
+from backend_stub.services.message_queue import QueueSender
 from backend_stub.services.uploads import MAX_CHUNK
 from sync.protocol.errors import ErrorCode
 
@@ -42,12 +46,25 @@ log = logging.getLogger(__name__)
 def create_app(ctx: Context | None = None) -> FastAPI:
     """The server; tests pass their own context (fixed clock, temporary database, outbox)."""
     ctx = ctx or build_context(get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """While serving: this process's sender of queued letters and codes."""
+        sender = QueueSender(ctx) if ctx.settings.queue_drain_seconds > 0 else None
+        if sender is not None:
+            sender.start()
+        app.state.sender = sender
+        yield
+        if sender is not None:
+            sender.stop()
+
     app = FastAPI(
         title="Mon espace santé — API",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.ctx = ctx
     for module in (activation, auth, space, sync, uploads, professionals, access_log, pro, reimbursements):
@@ -61,6 +78,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(shares.router, prefix=API_PREFIX)  # share links of documents
     app.include_router(children.router, prefix=API_PREFIX)  # parents and their minor children's spaces
+    app.include_router(account.router, prefix=API_PREFIX)  # password, contacts, devices
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -70,7 +70,7 @@ class Holder(SQLModel, table=True):
     locked_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 
-# One login attempt between the password and the one-time code.
+# One login attempt between the password and the one-time code, and the device that asks.
 class LoginChallenge(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=64)
     holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
@@ -80,9 +80,16 @@ class LoginChallenge(SQLModel, table=True):
     last_sent_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     resends: int = 0
     consumed: bool = False
+    # A device already known (its key matched): the account's lock spares it, and its wrong codes
+    # are counted here instead, five at most.
+    known_device_id: str | None = Field(default=None, max_length=32)
+    attempts: int = 0
+    device_name: str = Field(default="", max_length=60)
+    platform: str = Field(default="other", max_length=16)
 
 
-# A signed-in device: its access and refresh tokens (digests only) and whether it was revoked.
+# A signed-in device ("Appareils connectés"): one login (password and code) whose tokens rotate in
+# place, so the row is the whole family of tokens descended from that login. Digests only.
 class AuthSession(SQLModel, table=True):
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
@@ -92,13 +99,25 @@ class AuthSession(SQLModel, table=True):
     refresh_expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     revoked: bool = False
+    # Why it ended: logout, signed_out (from another device), password, closed, reuse (theft).
+    revoked_reason: str = Field(default="", max_length=16)
+    ends_at: datetime = _utc(nullable=False)  # type: ignore[assignment]  # absolute end: log in again
+    last_used_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    # The refresh token rotated last: honoured once more, giving back the same pair (see sessions.py).
+    prev_refresh_digest: str | None = Field(default=None, max_length=64)
+    rotated_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    grace_used: bool = False
+    pair_used: bool = True  # the pair of the last rotation was used (its access token or refresh)
+    device_name: str = Field(default="", max_length=60)
+    platform: str = Field(default="other", max_length=16)
+    known_device_id: str | None = Field(default=None, max_length=32)
 
 
-# A fixed-window counter shared by every server process (rate limits on sensitive routes).
+# A token bucket shared by every server process (rate limits on sensitive routes): `tat` is the
+# generic cell rate algorithm's "theoretical arrival time", in milliseconds (services/ratelimit.py).
 class RateCounter(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=96)
-    window_start: int
-    count: int
+    tat: int = Field(sa_type=BigInteger)
 
 
 # A record of a holder's space (measurement, note, document metadata...), as synced to devices.
@@ -231,6 +250,7 @@ class Reimbursement(SQLModel, table=True):
 
 
 from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)
+from backend_stub.accounts_models import AccountChallenge, KnownDevice, QueuedMessage  # noqa: E402, F401
 from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (administrative data)
 from backend_stub.children_models import Guardianship  # noqa: E402, F401  (parents of minors)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)

@@ -80,5 +80,11 @@ class ChildSpace(HolderSpace):
         self.parent.reconnected()
         self.session_expired, self.online = False, True
 
+    def forget_session(self) -> None:
+        """Signed out from another device: the parent's vault forgets its session and key, this
+        space locks with it."""
+        self.parent.forget_session()
+        self.lock()
+
     def _keep_tokens(self, pair: TokenPair | None) -> None:
         """The parent's vault keeps the tokens; the child's store never holds them."""

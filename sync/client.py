@@ -1,7 +1,14 @@
-"""The account client the app calls: activation, objection, login, session, closure.
+"""The account client the app calls: activation, objection, login, session, closure, and the
+account a person keeps (password, forgotten password, e-mail, phone, code channel, devices).
 
 It owns the tokens of one signed-in holder and refreshes the access token once when the
 server says it expired. Screens never see HTTP: they get schemas or a `SyncError`.
+
+Set by the app, per person (per browser tab in web mode): `device_name` and `platform` (shown in
+"Appareils connectés"), `device_key` (given at this device's first login, kept sealed in the vault:
+it proves the device is already known, so locks set off from elsewhere spare it), and in web mode
+`forwarded_for`, the person's address, which the server believes only from the app server's
+address (ENS_TRUSTED_PROXIES) and keys its per-client limits on.
 """
 
 from collections.abc import Callable
@@ -12,6 +19,16 @@ import httpx
 from pydantic import BaseModel
 
 from sync.errors import ApiError, NetworkError
+from sync.protocol.account_schemas import (
+    ContactChallenge,
+    ContactChangeRequest,
+    ContactConfirm,
+    DeviceOut,
+    PasswordChangeRequest,
+    ResetChallenge,
+    ResetConfirm,
+    ResetRequest,
+)
 from sync.protocol.admin_schemas import AdministrativeData, CorrectionCreate, CorrectionOut
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 from sync.protocol.children_schemas import SPACE_HEADER, ChildName, ChildOut
@@ -60,7 +77,13 @@ class AccountClient:
         self._tokens: TokenPair | None = None
         # Called with the new pair (or None) whenever it changes, so a vault can keep it sealed.
         self.on_tokens: Callable[[TokenPair | None], None] | None = None
+        # Called when the server says this device was signed out from another one.
+        self.on_signed_out: Callable[[], None] | None = None
         self._space = ""  # the child's holder id a `for_space` view acts on ("" = one's own)
+        self.device_name = ""
+        self.platform = ""
+        self.device_key: str | None = None
+        self.forwarded_for: str | None = None
 
     def close(self) -> None:
         """Release the connection pool (the app's tab closed)."""
@@ -92,6 +115,8 @@ class AccountClient:
         sent = dict(headers or {})
         if self._space:  # a child's space: the parent's token, the child's data
             sent[SPACE_HEADER] = self._space
+        if self.forwarded_for:
+            sent["X-Forwarded-For"] = self.forwarded_for
         if auth:
             if self.tokens is None:
                 raise ApiError(ErrorCode.AUTH_REQUIRED, {}, 401)
@@ -107,13 +132,31 @@ class AccountClient:
             )
         except httpx.HTTPError as exc:
             raise NetworkError() from exc
-        if response.status_code == 401 and auth and retry and self._refresh():
-            return self._call(
-                method, path, body, auth=auth, retry=False, content=content, params=params, headers=headers
-            )
+        if response.status_code == 401 and auth:
+            error = _api_error(response)
+            if error.code == ErrorCode.DEVICE_SIGNED_OUT:
+                self._signed_out()
+                raise error
+            if retry and self._refresh():
+                return self._call(
+                    method,
+                    path,
+                    body,
+                    auth=auth,
+                    retry=False,
+                    content=content,
+                    params=params,
+                    headers=headers,
+                )
         if response.status_code >= 400:
             raise _api_error(response)
         return response
+
+    def _signed_out(self) -> None:
+        """Signed out from another device: forget the tokens, tell the vault."""
+        self.tokens = None
+        if self.on_signed_out is not None:
+            self.on_signed_out()
 
     def _json(
         self,
@@ -142,7 +185,9 @@ class AccountClient:
             self.tokens = self._json(
                 TokenPair, "POST", "/auth/refresh", RefreshRequest(refresh_token=self.tokens.refresh_token)
             )
-        except ApiError:
+        except ApiError as exc:
+            if exc.code == ErrorCode.DEVICE_SIGNED_OUT:
+                self._signed_out()
             self.tokens = None
             return False
         return True
@@ -162,13 +207,34 @@ class AccountClient:
 
     # --- login ----------------------------------------------------------------------------------
     def login(self, email: str, password: str) -> LoginChallenge:
-        return self._json(LoginChallenge, "POST", "/auth/login", LoginRequest(email=email, password=password))
+        request = LoginRequest(
+            email=email,
+            password=password,
+            device_name=self.device_name,
+            platform=self.platform,
+            device_key=self.device_key or "",
+        )
+        return self._json(LoginChallenge, "POST", "/auth/login", request)
 
     def verify_code(self, challenge_id: str, code: str) -> Me:
-        self.tokens = self._json(
+        pair = self._json(
             TokenPair, "POST", "/auth/otp/verify", OtpVerifyRequest(challenge_id=challenge_id, code=code)
         )
+        if pair.device_key:  # this device's first login: from now on it is a known device
+            self.device_key = pair.device_key
+        self.tokens = pair
         return self.me()
+
+    # --- "Mot de passe oublié ?" (no session needed) ---------------------------------------------
+    def start_password_reset(self, nir: str, vitale_serial: str) -> ResetChallenge:
+        """Whether or not they match, the same answer; if they do, a code goes where login codes go."""
+        request = ResetRequest(nir=nir, vitale_serial=vitale_serial)
+        return self._json(ResetChallenge, "POST", "/auth/password-reset", request)
+
+    def confirm_password_reset(self, challenge_id: str, code: str, new_password: str) -> None:
+        """The code and the new password; then log in as usual (every device was signed out)."""
+        request = ResetConfirm(challenge_id=challenge_id, code=code, new_password=new_password)
+        self._call("POST", "/auth/password-reset/confirm", request)
 
     def resend_code(self, challenge_id: str) -> LoginChallenge:
         return self._json(LoginChallenge, "POST", "/auth/otp/resend", ChallengeRef(challenge_id=challenge_id))
@@ -192,6 +258,31 @@ class AccountClient:
 
     def reopen_space(self) -> Me:
         return self._json(Me, "POST", "/space/reopen", auth=True)
+
+    # --- the account: password, contacts, devices ("Paramètres") -------------------------------------
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """The other devices are signed out; this one stays signed in."""
+        request = PasswordChangeRequest(current_password=current_password, new_password=new_password)
+        self._call("POST", "/account/password", request, auth=True)
+
+    def request_contact_change(self, kind: str, value: str, password: str) -> ContactChallenge:
+        """`kind` "email" or "phone" (a code goes to the new one), or "channel" with `value` "email"
+        or "sms" (a code goes there)."""
+        request = ContactChangeRequest(kind=kind, value=value, password=password)  # type: ignore[arg-type]
+        return self._json(ContactChallenge, "POST", "/account/contact", request, auth=True)
+
+    def confirm_contact_change(self, challenge_id: str, code: str) -> Me:
+        request = ContactConfirm(challenge_id=challenge_id, code=code)
+        return self._json(Me, "POST", "/account/contact/confirm", request, auth=True)
+
+    def devices(self) -> list[DeviceOut]:
+        """ "Appareils connectés": this one is marked `current`."""
+        return [DeviceOut.model_validate(d) for d in self._call("GET", "/devices", auth=True).json()]
+
+    def sign_out_device(self, device_id: str) -> list[DeviceOut]:
+        """ "Déconnecter cet appareil"; the devices left."""
+        response = self._call("POST", f"/devices/{device_id}/sign-out", auth=True)
+        return [DeviceOut.model_validate(d) for d in response.json()]
 
     # --- synchronisation (the engine's transport) ------------------------------------------
     def push(self, request: PushRequest) -> PushResponse:
@@ -358,6 +449,14 @@ class SpaceClient(AccountClient):
         self._http = parent._http
         self._space = child_id
         self.on_tokens = None
+        self.on_signed_out = None
+
+    @property  # type: ignore[override]
+    def forwarded_for(self) -> str | None:
+        return self._parent.forwarded_for
+
+    def _signed_out(self) -> None:
+        self._parent._signed_out()
 
     @property
     def space_id(self) -> str:

@@ -18,17 +18,29 @@ from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.store import Store
 
-MIN_PIN = 6
+MIN_PIN = 8
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 FREE_TRIES = 3
 MAX_DELAY = 15 * 60
+# Whole codes people pick first (keyboard rows, the word for "password"), spaces and case aside.
+_COMMON = {"azertyuiop", "qwertyuiop", "azertyui", "qwertyui", "motdepasse", "password", "iloveyou"}
 
 
 def pin_problem(pin: str) -> ErrorCode | None:
-    """Why a new PIN would be too easy to guess, or None."""
+    """Why a new unlock code would be too easy to guess, or None.
+
+    At least 8 characters and not only digits: the wrapping key comes from the code through
+    Argon2id (64 MiB, 3 passes), so each offline guess at a copied device folder costs that much
+    (benchmarks/unlock_guess_bench.py measures guesses per second per core; README says how
+    long). An all-digit code has at most 10^n values, tried in hours; letters make it years.
+    Vaults made with an older, shorter code still open (see `HolderSpace.pin_outdated`)."""
     if len(pin) < MIN_PIN:
         return ErrorCode.PIN_SHORT
-    if len(set(pin)) == 1 or pin in "01234567890" or pin in "98765432109":
+    if pin.isdigit():
+        return ErrorCode.PIN_DIGITS
+    folded = "".join(pin.lower().split())
+    steps = {ord(b) - ord(a) for a, b in zip(folded, folded[1:], strict=False)}
+    if len(set(folded)) <= 1 or steps in ({1}, {-1}) or folded in _COMMON:
         return ErrorCode.PIN_SIMPLE
     return None
 

@@ -23,7 +23,7 @@ from backend_stub.demo import nir_for
 from backend_stub.main import create_app
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
-from backend_stub.services import enrolment
+from backend_stub.services import enrolment, message_queue
 
 PG_URL = os.environ.get("ENS_TEST_DATABASE_URL", "")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -134,6 +134,11 @@ class World:
         body = person.ids() | {"email": person.email, "password": PASSWORD, "otp_channel": "email"}
         response = self.api.post("/api/v1/activation", json=body | override)
         assert response.status_code == 200, response.text
+
+    def send_queued(self) -> int:
+        """What the server's background sender does after an answer: send the queued letters and
+        codes (services/message_queue.py); the number of queued rows done."""
+        return message_queue.drain(ctx=self.ctx)
 
     def last_otp(self, to: str) -> str:
         match = OTP_RE.search(self.outbox(to)[0]["body"])

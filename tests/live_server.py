@@ -33,15 +33,16 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(data_dir: Path) -> Iterator[str]:
-    """The base URL of a running server; stopped (killed if need be) on exit."""
+def live_server(data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log") -> Iterator[str]:
+    """The base URL of a running server; stopped (killed if need be) on exit. `env` overrides
+    (e.g. ENS_DATABASE_URL: two servers on one database, as two workers are)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    log = (data_dir / "server.log").open("wb")
+    log = (data_dir / log_name).open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "backend_stub", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=server_env(data_dir),
+        env=server_env(data_dir) | (env or {}),
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -54,7 +55,7 @@ def live_server(data_dir: Path) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
+                raise RuntimeError((data_dir / log_name).read_text())
             time.sleep(0.1)
         yield url
     finally:

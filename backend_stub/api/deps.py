@@ -5,17 +5,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from backend_stub.context import Context
+from backend_stub.core.proxies import client_of
 from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder
 from backend_stub.rules import gate
-from backend_stub.services import auth, children, gatekeeper
+from backend_stub.services import children, gatekeeper, sessions
 from sync.protocol.children_schemas import SPACE_HEADER
 from sync.protocol.errors import ErrorCode
 
@@ -36,12 +37,26 @@ def get_session(ctx: ContextDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def client_address(request: Request) -> str:
-    """The caller's address, the key of per-client rate limits (behind a proxy: its header)."""
-    return request.client.host if request.client else "unknown"
+async def client_address(request: Request) -> str:
+    """The caller's address, the key of per-client rate limits: behind a trusted proxy (the Flet
+    app server in web mode), the person's address it forwards (core/proxies.py)."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.ctx.settings.trusted_proxies
+    return client_of(peer, request.headers.get("x-forwarded-for"), trusted)
 
 
 ClientDep = Annotated[str, Depends(client_address)]
+
+
+async def wake_queue(request: Request, background: BackgroundTasks) -> None:
+    """Once the answer is sent, wake this process's sender of queued letters and codes
+    (services/message_queue.py): the answer never waits for them."""
+    sender = getattr(request.app.state, "sender", None)
+    if sender is not None:
+        background.add_task(sender.wake)
+
+
+WakeQueue = Depends(wake_queue)
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -68,8 +83,9 @@ class _Target:
 
 
 # Routes that act on the caller's own account and space, never on a child's with `X-Space` (the
-# gate refuses them there): closing and reopening, the children and their activation, the account.
-OWN_SPACE_ONLY = ("/space/", "/children", "/account")
+# gate refuses them there): closing and reopening, the children and their activation, the account
+# and its signed-in devices.
+OWN_SPACE_ONLY = ("/space/", "/children", "/account", "/devices")
 
 
 async def signed_in(
@@ -99,7 +115,7 @@ async def signed_in(
 def _authenticate(ctx: Context, token: str, target: _Target) -> Signed:
     """In a short session of its own; the rows come back detached, for the route's session to add."""
     with Session(ctx.engine, expire_on_commit=False) as session:
-        row, holder = auth.authenticate(session=session, ctx=ctx, access_token=token)
+        row, holder = sessions.authenticate(session=session, ctx=ctx, access_token=token)
         space, guardian = children.resolve_space(
             session=session,
             ctx=ctx,

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = 15
     refresh_token_hours: int = 12
+    # A login lasts at most this long, refreshes or not: then the password and a code again.
+    session_max_days: int = 30
+    # The refresh token just rotated is honoured once more within this many seconds (or later, while
+    # nobody has used the pair it gave), returning that same pair: a device killed mid-rotation
+    # stays signed in. Any other reuse ends the whole session as theft (services/sessions.py).
+    refresh_grace_seconds: int = 30
+    known_device_days: int = 365  # a device not logged in from for this long is no longer "known"
     otp_ttl_seconds: int = 300
     otp_max_attempts: int = 5
     otp_resend_seconds: int = 60
@@ -37,9 +44,11 @@ class Settings(BaseSettings):
     archive_years: int = 10
     max_body_bytes: int = 64 * 1024
 
-    # Per-minute limits, per client address and per account / identifier.
+    # Token buckets per client address and per account / identifier: `rate_per_*` attempts at once,
+    # then one more every window/limit seconds (services/ratelimit.py).
     rate_per_client: int = 30
     rate_per_account: int = 10
+    rate_messages_per_account: int = 3  # letters and reset codes sent to one person per window
     rate_window_seconds: int = 600
     rate_limits_enabled: bool = True
     # Professionals' API keys: their life, the calls one key may make per window, and the alert on
@@ -48,6 +57,11 @@ class Settings(BaseSettings):
     rate_per_pro_key: int = 3000  # per window: 5 a second on average, bursts allowed
     emergency_alert_patients: int = 5
     emergency_alert_minutes: int = 60
+    # Addresses (or networks, e.g. 10.0.0.0/8) of proxies whose X-Forwarded-For is believed: the
+    # Flet app server in web mode, a load balancer. Empty: the header is ignored.
+    trusted_proxies: str = ""
+    # How often each server process sends what `queued_message` holds (0: only `send-queued`).
+    queue_drain_seconds: float = 2.0
 
     # Argon2id cost (argon2-cffi's defaults: RFC 9106 low-memory profile).
     argon2_time_cost: int = 3

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from backend_stub.accounts_models import QueuedMessage
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import same
@@ -39,16 +40,18 @@ from sync.protocol.schemas import (
 )
 
 _ACTIVATABLE = (SpaceStatus.PENDING, SpaceStatus.OBJECTED, SpaceStatus.CREATED)
+NEW_CODE = "new_code"  # the kind of a queued letter with a new provisional code
 
 
-def _valid(normalize: object, value: str) -> str:
+def valid(normalize: object, value: str) -> str:
+    """`normalize(value)`, its format error raised as the domain error the app translates."""
     try:
         return normalize(value)  # type: ignore[operator, no-any-return]
     except InvalidIdentifier as exc:
         raise DomainError(exc.code) from exc
 
 
-def _find(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | None:
+def find_holder(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | None:
     """The holder whose NIR and Vitale serial both match, or None (same work either way)."""
     holder = session.exec(select(Holder).where(Holder.nir_digest == ctx.hasher.digest("nir", nir))).first()
     expected = holder.vitale_digest if holder else "0" * 64
@@ -58,13 +61,13 @@ def _find(*, session: Session, ctx: Context, nir: str, vitale: str) -> Holder | 
 def identify(*, session: Session, ctx: Context, ids: Identifiers, client: str) -> Holder:
     """The holder the three identifiers name (one answer for any mismatch); rate-limited per
     client and per social security number. A parent checks a child's the same way."""
-    code = _valid(normalize_provisional_code, ids.provisional_code)
-    nir = _valid(normalize_nir, ids.nir)
-    vitale = _valid(normalize_vitale_serial, ids.vitale_serial)
+    code = valid(normalize_provisional_code, ids.provisional_code)
+    nir = valid(normalize_nir, ids.nir)
+    vitale = valid(normalize_vitale_serial, ids.vitale_serial)
     limits = ctx.settings
     ratelimit.hit(session=session, ctx=ctx, scope="ids-client", subject=client, limit=limits.rate_per_client)
     ratelimit.hit(session=session, ctx=ctx, scope="ids-nir", subject=nir, limit=limits.rate_per_account)
-    holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
+    holder = find_holder(session=session, ctx=ctx, nir=nir, vitale=vitale)
     expected = holder.code_digest if holder else "0" * 64
     if holder is None or not same(expected, ctx.hasher.digest("code", code)):
         raise DomainError(ErrorCode.IDENTIFIERS_MISMATCH)
@@ -102,13 +105,13 @@ def check_identifiers(*, session: Session, ctx: Context, ids: Identifiers, clien
 
 def activate(*, session: Session, ctx: Context, request: ActivationRequest, client: str) -> Holder:
     """Open the space with its login: e-mail identifier, password, where one-time codes go."""
-    email = _valid(normalize_email, request.email)
-    phone = _valid(normalize_phone, request.phone or "") if request.otp_channel == OtpChannel.SMS else None
+    email = valid(normalize_email, request.email)
+    phone = valid(normalize_phone, request.phone or "") if request.otp_channel == OtpChannel.SMS else None
     if not password_is_acceptable(request.password, identifier=email):
         raise DomainError(ErrorCode.PASSWORD_WEAK)
     holder = _match(session=session, ctx=ctx, ids=request, client=client)
     now = ctx.clock.now()
-    holder.sex = holder.sex or sex_from_nir(_valid(normalize_nir, request.nir))  # enrolled before it was kept
+    holder.sex = holder.sex or sex_from_nir(valid(normalize_nir, request.nir))  # enrolled before it was kept
     holder.email = email
     holder.password_hash = ctx.hasher.hash_password(request.password)
     holder.otp_channel = request.otp_channel
@@ -150,15 +153,27 @@ def record_objection(*, session: Session, ctx: Context, holder: Holder) -> Holde
 
 
 def request_new_letter(*, session: Session, ctx: Context, request: NewLetterRequest, client: str) -> None:
-    """Send a new provisional code to the address on file. The answer never says if it matched."""
-    nir = _valid(normalize_nir, request.nir)
-    vitale = _valid(normalize_vitale_serial, request.vitale_serial)
+    """Queue a new provisional code for the address on file. The answer never says if it matched:
+    a row is queued either way (with no holder when nobody matched) and the letter is made and sent
+    after the answer, by the queue's sender (services/message_queue.py)."""
+    nir = valid(normalize_nir, request.nir)
+    vitale = valid(normalize_vitale_serial, request.vitale_serial)
+    settings = ctx.settings
     ratelimit.hit(
-        session=session, ctx=ctx, scope="letter-client", subject=client, limit=ctx.settings.rate_per_client
+        session=session, ctx=ctx, scope="letter-client", subject=client, limit=settings.rate_per_client
     )
-    ratelimit.hit(session=session, ctx=ctx, scope="letter-nir", subject=nir, limit=3)
-    holder = _find(session=session, ctx=ctx, nir=nir, vitale=vitale)
-    if holder is None or holder.status not in _ACTIVATABLE:
+    ratelimit.hit(
+        session=session, ctx=ctx, scope="letter-nir", subject=nir, limit=settings.rate_messages_per_account
+    )
+    holder = find_holder(session=session, ctx=ctx, nir=nir, vitale=vitale)
+    target = holder.id if holder is not None and holder.status in _ACTIVATABLE else None
+    session.add(QueuedMessage(kind=NEW_CODE, holder_id=target, created_at=ctx.clock.now()))
+    session.commit()
+
+
+def send_new_letter(*, session: Session, ctx: Context, holder: Holder) -> None:
+    """The queued letter: a fresh code (the old one stops), to the holder or a minor's parent."""
+    if holder.status not in _ACTIVATABLE:
         return
     code = issue_code(ctx=ctx, holder=holder, now=ctx.clock.now())
     session.add(holder)

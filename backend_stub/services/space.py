@@ -6,11 +6,14 @@ Jobs take a batch at a time with row locks that skip rows another instance holds
 
 from sqlmodel import Session, col, delete, select
 
+from backend_stub.accounts_models import AccountChallenge, KnownDevice, QueuedMessage
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder, LoginChallenge, Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import purge_date
-from backend_stub.services.auth import revoke_all
+from backend_stub.services import ratelimit
+from backend_stub.services.accounts import check_password
+from backend_stub.services.sessions import revoke_all
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
 
@@ -19,8 +22,7 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
     """Archive the space: hidden from everyone, kept 10 years, then deleted; other devices signed out."""
     if holder.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)
-    if not ctx.hasher.verify_password(holder.password_hash, password):
-        raise DomainError(ErrorCode.LOGIN_FAILED)
+    check_password(session=session, ctx=ctx, holder=holder, password=password, wrong=ErrorCode.LOGIN_FAILED)
     now = ctx.clock.now()
     holder.status = SpaceStatus.CLOSED
     holder.closed_at = now
@@ -40,7 +42,9 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
 
 
 def reopen(*, session: Session, ctx: Context, holder: Holder) -> Holder:
-    """Bring an archived space back with everything it held."""
+    """Bring an archived space back with everything it held (rate-limited like closure)."""
+    limit = ctx.settings.rate_per_account
+    ratelimit.hit(session=session, ctx=ctx, scope="reopen", subject=holder.id, limit=limit)
     if holder.status != SpaceStatus.CLOSED:
         raise DomainError(ErrorCode.SPACE_NOT_CLOSED)
     holder.status = SpaceStatus.ACTIVE
@@ -88,7 +92,8 @@ def purge_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) 
         if ids:
             for upload_id in session.exec(select(Upload.id).where(col(Upload.holder_id).in_(ids))):
                 ctx.blobs.delete(upload_id)
-            for table in (LoginChallenge, AuthSession, Record, SyncClient, Upload):
+            sign_in = (LoginChallenge, AuthSession, KnownDevice, AccountChallenge, QueuedMessage)
+            for table in (*sign_in, Record, SyncClient, Upload):
                 session.execute(delete(table).where(col(table.holder_id).in_(ids)))
             session.execute(delete(Holder).where(col(Holder.id).in_(ids)))
         session.commit()

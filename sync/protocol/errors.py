@@ -31,6 +31,8 @@ class ErrorCode(StrEnum):
     EMAIL_TAKEN = "error.email.taken"
     PHONE_INVALID = "error.phone.invalid"
     PASSWORD_WEAK = "error.password.weak"
+    PASSWORD_WRONG = "error.password.wrong"  # the current password, asked again before a change
+    PHONE_MISSING = "error.account.phone_missing"  # codes by SMS need a phone number first
     # Login and one-time codes.
     LOGIN_FAILED = "error.login.failed"
     ACCOUNT_LOCKED = "error.account.locked"
@@ -42,6 +44,8 @@ class ErrorCode(StrEnum):
     # Sessions and the space's state.
     AUTH_REQUIRED = "error.auth.required"
     SESSION_EXPIRED = "error.session.expired"
+    # "Déconnecter cet appareil" was chosen on another device: forget the vault key, log in again.
+    DEVICE_SIGNED_OUT = "error.auth.device_signed_out"
     SPACE_CLOSED = "error.space.closed"
     SPACE_NOT_CLOSED = "error.space.not_closed"
     # Professionals' access to a record.
@@ -82,6 +86,7 @@ class ErrorCode(StrEnum):
     # The device's unlock code.
     PIN_SHORT = "error.pin.short"
     PIN_SIMPLE = "error.pin.simple"
+    PIN_DIGITS = "error.pin.digits"
     PIN_MISMATCH = "error.pin.mismatch"
     PIN_WRONG = "error.pin.wrong"
     PIN_WAIT = "error.pin.wait"

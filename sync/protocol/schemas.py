@@ -63,10 +63,14 @@ class NewLetterRequest(BaseModel):
 
 
 class LoginRequest(BaseModel):
-    """First login step: identifier and password."""
+    """First login step: identifier and password, and which device asks (see `account_schemas`):
+    its name and platform for "Appareils connectés", and the key a past login gave it, if any."""
 
     email: str = Field(max_length=320)
     password: str = Field(max_length=256)
+    device_name: str = Field(default="", max_length=200)
+    platform: str = Field(default="", max_length=32)
+    device_key: str = Field(default="", max_length=128)
 
 
 class LoginChallenge(BaseModel):
@@ -100,6 +104,9 @@ class TokenPair(BaseModel):
     access_expires_at: datetime
     refresh_expires_at: datetime
     token_type: Literal["bearer"] = "bearer"
+    # Given once, at the first login of a device: sent with its next logins, it proves the device
+    # is already known (per-account locks then spare its owner). None on refreshes.
+    device_key: str | None = None
 
 
 class RefreshRequest(BaseModel):
@@ -117,6 +124,7 @@ class Me(BaseModel):
     email: str
     status: SpaceStatus
     otp_channel: OtpChannel
+    phone: str = ""  # where SMS codes go ("" = none yet)
     closed_at: datetime | None = None
     purge_after: datetime | None = None
     # For the prevention reminders (optional: older servers and sealed copies lack them).

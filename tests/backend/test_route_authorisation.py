@@ -11,7 +11,7 @@ from sqlmodel import Session
 from backend_stub.services import security
 from tests.backend.test_oauth import APP_ROUTES, connection_of
 from tests.backend.test_record_access import PDF, Pro, holder_document
-from tests.conftest import World, bearer
+from tests.conftest import PASSWORD, World, bearer
 
 # Routes anyone may call (they prove identity with the letter's identifiers or a password).
 PUBLIC = {
@@ -23,6 +23,9 @@ PUBLIC = {
     ("post", "/api/v1/auth/otp/verify"),
     ("post", "/api/v1/auth/otp/resend"),
     ("post", "/api/v1/auth/refresh"),
+    # "Mot de passe oublié ?": the social security number, the Vitale serial, then a code.
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/confirm"),
     ("get", "/api/v1/health"),
     # A share link: the link's token and its code (tests/backend/test_shares.py).
     ("get", "/api/v1/share/{token}"),
@@ -99,6 +102,12 @@ HOLDER = {
     ("post", "/api/v1/children/check"): (422,),
     ("post", "/api/v1/children/activation"): (422,),
     ("post", "/api/v1/children/objection"): (422,),
+    # The account (tests/backend/test_account.py): the other holder's own, never the first's.
+    ("post", "/api/v1/account/password"): (422,),
+    ("post", "/api/v1/account/contact"): (422,),
+    ("post", "/api/v1/account/contact/confirm"): (410,),  # the first holder's code: not theirs
+    ("get", "/api/v1/devices"): (200,),
+    ("post", "/api/v1/devices/{device_id}/sign-out"): (404,),
 }
 
 
@@ -136,6 +145,7 @@ def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     path = path.replace("{conversation_id}", "x").replace("{message_id}", "x").replace("{index}", "0")
     path = path.replace("{request_id}", "x").replace("{connection_id}", "x")  # catalogue
     path = path.replace("{seq}", "1").replace("{share_id}", "x")  # access log, share links
+    path = path.replace("{device_id}", "x")  # signed-in devices
     url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
@@ -152,6 +162,13 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/uploads", headers=bearer(first_tokens), json={"size": len(PDF), "sha256": "0" * 64}
     ).json()["id"]
     notification_id = world.api.get("/api/v1/notifications", headers=bearer(first_tokens)).json()[0]["id"]
+    device_id = world.api.get("/api/v1/devices", headers=bearer(first_tokens)).json()[0]["id"]
+    contact = world.api.post(
+        "/api/v1/account/contact",
+        json={"kind": "email", "value": "nouvelle@exemple.fr", "password": PASSWORD},
+        headers=bearer(first_tokens),
+    ).json()
+    contact_code = world.last_otp("nouvelle@exemple.fr")
     before = _snapshot(world, first_tokens)
 
     _, other = world.active_person()
@@ -169,6 +186,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
             "/api/v1/shares", json={"document_ids": [record_id], "days": 1}, headers=bearer(first_tokens)
         ).json()["id"],
         "seq": world.api.get("/api/v1/access-log", headers=bearer(first_tokens)).json()["entries"][0]["seq"],
+        "device_id": device_id,
     }
     bodies = {
         "/api/v1/space/close": {"password": "Not-the-password-1"},
@@ -192,6 +210,8 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/emergency-settings": {"emergency_access": False, "regulator_access": False},
         "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
         "/api/v1/shares": {"document_ids": [record_id], "days": 30},
+        # The first holder's challenge and its right code: still not the other's to use.
+        "/api/v1/account/contact/confirm": {"challenge_id": contact["challenge_id"], "code": contact_code},
     }
     for (method, path), allowed in HOLDER.items():
         if path == "/api/v1/auth/logout":
@@ -202,6 +222,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         response = world.api.request(method.upper(), url, headers=headers, **kwargs)  # type: ignore[arg-type]
         assert response.status_code in allowed, (method, path, response.status_code, response.text)
         assert record_id not in response.text or path == "/api/v1/sync/push", (method, path)
+        assert device_id not in response.text, (method, path)
     assert world.api.post("/api/v1/auth/logout", headers=bearer(other)).status_code == 204
     # The first holder's things are exactly as they were, except what the delete push made of
     # the *other* holder's own namespace (push ids are per holder).

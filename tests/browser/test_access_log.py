@@ -12,7 +12,7 @@ from tests.browser.test_activation_login import log_in, see, shot, tap, type_int
 
 pytestmark = BROWSER
 
-PIN = "482915"
+PIN = "Mimosa-482915"
 REASON = "Malaise dans la rue, patiente inconsciente"
 KEY_RE = re.compile(r"\b(pro_[A-Za-z0-9_-]{20,})")
 

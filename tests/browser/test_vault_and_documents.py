@@ -51,8 +51,8 @@ async def test_pin_documents_mask_and_unlock_after_reload(
     await see(page, "Choisissez un code de déverrouillage")
     await see(page, "protège vos données de santé sur cet appareil")
     # Rules are checked next to the fields; what was typed stays.
-    await type_into(page, "Code de déverrouillage", "123456")
-    await type_into(page, "Confirmer le code de déverrouillage", "123456")
+    await type_into(page, "Code de déverrouillage", "abcdefgh")
+    await type_into(page, "Confirmer le code de déverrouillage", "abcdefgh")
     await tap(page, "Enregistrer mon code")
     await see(page, "trop facile à deviner")
     await type_into(page, "Code de déverrouillage", PIN)

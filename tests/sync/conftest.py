@@ -26,7 +26,7 @@ def vault(tmp_path: Path) -> DeviceVault:
 
 @pytest.fixture
 def store(vault: DeviceVault) -> Store:
-    key = vault.create("482915")
+    key = vault.create("Mimosa-482915")
     return vault.open_store(key)
 
 
@@ -35,7 +35,7 @@ class Device:
 
     def __init__(self, world: World, tokens: dict[str, str], folder: Path, name: str) -> None:
         self.vault = DeviceVault(folder, "holder", name, kdf=FAST_KDF)
-        self.key = self.vault.create("482915")
+        self.key = self.vault.create("Mimosa-482915")
         self.store = self.vault.open_store(self.key)
         self.client = AccountClient(http=world.api)
         self.client.tokens = TokenPair.model_validate(tokens)

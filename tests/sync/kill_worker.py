@@ -23,7 +23,7 @@ from sync.protocol.sync_schemas import UploadState
 
 RECORDS = 200
 DOCUMENT = random.Random(7).randbytes(2 * 1024 * 1024 + 333_333)
-PIN = "482915"
+PIN = "Mimosa-482915"
 
 
 class LoggingTransport:

@@ -17,7 +17,7 @@ from sync.space import HolderSpace
 from tests.conftest import World
 from tests.sync.conftest import FAST_KDF
 
-PIN = "482915"
+PIN = "Mimosa-482915"
 PARENT = Me(
     id="parent1",
     first_name="Camille",

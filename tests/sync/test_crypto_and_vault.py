@@ -14,17 +14,22 @@ from tests.sync.conftest import FAST_KDF
 
 def test_pin_rules() -> None:
     assert pin_problem("12345") == ErrorCode.PIN_SHORT
-    assert pin_problem("111111") == ErrorCode.PIN_SIMPLE
-    assert pin_problem("123456") == ErrorCode.PIN_SIMPLE
-    assert pin_problem("654321") == ErrorCode.PIN_SIMPLE
-    assert pin_problem("482915") is None
+    assert pin_problem("482915") == ErrorCode.PIN_SHORT  # six digits: guessed offline in hours
+    assert pin_problem("48291573") == ErrorCode.PIN_DIGITS
+    assert pin_problem("aaaaaaaa") == ErrorCode.PIN_SIMPLE
+    assert pin_problem("abcdefgh") == ErrorCode.PIN_SIMPLE
+    assert pin_problem("hgfedcba") == ErrorCode.PIN_SIMPLE
+    assert pin_problem("AZERTY uiop") == ErrorCode.PIN_SIMPLE
+    assert pin_problem(" " * 8) == ErrorCode.PIN_SIMPLE
+    assert pin_problem("87654321a") is None  # a letter breaks the run
+    assert pin_problem("Mimosa-482915") is None
     assert pin_problem("une phrase de passe") is None
 
 
 def test_wrong_pin_gets_a_growing_delay(tmp_path) -> None:  # type: ignore[no-untyped-def]
     now = [1000.0]
     vault = DeviceVault(tmp_path, "h", "d", kdf=FAST_KDF, clock=lambda: now[0])
-    key = vault.create("482915")
+    key = vault.create("Mimosa-482915")
     waits = []
     for _ in range(5):
         with pytest.raises(SyncError) as err:
@@ -33,32 +38,32 @@ def test_wrong_pin_gets_a_growing_delay(tmp_path) -> None:  # type: ignore[no-un
         waits.append(err.value.params["wait_seconds"])
         with pytest.raises(SyncError) as early:
             if waits[-1]:
-                vault.unlock("482915")  # even the right PIN must wait
+                vault.unlock("Mimosa-482915")  # even the right PIN must wait
             else:
                 raise SyncError(ErrorCode.PIN_WAIT)
         assert early.value.code == ErrorCode.PIN_WAIT
         now[0] += waits[-1]
     assert waits == [0, 0, 2, 4, 8]
-    assert vault.unlock("482915") == key
+    assert vault.unlock("Mimosa-482915") == key
     assert delay_after(30) == 15 * 60
 
 
 def test_change_pin_rewraps_only_the_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
     vault = DeviceVault(tmp_path, "h", "d", kdf=FAST_KDF)
-    key = vault.create("482915")
+    key = vault.create("Mimosa-482915")
     store = vault.open_store(key)
     store.put("note", {"body": "tension 13/8"})
     store.close()
-    vault.change_pin("482915", "739164")
+    vault.change_pin("Mimosa-482915", "Lilas-739164")
     with pytest.raises(SyncError):
-        vault.unlock("482915")
-    again = vault.open_store(vault.unlock("739164"))
+        vault.unlock("Mimosa-482915")
+    again = vault.open_store(vault.unlock("Lilas-739164"))
     assert [i.data["body"] for i in again.items("note")] == ["tension 13/8"]
 
 
 def test_keyfile_holds_no_key_in_clear(tmp_path) -> None:  # type: ignore[no-untyped-def]
     vault = DeviceVault(tmp_path, "h", "d", kdf=FAST_KDF)
-    key = vault.create("482915")
+    key = vault.create("Mimosa-482915")
     raw = vault.keyfile.read_bytes()
     assert key.hex().encode() not in raw and key not in raw
 

@@ -135,7 +135,7 @@ def test_offline_rules_of_the_phone(phone) -> None:  # type: ignore[no-untyped-d
 
 def _phone(folder: str, url: str, tokens_file: str, conversation: str) -> int:
     vault = DeviceVault(Path(folder), "holder", "phone", kdf=KdfParams(1, 1, 1024))
-    key = vault.unlock("482915") if vault.exists() else vault.create("482915")
+    key = vault.unlock("Mimosa-482915") if vault.exists() else vault.create("Mimosa-482915")
     store = vault.open_store(key)
     client = AccountClient(url)
     client.tokens = TokenPair.model_validate(json.loads(Path(tokens_file).read_text()))

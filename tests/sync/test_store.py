@@ -14,7 +14,7 @@ SECRETS = ("Amoxicilline 1g matin et soir", "Allergie arachide severe", "Glycemi
 
 
 def test_no_plaintext_in_the_database_journal_or_temp_files(vault: DeviceVault) -> None:
-    store = vault.open_store(vault.create("482915"))
+    store = vault.open_store(vault.create("Mimosa-482915"))
     for text in SECRETS:
         store.put("note", {"title": text, "body": text * 20})
     store.put("measurement", {"kind": "weight", "value": 71.5, "note": SECRETS[0]})
@@ -62,7 +62,7 @@ def test_every_write_queues_a_mutation_in_order(store: Store) -> None:
 
 
 def test_wrong_key_cannot_read(vault: DeviceVault, tmp_path: Path) -> None:
-    store = vault.open_store(vault.create("482915"))
+    store = vault.open_store(vault.create("Mimosa-482915"))
     record = store.put("note", {"body": "x"})
     store.close()
     other = Store(store.path, b"\0" * 32)
@@ -72,7 +72,7 @@ def test_wrong_key_cannot_read(vault: DeviceVault, tmp_path: Path) -> None:
 
 def test_schema_upgrade_from_version_one(tmp_path: Path) -> None:
     vault = DeviceVault(tmp_path, "h", "d", kdf=FAST_KDF)
-    key = vault.create("482915")
+    key = vault.create("Mimosa-482915")
     path = vault.folder / "store.db"
     conn = sqlite3.connect(path)
     for statement in SCHEMA_STEPS[0]:

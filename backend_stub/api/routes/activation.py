@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from backend_stub.api.deps import ClientDep, ContextDep, SessionDep
+from backend_stub.api.deps import ClientDep, ContextDep, SessionDep, WakeQueue
 from backend_stub.services import activation
 from sync.protocol.schemas import (
     ActivationRequest,
@@ -35,8 +35,8 @@ def object_(ids: Identifiers, ctx: ContextDep, session: SessionDep, client: Clie
     return Message(message="objection.done")
 
 
-@router.post("/letters")
+@router.post("/letters", dependencies=[WakeQueue])
 def new_letter(body: NewLetterRequest, ctx: ContextDep, session: SessionDep, client: ClientDep) -> Message:
-    """Ask for a new provisional code, sent to the address the insurer holds."""
+    """Ask for a new provisional code, sent (after the answer) to the address the insurer holds."""
     activation.request_new_letter(session=session, ctx=ctx, request=body, client=client)
     return Message(message="letter.requested")

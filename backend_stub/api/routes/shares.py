@@ -130,6 +130,10 @@ async def share_open(
     try:
         limit = ctx.settings.rate_per_client
         ratelimit.hit(session=session, ctx=ctx, scope="share", subject=client, limit=limit)
+        # Per link too, in one statement: however many processes answer, a link's code is tried
+        # a bounded number of times (its five-failures closure counts on the row).
+        per_link = ctx.settings.rate_per_account
+        ratelimit.hit(session=session, ctx=ctx, scope="share-link", subject=token, limit=per_link)
         _, documents = shares.open_with_code(session=session, ctx=ctx, token=token, code=code)
     except DomainError as exc:
         if exc.code == ErrorCode.SHARE_CLOSED:

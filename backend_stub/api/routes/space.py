@@ -11,7 +11,8 @@ from sync.protocol.schemas import CloseRequest, Me
 router = APIRouter(tags=["space"])
 
 
-def _me(holder: Holder) -> Me:
+def me_out(holder: Holder) -> Me:
+    """The holder's account as the app shows it (also after a change of e-mail, phone or channel)."""
     return Me(
         id=holder.id,
         first_name=holder.first_name,
@@ -19,6 +20,7 @@ def _me(holder: Holder) -> Me:
         email=holder.email or "",
         status=holder.status,
         otp_channel=holder.otp_channel,
+        phone=holder.phone or "",
         closed_at=as_utc(holder.closed_at) if holder.closed_at else None,
         purge_after=as_utc(holder.purge_after) if holder.purge_after else None,
         birth_date=holder.birth_date,
@@ -29,7 +31,7 @@ def _me(holder: Holder) -> Me:
 @router.get("/me")
 async def me(signed: SignedDep) -> Me:
     """The signed-in holder and the state of their space (a child's with `X-Space`)."""
-    return _me(signed.space)
+    return me_out(signed.space)
 
 
 @router.post("/space/close")
@@ -38,10 +40,10 @@ def close(body: CloseRequest, signed: SignedDep, ctx: ContextDep, session: Sessi
     holder = space.close(
         session=session, ctx=ctx, holder=signed.holder, password=body.password, keep_session=signed.session.id
     )
-    return _me(holder)
+    return me_out(holder)
 
 
 @router.post("/space/reopen")
 def reopen(signed: SignedDep, ctx: ContextDep, session: SessionDep) -> Me:
     """Reopen a closed space; everything archived comes back."""
-    return _me(space.reopen(session=session, ctx=ctx, holder=signed.holder))
+    return me_out(space.reopen(session=session, ctx=ctx, holder=signed.holder))

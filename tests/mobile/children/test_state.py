@@ -25,7 +25,7 @@ from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus, TokenPair
 from tests.sync.conftest import FAST_KDF
 
-PIN = "482915"
+PIN = "Mimosa-482915"
 TOM_CODE = "ABCD-EFGH-JKMN"
 TOM_NIR = nir_for(71)
 PARENT = Me(

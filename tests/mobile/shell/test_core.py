@@ -59,8 +59,8 @@ def test_pin_rules_then_home_and_remembered_ids(world: World, tmp_path: Path) ->
     form = state.vault.pin_form
     for pin, confirm, field, code in (
         ("12345", "12345", "pin", ErrorCode.PIN_SHORT),
-        ("123456", "123456", "pin", ErrorCode.PIN_SIMPLE),
-        ("000000", "000000", "pin", ErrorCode.PIN_SIMPLE),
+        ("48291573", "48291573", "pin", ErrorCode.PIN_DIGITS),
+        ("abcdefgh", "abcdefgh", "pin", ErrorCode.PIN_SIMPLE),
         (PIN, PIN + "x", "confirm", ErrorCode.PIN_MISMATCH),
     ):
         form.set("pin", pin)
