@@ -33,7 +33,9 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log") -> Iterator[str]:
+def live_server(
+    data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log"
+) -> Iterator[str]:
     """The base URL of a running server; stopped (killed if need be) on exit. `env` overrides
     (e.g. ENS_DATABASE_URL: two servers on one database, as two workers are)."""
     port = free_port()

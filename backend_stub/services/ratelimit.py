@@ -52,8 +52,9 @@ def hit(*, session: Session, ctx: Context, scope: str, subject: str, limit: int)
     session.commit()
     if not allowed:
         tat = session.execute(select(table.c.tat).where(table.c.key == key)).scalar_one_or_none() or now
-        wait = max(tat, now) + step - window - now
-        raise DomainError(ErrorCode.RATE_LIMITED, retry_after=max(1, math.ceil(wait / 1000)))
+        seconds = max(1, math.ceil((max(tat, now) + step - window - now) / 1000))
+        # Minutes too: the message says them, also where the server writes it (the share page).
+        raise DomainError(ErrorCode.RATE_LIMITED, retry_after=seconds, retry_minutes=math.ceil(seconds / 60))
 
 
 def purge_old_counters(*, session: Session, ctx: Context) -> int:

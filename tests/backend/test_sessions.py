@@ -18,7 +18,9 @@ def _refresh(api: TestClient, token: str) -> tuple[int, dict[str, str]]:
     return response.status_code, response.json()
 
 
-def _sign_in(world: World, person: Person, *, name: str = "", platform: str = "", key: str = "") -> dict[str, str]:
+def _sign_in(
+    world: World, person: Person, *, name: str = "", platform: str = "", key: str = ""
+) -> dict[str, str]:
     """Password then code from a device that says its name (and its key, once known)."""
     body = {"email": person.email, "password": PASSWORD, "device_name": name, "platform": platform}
     challenge = world.api.post("/api/v1/auth/login", json=body | {"device_key": key})
@@ -44,7 +46,9 @@ def test_rotation_keeps_one_device_and_the_old_access_token_stops(world: World, 
     clock.advance(minutes=20)
     status, fresh = _refresh(world.api, tokens["refresh_token"])
     assert status == 200
-    assert fresh["access_token"] != tokens["access_token"] and fresh["refresh_token"] != tokens["refresh_token"]
+    assert (
+        fresh["access_token"] != tokens["access_token"] and fresh["refresh_token"] != tokens["refresh_token"]
+    )
     assert not _alive(world, tokens) and _alive(world, fresh)
     devices = world.api.get("/api/v1/devices", headers=bearer(fresh)).json()
     assert len(devices) == 1  # the same device, not a new session per refresh
@@ -69,7 +73,9 @@ def test_previous_token_within_the_grace_gives_the_same_pair_once(
     for secret in (tokens["refresh_token"], first[1]["refresh_token"], first[1]["access_token"]):
         assert secret not in caplog.text
     assert "session_reuse" in _notifications(world, person)
-    assert "Un appareil a été déconnecté de votre espace santé" in {m["subject"] for m in world.outbox(person.email)}
+    assert "Un appareil a été déconnecté de votre espace santé" in {
+        m["subject"] for m in world.outbox(person.email)
+    }
 
 
 def test_reuse_after_the_grace_once_the_pair_was_used_is_theft(world: World, clock: FixedClock) -> None:
@@ -177,5 +183,8 @@ def test_logout_and_closure_still_end_sessions(world: World) -> None:
     person, tokens = world.active_person()
     other = world.login(person)
     assert world.api.post("/api/v1/auth/logout", headers=bearer(other)).status_code == 204
-    assert _refresh(world.api, other["refresh_token"]) == (401, {"code": "error.session.expired", "params": {}})
+    assert _refresh(world.api, other["refresh_token"]) == (
+        401,
+        {"code": "error.session.expired", "params": {}},
+    )
     assert len(world.api.get("/api/v1/devices", headers=bearer(tokens)).json()) == 1
