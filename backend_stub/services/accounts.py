@@ -175,10 +175,14 @@ def start_contact_change(
     *, session: Session, ctx: Context, holder: Holder, request: ContactChangeRequest
 ) -> ContactChallenge:
     """A code to the new e-mail or phone (or to the channel chosen for login codes)."""
-    value, channel, to = _target(session, holder, request)
+    value, channel, to = _target(holder, request)
     check_password(
         session=session, ctx=ctx, holder=holder, password=request.password, wrong=ErrorCode.PASSWORD_WRONG
     )
+    if request.kind == "email":  # only once the password is right: no probing of who has an account
+        taken = session.exec(select(Holder.id).where(Holder.email == value, Holder.id != holder.id)).first()
+        if taken is not None:
+            raise DomainError(ErrorCode.EMAIL_TAKEN)
     limit = ctx.settings.rate_messages_per_account
     ratelimit.hit(session=session, ctx=ctx, scope="contact-code", subject=holder.id, limit=limit)
     now = ctx.clock.now()
@@ -204,13 +208,10 @@ def start_contact_change(
     )
 
 
-def _target(session: Session, holder: Holder, request: ContactChangeRequest) -> tuple[str, str, str]:
-    """The new value, the channel of its code and where the code goes."""
+def _target(holder: Holder, request: ContactChangeRequest) -> tuple[str, str, str]:
+    """The new value (its format checked), the channel of its code and where the code goes."""
     if request.kind == "email":
         email = valid(normalize_email, request.value)
-        taken = session.exec(select(Holder.id).where(Holder.email == email, Holder.id != holder.id)).first()
-        if taken is not None:
-            raise DomainError(ErrorCode.EMAIL_TAKEN)
         return email, "email", email
     if request.kind == "phone":
         phone = valid(normalize_phone, request.value)
