@@ -8,13 +8,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from backend_stub.cli import app as cli
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import get_settings
 from backend_stub.demo import nir_for
+from backend_stub.main import create_app
 from tests.backend.test_record_access import holder_document
 from tests.backend.test_sessions import _sign_in
 from tests.conftest import PASSWORD, Person, World, bearer
@@ -193,8 +196,6 @@ def test_letters_and_resets_do_the_same_work_whatever_they_matched(world: World,
 
 
 def test_send_queued_command_sends_what_waits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backend_stub.cli import app as cli
-
     monkeypatch.setenv("ENS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("ENS_ENV", "test")
     monkeypatch.delenv("ENS_DATABASE_URL", raising=False)
@@ -206,10 +207,6 @@ def test_send_queued_command_sends_what_waits(tmp_path: Path, monkeypatch: pytes
         args = ["enrol", "--nir", nir, "--vitale", "40000001", "--first-name", "Camille"]
         args += ["--last-name", "Martin", "--birth-date", "1985-05-01", "--email", "camille@exemple.fr"]
         assert runner.invoke(cli, args).exit_code == 0
-        from fastapi.testclient import TestClient
-
-        from backend_stub.main import create_app
-
         app = create_app()
         TestClient(app).post(f"{A}/letters", json={"nir": nir, "vitale_serial": "40000001"})
         app.state.ctx.engine.dispose()
