@@ -34,6 +34,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.core.security import new_token, same, token_digest
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder, _uuid
+from backend_stub.security_models import SecurityEvent
 from backend_stub.services import notifications
 from sync.protocol.account_schemas import DeviceOut, clean_device_name, clean_platform
 from sync.protocol.errors import ErrorCode
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 _T = AuthSession
 SIGNED_OUT = "signed_out"
 REUSE = "reuse"
+REUSE_EVENT = "session_reuse"
 
 
 def _refresh_token(ctx: Context, session_id: str, secret: str) -> str:
@@ -177,6 +179,8 @@ def _reused(*, session: Session, ctx: Context, session_id: str, presented: str, 
     if stolen is not None:
         holder = session.get(Holder, stolen[0])
         log.warning("refresh token reused: its session is revoked as stolen (holder %s)", stolen[0])
+        # Listed for the operators by `python -m backend_stub security-events --kind session_reuse`.
+        session.add(SecurityEvent(at=now, kind=REUSE_EVENT, actor_kind="holder", actor_id=stolen[0]))
         if holder is not None:
             notifications.notify(session=session, ctx=ctx, holder=holder, kind="session_reuse")
         session.commit()

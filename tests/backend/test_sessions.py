@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from backend_stub.core.clock import FixedClock
+from backend_stub.services import security
 from tests.conftest import PASSWORD, Person, World, bearer
 
 REFRESH = "/api/v1/auth/refresh"
@@ -76,6 +78,8 @@ def test_previous_token_within_the_grace_gives_the_same_pair_once(
     assert "Un appareil a été déconnecté de votre espace santé" in {
         m["subject"] for m in world.outbox(person.email)
     }
+    with Session(world.ctx.engine) as session:  # and in the operators' security log
+        assert [e.actor_kind for e in security.events(session=session, kind="session_reuse")] == ["holder"]
 
 
 def test_reuse_after_the_grace_once_the_pair_was_used_is_theft(world: World, clock: FixedClock) -> None:
