@@ -206,13 +206,16 @@ LINK_CELLS: dict[str, dict[tuple[str, str], Expect]] = {
 # --- holders and parents on every holder route --------------------------------------------------------
 
 # The holder's own account and space: a closed space still answers them; never with `X-Space`.
+ACCOUNT = {route for route in HOLDER if route[1].removeprefix(A).startswith(("/account", "/devices"))}
 OWN = {
     ("get", "/api/v1/me"),
     ("post", "/api/v1/space/close"),
     ("post", "/api/v1/space/reopen"),
     ("post", "/api/v1/auth/logout"),
-}
-OWN_SPACE_ONLY = {route for route in HOLDER if route[1].removeprefix(A).startswith(("/space/", "/children"))}
+} | ACCOUNT
+OWN_SPACE_ONLY = {
+    route for route in HOLDER if route[1].removeprefix(A).startswith(("/space/", "/children"))
+} | ACCOUNT
 CONTENT_READS = {r for r in HOLDER if r[0] == "get" and ("/content" in r[1] or "/attachments/" in r[1])}
 MEMBER_STATES = (
     "holder",
@@ -888,6 +891,7 @@ def test_member_cells(scene: Scene, state: str, route: tuple[str, str]) -> None:
         connection_id="none",
         request_id="none",
         message_id="none",
+        device_id="none",
     )
     if route[0] == "patch":
         headers = headers | {"Upload-Offset": "0"}
