@@ -36,12 +36,13 @@ class Notifier:
     def __init__(self, senders: dict[Channel, Sender]) -> None:
         self._senders = senders
 
-    def send(self, channel: Channel, to: str, kind: str, lang: str, **params: Any) -> None:
+    def send(self, channel: Channel, to: str, kind: str, lang: str, *, sex: str = "", **params: Any) -> None:
+        """`sex` ("female", "male" or "") picks the words that agree with the recipient."""
         message = OutgoingMessage(
             channel=channel,
             to=to,
-            subject=translate(f"notify.{kind}.subject", lang, **params),
-            body=translate(f"notify.{kind}.body", lang, **params),
+            subject=translate(f"notify.{kind}.subject", lang, sex=sex, **params),
+            body=translate(f"notify.{kind}.body", lang, sex=sex, **params),
             kind=kind,
         )
         try:

@@ -108,6 +108,7 @@ def send_letter(*, ctx: Context, holder: Holder, code: str, kind: str = "letter"
         holder.letter_email or f"{holder.first_name} {holder.last_name}, {holder.postal_address}",
         kind,
         holder.lang,
+        sex=holder.sex,  # "Vous êtes majeure" to a young woman
         first_name=holder.first_name,
         code=format_provisional_code(code),
         expires=holder.code_expires_at.strftime("%d/%m/%Y"),

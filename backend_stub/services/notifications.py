@@ -27,7 +27,7 @@ def notify(*, session: Session, ctx: Context, holder: Holder, kind: str, **param
         outside = {k: v for k, v in params.items() if k != "reason"}
         # The in-app notification is the record; a mail or SMS outage must not block care.
         with contextlib.suppress(Exception):  # already logged by the notifier, without personal data
-            ctx.notifier.send(channel, to, kind, holder.lang, **outside)  # type: ignore[arg-type]
+            ctx.notifier.send(channel, to, kind, holder.lang, sex=holder.sex, **outside)  # type: ignore[arg-type]
 
 
 def _item(notification: Notification, holder: Holder) -> gate.Item:

@@ -4,8 +4,10 @@ Pure: the person (birth date, sex), the day (`today`, the clock as a parameter),
 vaccinations and the check-up marks go in; the reminders come out. The calendar itself is data
 (`assets/reference/prevention.json`); each item has a schedule:
 
-    series      numbered doses at ages (infant vaccines, HPV, shingles): a recorded dose moves
-                the next one (never sooner than `gap` after the last)
+    series      numbered doses at ages (infant vaccines, HPV, shingles, pneumococcus from 65): a
+                recorded dose moves the next one (never sooner than `gap` after the last); a
+                `late` plan replaces the doses when the series starts from its age (HPV from 15:
+                3 doses, each `gaps[i]` after the one before)
     once        one check-up in an age window (child examinations, M'T dents, bilans)
     every       every `interval` between two ages (breast and colorectal screening)
     boosters    at fixed ages then every N years (adult dTP): a dose moves the next booster
@@ -15,11 +17,17 @@ vaccinations and the check-up marks go in; the reminders come out. The calendar 
 A reminder shows `lead` before its date (upcoming), is due in its window, overdue after it (for
 `catch_up`, or until `show_until` for vaccines), and shows as done for `done_shown` after it was
 done when nothing else is due. A dismissed reminder stays hidden until its next occurrence.
+
+A reminder due or overdue for more than `stale` (one year), outside an open window, is shown as
+due now, dated from the person's latest birthday (`since_long`): with nothing recorded, "due
+since 15/06/2000" to a 52-year-old would be both useless and alarming; the birthday is their own
+date and stays the same for a year (the bell does not announce it again every day). The data
+file's `_about` says why.
 """
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -36,6 +44,7 @@ __all__ = [
     "due_items",
     "item",
     "items",
+    "last_birthday",
     "marks_from",
     "sex_from_nir",
     "vaccinations_from",
@@ -86,6 +95,7 @@ class Reminder:
     doses: int = 0
     last_done: date | None = None
     vaccines: tuple[str, ...] = field(default_factory=tuple)
+    since_long: bool = False  # due for more than `stale`: "à faire", dated from the last birthday
 
     def label(self, lang: str) -> str:
         return _words(item(self.item)["label"], lang)
@@ -212,6 +222,8 @@ class _Facts:
 def _series(entry: dict[str, Any], f: _Facts) -> _Next | None:
     counts_from = f.at(entry.get("counts_from", "0d"))
     doses = [d for d in f.done if d >= counts_from]
+    if _late(entry, f, doses):
+        return _late_series(entry, f, doses)
     plan = entry["doses"]
     if len(doses) >= len(plan):
         return None
@@ -225,6 +237,26 @@ def _series(entry: dict[str, Any], f: _Facts) -> _Next | None:
     show_until = f.at(entry["show_until"]) if "show_until" in entry else None
     dismissed = f.dismissed_since(doses[-1] if doses else date.min)
     return _Next(due, until, len(doses) + 1, len(plan), show_until, dismissed)
+
+
+def _late(entry: dict[str, Any], f: _Facts, doses: list[date]) -> bool:
+    """The series starts from its `late` age: the first dose was given then, or none was before."""
+    if "late" not in entry:
+        return False
+    late_from = f.at(entry["late"]["from"])
+    return doses[0] >= late_from if doses else f.today >= late_from
+
+
+def _late_series(entry: dict[str, Any], f: _Facts, doses: list[date]) -> _Next | None:
+    """A catch-up plan: the first dose from the late age, each next one `gaps[i]` after the one
+    before (HPV from 15: 3 doses at 0, 2 and 6 months)."""
+    gaps = entry["late"]["gaps"]
+    if len(doses) > len(gaps):
+        return None
+    due = add_duration(doses[-1], gaps[len(doses) - 1]) if doses else f.at(entry["late"]["from"])
+    show_until = f.at(entry["show_until"]) if "show_until" in entry else None
+    dismissed = f.dismissed_since(doses[-1] if doses else date.min)
+    return _Next(due, None, len(doses) + 1, len(gaps) + 1, show_until, dismissed)
 
 
 def _once(entry: dict[str, Any], f: _Facts) -> _Next | None:
@@ -341,6 +373,24 @@ def _status(nxt: _Next, today: date, lead: str) -> Status | None:
     return Status.DUE
 
 
+def last_birthday(birth: date, today: date) -> date:
+    """The person's latest birthday on or before `today` (29 February: 28 February in common years)."""
+    years = today.year - birth.year
+    day = add_duration(birth, f"{years}y")
+    return day if day <= today else add_duration(birth, f"{years - 1}y")
+
+
+def _dated_for_now(nxt: _Next, status: Status, person: Person, today: date) -> tuple[_Next, Status, bool]:
+    """A reminder due for more than `stale` outside an open window (none, or one long past) is due
+    now, dated from the person's latest birthday; an open window keeps its own dates."""
+    open_window = nxt.until is not None and nxt.until >= today
+    if status not in (Status.DUE, Status.OVERDUE) or open_window:
+        return nxt, status, False
+    if add_duration(nxt.due, _default("stale")) >= today:
+        return nxt, status, False
+    return replace(nxt, due=last_birthday(person.birth, today), until=None), Status.DUE, True
+
+
 def due_items(
     person: Person,
     today: date,
@@ -366,6 +416,9 @@ def due_items(
             continue  # past the ages it concerns: not even as done
         nxt = _RULES[entry["schedule"]](entry, facts)
         status = _status(nxt, today, entry.get("lead", _default("lead"))) if nxt else None
+        since_long = False
+        if nxt is not None and status is not None:
+            nxt, status, since_long = _dated_for_now(nxt, status, person, today)
         last = facts.done[-1] if facts.done else None
         if status is None:
             if last is None or add_duration(last, _default("done_shown")) < today:
@@ -382,6 +435,7 @@ def due_items(
                 doses=nxt.doses if nxt else 0,
                 last_done=last,
                 vaccines=vaccines,
+                since_long=since_long,
             )
         )
     order = {Status.OVERDUE: 0, Status.DUE: 1, Status.UPCOMING: 2, Status.DONE: 3}

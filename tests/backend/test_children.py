@@ -336,6 +336,7 @@ def test_coming_of_age_ends_the_parents_access_and_the_young_adult_sees_everythi
         assert {g.reason for g in session.exec(select(Guardianship))} == {"majority"}
     letter = world.outbox()[0]
     assert letter["kind"] == "majority_letter" and "Camille Martin" not in letter["to"]
+    assert letter["subject"].startswith("Vous êtes majeur :")  # a boy's number (first digit 1)
     code = CODE_RE.search(letter["body"])
     assert code and code.group(1) != child.code
     adult = Person(nir=child.nir, vitale=child.vitale, code=code.group(1), email="lea@exemple.fr")
@@ -349,6 +350,19 @@ def test_coming_of_age_ends_the_parents_access_and_the_young_adult_sees_everythi
     )
     closed = world.api.post(f"{A}/space/close", headers=bearer(adult_tokens), json={"password": PASSWORD})
     assert closed.json()["status"] == "closed"
+
+
+def test_the_majority_letter_agrees_with_a_young_woman(world: World, clock: FixedClock) -> None:
+    """Her number says she is a woman (first digit 2): "Vous êtes majeure" (issue #17)."""
+    parent, _ = world.active_person()
+    girl = enrol_child(world, parent, "2008-01-06", nir=nir_for(9017, sex=2, born=date(2008, 1, 6)))
+    assert girl.nir.startswith("2")
+    clock.advance(days=1)
+    with Session(world.ctx.engine) as session:
+        assert children.come_of_age(session=session, ctx=world.ctx) == 1
+    letter = world.outbox()[0]
+    assert letter["kind"] == "majority_letter"
+    assert letter["subject"] == "Vous êtes majeure : votre espace santé reste ouvert"
 
 
 def test_the_young_adult_may_object_and_a_leap_day_child_comes_of_age_on_28_february(

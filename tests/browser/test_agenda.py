@@ -2,8 +2,9 @@
 prevention reminders for their age, marks one done, and cancels the appointment."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from sync.protocol.prevention import last_birthday
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import open_tile, sign_in
 from tests.browser.test_activation_login import see, shot, tap, type_into
@@ -74,7 +75,9 @@ async def test_appointment_reminder_in_the_bell_and_checkups(stack: Stack, brows
     await open_tile(page, "Mes rappels de prévention")
     await see(page, "Rappel diphtérie-tétanos-poliomyélite (dTP)")
     await see(page, "Pourquoi ? Rappels de l'adulte contre la diphtérie")
-    await see(page, "Recommandé depuis le 01/05/2010")
+    # Due since his 25th birthday, long ago: dated from his latest birthday, not from 2010.
+    since = last_birthday(date(1985, 5, 1), date.today()).strftime("%d/%m/%Y")
+    await see(page, f"Recommandé depuis le {since}")
     assert await page.get_by_text("Dépistage du cancer du sein", exact=False).count() == 0
     await shot(page, "agenda-05-checkups")
     await tap(page, "C'est fait")

@@ -3,7 +3,7 @@
 import re
 
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import catalogue, translate
+from sync.protocol.i18n import catalogue, translate, variant_of
 from sync.protocol.password import password_is_acceptable, password_rules
 
 
@@ -27,10 +27,28 @@ def test_acceptable_password() -> None:
 
 
 def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
+    """Gendered variants (`key.female`, `key.male`) exist only where a language needs them, each
+    beside its plain key and with the same placeholders."""
     fr, en = catalogue("fr"), catalogue("en")
-    assert fr.keys() == en.keys()
-    for key in fr:
-        assert set(re.findall(r"{(\w+)}", fr[key])) == set(re.findall(r"{(\w+)}", en[key])), key
+    plain = {lang: {k for k in texts if variant_of(k) is None} for lang, texts in (("fr", fr), ("en", en))}
+    assert plain["fr"] == plain["en"]
+    for texts in (fr, en):
+        for key in texts:
+            base = variant_of(key) or key
+            assert base in texts, key
+            placeholders = set(re.findall(r"{(\w+)}", texts[key]))
+            assert (
+                placeholders == set(re.findall(r"{(\w+)}", fr[base])) == set(re.findall(r"{(\w+)}", en[base]))
+            ), key
+
+
+def test_gendered_words_agree_with_the_reader() -> None:
+    key = "notify.majority_letter.subject"
+    assert translate(key, "fr", sex="female").startswith("Vous êtes majeure :")
+    assert translate(key, "fr", sex="male").startswith("Vous êtes majeur :")
+    assert translate(key, "fr").startswith("Vous êtes majeur")  # sex unknown: the plain text
+    assert translate(key, "en", sex="female") == translate(key, "en")  # English needs no variant
+    assert translate(key, "de", sex="female") == translate(key, "fr", sex="female")
 
 
 def test_every_error_code_has_a_message_in_both_languages() -> None:

@@ -13,7 +13,9 @@ from sync.protocol.prevention import (
     Vaccination,
     add_duration,
     due_items,
+    item,
     items,
+    last_birthday,
     marks_from,
     sex_from_nir,
     vaccinations_from,
@@ -99,14 +101,18 @@ def test_a_recorded_infant_dose_moves_the_next_one() -> None:
 def test_girl_of_12() -> None:
     found = summary(due_items(GIRL_12, TODAY))
     assert found == {
-        "vac_mmr": (Status.OVERDUE, date(2015, 5, 10)),
+        "vac_mmr": (Status.DUE, date(2026, 5, 10)),  # missed long ago: due now, from her birthday
         "child_exam_11y": (Status.DUE, date(2025, 5, 10)),
         "vac_dtcap_11y": (Status.DUE, date(2025, 5, 10)),
         "vac_hpv": (Status.DUE, date(2025, 5, 10)),
         "vac_meningococcus_acwy_teen": (Status.DUE, date(2025, 5, 10)),
         "dental_12y": (Status.DUE, date(2026, 5, 10)),
     }
-    assert [r.item for r in due_items(GIRL_12, TODAY)][0] == "vac_mmr"  # overdue first
+    # Windows still open keep their own dates: 11 to 13 for the exam, HPV and ACWY.
+    assert by_item(due_items(GIRL_12, TODAY))["child_exam_11y"].until == date(2028, 5, 9)
+    assert by_item(due_items(GIRL_12, TODAY))["vac_mmr"].since_long
+    overdue = by_item(due_items(GIRL_12, date(2015, 8, 1)))["vac_mmr"]  # a few weeks late: its real dates
+    assert (overdue.status, overdue.due, overdue.since_long) == (Status.OVERDUE, date(2015, 5, 10), False)
 
 
 def test_girl_of_12_reacts_to_recorded_vaccinations() -> None:
@@ -125,9 +131,12 @@ def test_girl_of_12_reacts_to_recorded_vaccinations() -> None:
 
 
 def test_woman_of_26() -> None:
+    # Due since her 25th birthday, more than a year ago: due now, from her 26th. HPV catch-up runs
+    # until 26 years inclusive (HAS, 13 May 2025).
     assert summary(due_items(WOMAN_26, TODAY)) == {
-        "cervical_screening": (Status.DUE, date(2025, 3, 10)),
-        "vac_dtp_adult": (Status.DUE, date(2025, 3, 10)),
+        "cervical_screening": (Status.DUE, date(2026, 3, 10)),
+        "vac_dtp_adult": (Status.DUE, date(2026, 3, 10)),
+        "vac_hpv": (Status.DUE, date(2026, 3, 10)),
     }
     # At 24 she was offered her prevention check-up (18-25) and, soon, the booster at 25.
     at_24 = summary(due_items(WOMAN_26, date(2025, 2, 20)))
@@ -157,14 +166,15 @@ def test_woman_of_26_cervical_screening_moves_with_each_test() -> None:
 
 def test_a_dose_recorded_as_an_adult_does_not_revive_childhood_items() -> None:
     found = by_item(due_items(MAN_52, TODAY, [Vaccination("dtp", date(2026, 11, 1))]))
-    assert set(found) == {"vac_dtp_adult", "colorectal_screening"}
+    assert set(found) == {"vac_dtp_adult", "colorectal_screening"}  # the dTP counts for nothing else
     assert found["vac_dtp_adult"].status == Status.DONE
 
 
 def test_man_of_52() -> None:
+    # The 45-year booster and the screening from 50, nothing recorded: due now, from his birthday.
     assert summary(due_items(MAN_52, TODAY)) == {
-        "vac_dtp_adult": (Status.DUE, date(2019, 6, 2)),  # the 45-year booster, nothing recorded
-        "colorectal_screening": (Status.DUE, date(2024, 6, 2)),
+        "vac_dtp_adult": (Status.DUE, date(2026, 6, 2)),
+        "colorectal_screening": (Status.DUE, date(2026, 6, 2)),
     }
 
 
@@ -182,11 +192,13 @@ def test_man_of_52_done_screening_and_booster_move_the_next_ones() -> None:
 
 
 def test_woman_of_67() -> None:
+    birthday = date(2026, 2, 14)
     assert summary(due_items(WOMAN_67, TODAY)) == {
-        "breast_screening": (Status.DUE, date(2009, 2, 14)),
-        "colorectal_screening": (Status.DUE, date(2009, 2, 14)),
-        "vac_dtp_adult": (Status.DUE, date(2024, 2, 14)),
-        "vac_zoster": (Status.DUE, date(2024, 2, 14)),
+        "breast_screening": (Status.DUE, birthday),
+        "colorectal_screening": (Status.DUE, birthday),
+        "vac_dtp_adult": (Status.DUE, birthday),
+        "vac_pneumococcus_adult": (Status.DUE, birthday),
+        "vac_zoster": (Status.DUE, birthday),
         "vac_influenza": (Status.DUE, date(2026, 10, 15)),
         "vac_covid19": (Status.DUE, date(2026, 10, 15)),
     }
@@ -200,6 +212,7 @@ def test_woman_of_67_reacts_to_vaccinations_and_a_mammogram() -> None:
     marks = [CheckupMark("breast_screening", "done", date(2026, 3, 2))]
     found = by_item(due_items(WOMAN_67, TODAY, given, marks))
     assert (found["vac_influenza"].status, found["vac_influenza"].due) == (Status.DONE, date(2027, 10, 15))
+    assert not found["vac_influenza"].since_long
     zoster = found["vac_zoster"]
     assert (zoster.status, zoster.dose, zoster.due) == (Status.UPCOMING, 2, date(2026, 12, 1))
     assert "breast_screening" not in found  # next one in March 2028
@@ -260,3 +273,102 @@ def test_me_carries_birth_date_and_sex(world: World) -> None:
     world.activate(person)
     me = world.api.get("/api/v1/me", headers=bearer(world.login(person))).json()
     assert (me["birth_date"], me["sex"]) == ("1959-02-14", "female")
+
+
+# --- issue #17: pneumococcus from 65, HPV catch-up to 26, dates that matter to the person ------------
+
+MAN_66 = Person(date(1960, 9, 1), "male")
+WOMAN_70 = Person(date(1956, 4, 20), "female")
+GIRL_15 = Person(date(2011, 6, 1), "female")
+BOY_15 = Person(date(2011, 6, 1), "male")
+WOMAN_52 = Person(date(1974, 6, 15), "female")
+
+
+def test_man_of_66_one_pneumococcal_dose_from_65() -> None:
+    pneumo = by_item(due_items(MAN_66, TODAY))["vac_pneumococcus_adult"]
+    assert (pneumo.status, pneumo.due, pneumo.dose, pneumo.doses) == (Status.DUE, date(2026, 9, 1), 1, 1)
+    assert pneumo.since_long  # due since 65, more than a year: due now, from his 66th birthday
+    assert pneumo.vaccines == ("pneumococcus",)
+    assert "65 ans et plus" in pneumo.reason("fr") and "65" in pneumo.reason("en")
+    # At 65 and a few months, the reminder has its real date.
+    fresh = by_item(due_items(MAN_66, date(2025, 11, 24)))["vac_pneumococcus_adult"]
+    assert (fresh.status, fresh.due, fresh.since_long) == (Status.DUE, date(2025, 9, 1), False)
+    # One dose from 65 is all: done, then gone (no booster established).
+    dose = [Vaccination("pneumococcus", date(2026, 10, 2))]
+    assert by_item(due_items(MAN_66, TODAY, dose))["vac_pneumococcus_adult"].status == Status.DONE
+    assert "vac_pneumococcus_adult" not in by_item(due_items(MAN_66, date(2027, 6, 1), dose))
+    # Nothing before 65 for him: the reminder does not exist at 64.
+    assert "vac_pneumococcus_adult" not in by_item(due_items(MAN_66, date(2025, 7, 1)))
+    assert "vac_pneumococcus_adult" in {e["id"] for e in items()}
+
+
+def test_woman_of_70_pneumococcus_counts_only_a_dose_from_65() -> None:
+    assert by_item(due_items(WOMAN_70, TODAY))["vac_pneumococcus_adult"].status == Status.DUE
+    infant_and_risk = [
+        Vaccination("pneumococcus", date(1956, 7, 1)),
+        Vaccination("pneumococcus", date(2016, 3, 1)),
+    ]
+    assert by_item(due_items(WOMAN_70, TODAY, infant_and_risk))["vac_pneumococcus_adult"].status == Status.DUE
+    at_68 = [Vaccination("pneumococcus", date(2024, 5, 2))]
+    assert "vac_pneumococcus_adult" not in by_item(due_items(WOMAN_70, TODAY, at_68))
+    # Everything she sees with nothing recorded is dated this year at the earliest.
+    for reminder in due_items(WOMAN_70, TODAY):
+        assert reminder.due is not None and reminder.due >= date(2026, 4, 20), reminder
+
+
+@pytest.mark.parametrize("teen", [GIRL_15, BOY_15], ids=["girl", "boy"])
+def test_hpv_catch_up_from_15_is_three_doses_for_girls_and_boys(teen: Person) -> None:
+    hpv = by_item(due_items(teen, TODAY))["vac_hpv"]
+    assert (hpv.status, hpv.due, hpv.dose, hpv.doses) == (Status.DUE, date(2026, 6, 1), 1, 3)
+    first = [Vaccination("hpv", date(2026, 7, 1))]
+    hpv = by_item(due_items(teen, TODAY, first))["vac_hpv"]
+    assert (hpv.status, hpv.dose, hpv.due) == (Status.DUE, 2, date(2026, 9, 1))  # 2 months later
+    two = first + [Vaccination("hpv", date(2026, 9, 3))]
+    hpv = by_item(due_items(teen, TODAY, two))["vac_hpv"]
+    assert (hpv.status, hpv.dose, hpv.due) == (Status.DONE, 3, date(2027, 1, 3))  # 6 months after the 1st
+    three = two + [Vaccination("hpv", date(2027, 1, 5))]
+    assert by_item(due_items(teen, date(2027, 2, 1), three))["vac_hpv"].status == Status.DONE
+    assert "vac_hpv" not in by_item(due_items(teen, date(2027, 9, 1), three))
+    # Started at 14: the two-dose schedule of 11-14 goes on.
+    early = [Vaccination("hpv", date(2025, 9, 1))]
+    hpv = by_item(due_items(teen, TODAY, early))["vac_hpv"]
+    assert (hpv.dose, hpv.doses, hpv.due) == (2, 2, date(2026, 3, 1))
+    complete = early + [Vaccination("hpv", date(2026, 4, 1))]
+    assert by_item(due_items(teen, date(2026, 5, 1), complete))["vac_hpv"].status == Status.DONE
+    assert "vac_hpv" not in by_item(due_items(teen, TODAY, complete))  # two doses were enough
+
+
+def test_hpv_catch_up_runs_until_26_inclusive() -> None:
+    assert by_item(due_items(GIRL_15, date(2038, 5, 31)))["vac_hpv"].status == Status.DUE  # 26 and 364 days
+    assert "vac_hpv" not in by_item(due_items(GIRL_15, date(2038, 6, 1)))  # 27th birthday
+    assert "vac_hpv" not in by_item(due_items(BOY_15, date(2038, 6, 1)))
+    assert "26 ans révolus" in item("vac_hpv")["reason"]["fr"]
+    assert "13 May 2025" in load_reference("prevention.json")["_about"]
+
+
+def test_a_52_year_old_with_nothing_recorded_sees_nothing_dated_decades_back() -> None:
+    found = due_items(WOMAN_52, TODAY)
+    assert {r.item for r in found} == {
+        "breast_screening",
+        "cervical_screening",
+        "colorectal_screening",
+        "vac_dtp_adult",
+    }
+    for reminder in found:  # cervical screening used to say "due since 15/06/1999"
+        assert (reminder.status, reminder.due, reminder.since_long) == (Status.DUE, date(2026, 6, 15), True)
+        assert reminder.until is None
+    assert summary(due_items(MAN_52, TODAY)) == {
+        "vac_dtp_adult": (Status.DUE, date(2026, 6, 2)),
+        "colorectal_screening": (Status.DUE, date(2026, 6, 2)),
+    }
+    # Once done, the next one is dated from what was recorded, as before.
+    marks = [CheckupMark("colorectal_screening", "done", date(2026, 7, 1))]
+    done = by_item(due_items(WOMAN_52, TODAY, marks=marks))["colorectal_screening"]
+    assert (done.status, done.due, done.since_long) == (Status.DONE, date(2028, 7, 1), False)
+
+
+def test_last_birthday() -> None:
+    assert last_birthday(date(1974, 6, 15), date(2026, 11, 24)) == date(2026, 6, 15)
+    assert last_birthday(date(1974, 12, 15), date(2026, 11, 24)) == date(2025, 12, 15)
+    assert last_birthday(date(2000, 2, 29), date(2026, 3, 1)) == date(2026, 2, 28)
+    assert last_birthday(date(2000, 2, 29), date(2028, 2, 29)) == date(2028, 2, 29)
