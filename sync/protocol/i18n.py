@@ -4,9 +4,9 @@ Each area of the product keeps its words in its own file (core.json, profile.jso
 may live in one file only, so two files never disagree.
 
 Words that agree with the reader's gender ("Vous êtes majeure") have a variant key: the key
-followed by `.female` or `.male` (SEXES), in the language that needs it (French does, English
-mostly not); `translate(..., sex=...)` takes the variant when there is one, the plain key otherwise.
-The plain key is the text for a reader whose sex is unknown."""
+followed by `.female` or `.male` (SEXES), in every language like any key (English usually repeats
+the plain text); `translate(..., sex=...)` takes the variant when there is one, the plain key
+otherwise. The plain key is the text for a reader whose sex is unknown."""
 
 import json
 from functools import cache
