@@ -40,7 +40,8 @@ The table, applied top to bottom (the seeds' rules 4, 5, 7, 8 and 9; DESIGN.md "
    document ............................ the access matrix of the profession; a masked document
                                          only for the attending physician; its author always
    profile ............................. the matrix's sections for the profession; adding only
-                                         to the clinical lists (PRO_WRITABLE_SECTIONS)
+                                         clinical facts (PRO_WRITABLE_SECTIONS: the lists, blood
+                                         group, hospital stays, disabilities)
  app        token, consent and app checked now; the scope; a parent's app loses the space with
             the parent's authority
  link       open (not revoked, expired or locked), and only the documents it names
@@ -59,9 +60,20 @@ from sync.protocol.reference import readable_sections, readable_types
 from sync.protocol.schemas import SpaceStatus
 
 REGULATOR_SPECIALTY = "emergency_regulator"
-# What a professional may add to the profile: clinical lists only (wishes, contacts and the
-# holder's notes are the holder's own).
-PRO_WRITABLE_SECTIONS = frozenset({"illness", "treatment", "allergy", "vaccination", "family_history"})
+# What a professional may add to the profile: clinical facts only (wishes, contacts, lifestyle
+# habits and the holder's notes are the holder's own).
+PRO_WRITABLE_SECTIONS = frozenset(
+    {
+        "illness",
+        "treatment",
+        "allergy",
+        "vaccination",
+        "family_history",
+        "blood_group",
+        "hospital_stay",
+        "disability",
+    }
+)
 REASON_MIN = 3  # letters in an emergency's stated reason ("AVP", "coma" pass; "x" or "1" does not)
 MESSAGING = frozenset({"conversation", "message"})
 

@@ -9,6 +9,8 @@ What goes in (type "collection"):
     Observation             measurements (LOINC codes; blood pressure as a panel of two)
     Condition, MedicationStatement, AllergyIntolerance, Immunization, FamilyMemberHistory,
     RelatedPerson, Consent (wishes), Basic (notes)      the medical profile's sections
+    Observation (blood group, lifestyle habits), Encounter (hospital stays), Condition
+    (disabilities)          the sections of issue #17 (codes and their sources below)
     Appointment, Procedure (check-ups done or dismissed), Communication (messages)
     AuditEvent              the access log (every page, from the server)
     Consent                 the authorisations of professionals (from the server)
@@ -37,7 +39,7 @@ from sync.errors import ApiError
 from sync.protocol.collections import COLLECTIONS
 from sync.protocol.measurements import kinds
 from sync.protocol.prevention import item as calendar_item
-from sync.protocol.profile import vaccines
+from sync.protocol.profile import audit_c_score, vaccines
 from sync.protocol.record_schemas import AccessEntryOut, GrantOut
 from sync.protocol.reference import document_types, professions
 from sync.protocol.schemas import Me
@@ -74,6 +76,44 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     "waist": ("8280-0", "Waist Circumference at umbilicus by Tape measure", "cm"),
 }
 SYSTOLIC, DIASTOLIC = ("8480-6", "Systolic blood pressure"), ("8462-4", "Diastolic blood pressure")
+SNOMED = "http://snomed.info/sct"
+# Blood group: LOINC 882-1 "ABO and Rh group [Type] in Blood", its answers from the LOINC answer list
+# LL2972-9 (HL7 FHIR IG "MatchSync", ValueSet loinc-abo-rh-codes, expansion on LOINC 2.81).
+BLOOD_GROUP = ("882-1", "ABO and Rh group [Type] in Blood")
+BLOOD_ANSWERS = {
+    ("O", "positive"): ("LA21321-7", "O Pos"),
+    ("O", "negative"): ("LA21322-5", "O Neg"),
+    ("A", "positive"): ("LA21325-8", "A Pos"),
+    ("A", "negative"): ("LA21326-6", "A Neg"),
+    ("B", "positive"): ("LA21327-4", "B Pos"),
+    ("B", "negative"): ("LA21328-2", "B Neg"),
+    ("AB", "positive"): ("LA21323-3", "AB Pos"),
+    ("AB", "negative"): ("LA21324-1", "AB Neg"),
+}
+# Tobacco: LOINC 72166-2 "Tobacco smoking status", valued with the SNOMED CT findings of the HL7
+# International Patient Summary value set current-smoking-status-uv-ips (IPS 2.0.1).
+SMOKING = ("72166-2", "Tobacco smoking status")
+SMOKING_ANSWERS = {
+    "never": ("266919005", "Never smoked tobacco"),
+    "former": ("8517006", "Ex-smoker"),
+    "occasional": ("428041000124106", "Occasional tobacco smoker"),
+    "daily": ("449868002", "Smokes tobacco daily"),
+}
+# Alcohol: the AUDIT-C total score, LOINC 75626-2, with its questions 2 and 3 as components
+# (LOINC 68519-8 and 68520-6; HL7 US Core Questionnaire AUDIT-C). Question 1 goes as text.
+AUDIT_C = ("75626-2", "Total score [AUDIT-C]")
+AUDIT_DRINKS = ("68519-8", "How many standard drinks containing alcohol do you have on a typical day")
+AUDIT_SIX = ("68520-6", "How often do you have 6 or more drinks on 1 occasion")
+# Physical activity: LOINC 89555-7 (days a week of moderate to strenuous activity) and 68516-4
+# (minutes on those days), the components of the HL7 Physical Activity IG's vital sign.
+ACTIVITY_DAYS = (
+    "89555-7",
+    "How many days per week did you engage in moderate to strenuous physical activity",
+)
+ACTIVITY_MINUTES = ("68516-4", "On those days, how many minutes on average do you exercise")
+# Sleep: LOINC 93832-4 "Sleep duration" (HL7 Personal Health Record IG, pcd-sleep-observation-code).
+SLEEP = ("93832-4", "Sleep duration")
+# Diet has no code in these value sets: its Observation carries the person's words only.
 RELATIVES = {
     "mother": "MTH",
     "father": "FTH",
@@ -315,6 +355,14 @@ class _Builder:
             "note": self.note,
             "wishes": self._wishes,
             "contact": self._contact,
+            "blood_group": self._blood_group,
+            "hospital_stay": self._hospital_stay,
+            "disability": self._disability,
+            "tobacco": self._tobacco,
+            "alcohol": self._alcohol,
+            "physical_activity": self._physical_activity,
+            "diet": self._diet,
+            "sleep": self._sleep,
         }
         return maker[section](item, d) if section in maker else None
 
@@ -438,6 +486,114 @@ class _Builder:
             "telecom": [{"system": "phone", "value": _text(d, "phone")}] if _text(d, "phone") else [],
         }
         return "RelatedPerson", resource
+
+    # --- the sections of issue #17 ---------------------------------------------------------------
+    def _observation(
+        self, item: Item, d: dict[str, Any], category: str, code: dict[str, Any], day: str = ""
+    ) -> dict[str, Any]:
+        """An Observation the person (or a professional) declared, with its category and code."""
+        return self.identified(item) | {
+            "status": "final",
+            "category": [_concept(category, f"{TERMINOLOGY}/observation-category", category)],
+            "code": code,
+            "subject": self.patient,
+            "effectiveDateTime": _day(day) or _instant(item.updated_at, self.s.at),
+            "performer": [self.by_whom(item)],
+            "note": _notes(_text(d, "notes")),
+        }
+
+    def _blood_group(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        abo, rh = _text(d, "abo"), _text(d, "rh")
+        shown = f"{abo} {'+' if rh == 'positive' else '-' if rh == 'negative' else ''}".strip()
+        answer = BLOOD_ANSWERS.get((abo, rh))
+        value = _concept(shown, LOINC, *answer) if answer else {"text": shown}
+        code = _concept("Groupe sanguin", LOINC, *BLOOD_GROUP)
+        resource = self._observation(item, d, "laboratory", code, _text(d, "date"))
+        return "Observation", resource | {"valueCodeableConcept": value}
+
+    def _hospital_stay(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        until = _day(_text(d, "until"))
+        period = {k: v for k, v in (("start", _day(_text(d, "since"))), ("end", until)) if v}
+        finished = until is not None and until <= self.s.at.date().isoformat()
+        resource = self.identified(item) | {
+            "status": "finished" if finished else "in-progress",
+            "class": {"system": f"{TERMINOLOGY}/v3-ActCode", "code": "IMP", "display": "inpatient encounter"},
+            "subject": self.patient,
+            "reasonCode": [{"text": _text(d, "reason")}],
+            "serviceProvider": {"display": _text(d, "place")},
+            "period": period,
+        }
+        return "Encounter", resource
+
+    def _disability(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource = self.identified(item) | {
+            "clinicalStatus": _concept("active", f"{TERMINOLOGY}/condition-clinical", "active"),
+            "category": [_concept("Handicap", f"{SITE}/profile-section", "disability")],
+            "code": {"text": _text(d, "name")},
+            "subject": self.patient,
+            "recorder": self.by_whom(item),
+            "note": _notes(
+                f"Aménagements : {_text(d, 'accommodations')}" if _text(d, "accommodations") else "",
+                _text(d, "notes"),
+            ),
+        }
+        if since := _day(_text(d, "since")):
+            resource["onsetDateTime"] = since
+        return "Condition", resource
+
+    def _tobacco(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        smoking = _text(d, "smoking")
+        answer = SMOKING_ANSWERS.get(smoking)
+        value = _concept(smoking, SNOMED, *answer) if answer else {"text": smoking}
+        code = _concept("Tabac", LOINC, *SMOKING)
+        resource = self._observation(item, d, "social-history", code) | {"valueCodeableConcept": value}
+        if per_day := _text(d, "per_day"):
+            resource["note"] = [*resource["note"], {"text": f"{per_day} cigarettes par jour"}]
+        return "Observation", resource
+
+    def _alcohol(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        code = _concept("Alcool (AUDIT-C)", LOINC, *AUDIT_C)
+        resource = self._observation(item, d, "survey", code)
+        score = audit_c_score(d)
+        if score is not None:
+            resource["valueQuantity"] = {"value": score, "unit": "score", "system": UCUM, "code": "{score}"}
+        components = [{"code": {"text": "Fréquence de consommation"}, "valueString": _text(d, "frequency")}]
+        if drinks := _text(d, "drinks"):
+            components.append(
+                {"code": _concept("Verres un jour typique", LOINC, *AUDIT_DRINKS), "valueString": drinks}
+            )
+        if six := _text(d, "six_or_more"):
+            components.append({"code": _concept("Six verres ou plus", LOINC, *AUDIT_SIX), "valueString": six})
+        return "Observation", resource | {"component": components}
+
+    def _physical_activity(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource = self._observation(item, d, "social-history", {"text": "Activité physique"})
+        components = []
+        for (code, display), name, unit in (
+            (ACTIVITY_DAYS, "days_per_week", "d/wk"),
+            (ACTIVITY_MINUTES, "minutes_per_day", "min/d"),
+        ):
+            if value := _text(d, name):
+                quantity = {"value": float(value), "unit": unit, "system": UCUM, "code": unit}
+                components.append(
+                    {"code": _concept(display, LOINC, code, display), "valueQuantity": quantity}
+                )
+        if activities := _text(d, "activities"):
+            resource["note"] = [*resource["note"], {"text": activities}]
+        return "Observation", resource | {"component": components}
+
+    def _diet(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        words = ": ".join(filter(None, (_text(d, "diet"), _text(d, "details"))))
+        resource = self._observation(item, d, "social-history", {"text": "Alimentation"})
+        return "Observation", resource | {"valueString": words}
+
+    def _sleep(self, item: Item, d: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        resource = self._observation(item, d, "social-history", _concept("Sommeil", LOINC, *SLEEP))
+        hours = float(_text(d, "hours") or 0)
+        resource["valueQuantity"] = {"value": hours, "unit": "h", "system": UCUM, "code": "h"}
+        if quality := _text(d, "quality"):
+            resource["note"] = [*resource["note"], {"text": f"Qualité : {quality}"}]
+        return "Observation", resource
 
     # --- agenda and messages ----------------------------------------------------------------------
     def appointment(self, item: Item) -> dict[str, Any] | None:

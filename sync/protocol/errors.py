@@ -78,6 +78,7 @@ class ErrorCode(StrEnum):
     PROFILE_FUTURE = "error.profile.future"
     MEASURE_FUTURE = "error.measurements.future"
     PROFILE_UNTIL_BEFORE_SINCE = "error.profile.until_before_since"
+    PROFILE_NUMBER = "error.profile.number"
     # Synchronisation and uploads.
     SYNC_READ_ONLY = "error.sync.read_only"
     SYNC_REJECTED = "error.sync.rejected"

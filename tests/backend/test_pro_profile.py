@@ -26,6 +26,14 @@ ENTRIES: dict[str, dict[str, str]] = {
     "note": {"title": "Penser à demander pour le sommeil"},
     "wishes": {"donation": "donor"},
     "contact": {"name": "Louis Martin", "relation": "frère", "phone": "06 12 34 56 78"},
+    "blood_group": {"abo": "O", "rh": "negative"},
+    "hospital_stay": {"place": "CHU de Nantes", "reason": "Appendicite", "since": "2019-04-02"},
+    "disability": {"name": "Surdité", "nature": "hearing", "accommodations": "Parler face à moi"},
+    "tobacco": {"smoking": "former", "until": "2015-01-01"},
+    "alcohol": {"frequency": "monthly_or_less", "drinks": "one_or_two", "six_or_more": "never"},
+    "physical_activity": {"days_per_week": "3", "minutes_per_day": "45"},
+    "diet": {"diet": "vegetarian"},
+    "sleep": {"hours": "7,5", "quality": "fair"},
 }
 ALL = (*ENTRIES, "measurement")
 
@@ -72,7 +80,11 @@ def _log(world: World, person_tokens: dict[str, str]) -> list[dict[str, object]]
 def test_the_matrix_gives_each_profession_its_sections_and_never_the_notes() -> None:
     assert readable_sections("doctor") == frozenset(ALL) - {"note"}
     assert readable_sections("doctor", "emergency_regulator") == frozenset(ALL) - {"note"}
-    assert readable_sections("pharmacist") == {"allergy", "treatment", "vaccination", "measurement"}
+    pharmacist = {"allergy", "treatment", "vaccination", "measurement", "disability", "tobacco", "alcohol"}
+    assert readable_sections("pharmacist") == pharmacist
+    assert {"blood_group", "hospital_stay", "disability"} <= readable_sections("midwife")
+    assert readable_sections("midwife") >= {"tobacco", "alcohol", "diet"}  # pregnancy follow-up
+    assert "blood_group" not in readable_sections("dentist") | readable_sections("podiatrist")
     assert readable_sections("optician") == frozenset()
     assert readable_sections("astrologer") == frozenset()
     for profession in professions():
@@ -246,7 +258,7 @@ def test_pro_entries_are_checked_and_limited_to_clinical_sections(world: World, 
     )
     assert (missing.status_code, missing.json()["code"]) == (422, "error.profile.required")
     assert "name" in missing.json()["params"]["fields"]
-    for section in ("note", "wishes", "contact", "nonsense"):
+    for section in ("note", "wishes", "contact", "tobacco", "sleep", "nonsense"):
         refused = doctor.call(
             "POST",
             "/profile-entries",
@@ -270,7 +282,7 @@ def test_pro_entries_are_checked_and_limited_to_clinical_sections(world: World, 
             select(AccessEntry).where(AccessEntry.holder_id == holder_id, AccessEntry.action == "write")
         ).all()
     assert {(e.outcome, e.target) for e in writes} == {("refused", "profile")}
-    assert len(writes) == 5
+    assert len(writes) == 7
     assert _log(world, tokens)[0]["outcome"] == "refused"
 
 
@@ -323,3 +335,32 @@ def test_the_professionals_cli_reads_and_adds(world: World, patient, monkeypatch
         pro_cli.app, [*base, "add-entry", "--nir", person.nir, "--section", "note", "--field", "title=x"]
     )
     assert refused.exit_code == 1 and "profile_not_writable" in refused.output
+
+
+def test_a_doctor_adds_a_blood_group_and_a_midwife_reads_it(world: World, patient) -> None:  # type: ignore[no-untyped-def]
+    """Issue #17: the blood group is a clinical fact a professional may add, checked as the holder's."""
+    person, tokens = patient
+    doctor = Pro(world, "doctor")
+    bad = doctor.call(
+        "POST",
+        "/profile-entries",
+        person,
+        consent=True,
+        json={"section": "blood_group", "data": {"abo": "C"}},
+    )
+    assert (bad.status_code, bad.json()["code"]) == (422, "error.profile.choice")
+    added = doctor.call(
+        "POST",
+        "/profile-entries",
+        person,
+        consent=True,
+        json={"section": "blood_group", "data": {"abo": "AB", "rh": "positive", "date": "2001-06-01"}},
+    )
+    assert added.status_code == 200, added.text
+    midwife = Pro(world, "midwife")
+    read = midwife.call("GET", "/profile", person, consent=True).json()
+    groups = [e["data"] for e in read["entries"] if e["section"] == "blood_group"]
+    assert {(g["abo"], g["rh"]) for g in groups} == {("O", "negative"), ("AB", "positive")}
+    dentist = Pro(world, "dentist").call("GET", "/profile", person, consent=True).json()
+    assert "blood_group" not in {e["section"] for e in dentist["entries"]}
+    assert {"disability", "tobacco"} <= {e["section"] for e in dentist["entries"]}

@@ -39,6 +39,11 @@ def test_server_refuses_invalid_profile_entries(world: World) -> None:
         ),
         ({"section": "contact", "name": "Léa", "relation": "Sœur", "phone": "12"}, "error.phone.invalid"),
         ({"section": "astrology"}, "error.profile.section"),
+        # Issue #17's sections, checked again on the server.
+        ({"section": "blood_group", "abo": "O", "rh": "maybe"}, "error.profile.choice"),
+        ({"section": "hospital_stay", "place": "CHU", "reason": "Chute"}, "error.profile.required"),
+        ({"section": "sleep", "hours": "30"}, "error.profile.number"),
+        ({"section": "alcohol", "frequency": "sometimes"}, "error.profile.choice"),
     ]
     for seq, (data, code) in enumerate(cases, start=2):
         result = push(world, tokens, seq, data)
@@ -48,6 +53,17 @@ def test_server_refuses_invalid_profile_entries(world: World) -> None:
         world, tokens, 20, {"section": "vaccination", "vaccine": "influenza", "date": today.isoformat()}
     )
     assert done["outcome"] == "applied"
+    for seq, data in enumerate(
+        [
+            {"section": "blood_group", "abo": "O", "rh": "negative"},
+            {"section": "hospital_stay", "place": "CHU", "reason": "Chute", "since": "2024-02-01"},
+            {"section": "disability", "name": "Surdité", "accommodations": "Écrire les consignes"},
+            {"section": "tobacco", "smoking": "daily", "per_day": "10"},
+            {"section": "sleep", "hours": "6,5"},
+        ],
+        start=30,
+    ):
+        assert push(world, tokens, seq, data)["outcome"] == "applied", data
 
 
 def test_server_refuses_a_reading_dated_in_the_future(world: World) -> None:

@@ -7,9 +7,13 @@ import pytest
 from sync.protocol.errors import ErrorCode
 from sync.protocol.profile import (
     DONATION_CHOICES,
+    LIFESTYLE_SECTIONS,
     LIST_SECTIONS,
     MAX_NOTES,
     MAX_TEXT,
+    RECORD_SECTIONS,
+    SECTIONS,
+    audit_c_score,
     check,
     clean,
     fields_of,
@@ -53,6 +57,14 @@ def test_unknown_or_missing_section_is_refused() -> None:
         ("note", {"title"}),
         ("wishes", set()),
         ("contact", {"name", "relation", "phone"}),
+        ("blood_group", {"abo", "rh"}),
+        ("hospital_stay", {"place", "reason", "since"}),
+        ("disability", {"name"}),
+        ("tobacco", {"smoking"}),
+        ("alcohol", {"frequency"}),
+        ("physical_activity", {"days_per_week"}),
+        ("diet", {"diet"}),
+        ("sleep", {"hours"}),
     ],
 )
 def test_required_fields_per_section(section: str, required: set[str]) -> None:
@@ -153,3 +165,98 @@ def test_every_list_section_has_fields_and_messages_exist() -> None:
     for code in ErrorCode:
         if code.value.startswith("error.profile."):
             assert code.value in catalogue("fr") and code.value in catalogue("en")
+
+
+# --- issue #17: blood group, hospital stays, disabilities, lifestyle habits ------------------------
+
+
+def test_blood_group_is_abo_and_rh() -> None:
+    for abo in ("A", "B", "AB", "O"):
+        for rh in ("positive", "negative"):
+            assert errors(section="blood_group", abo=abo, rh=rh) == {}
+    assert errors(section="blood_group", abo="C", rh="positive") == {"abo": ErrorCode.PROFILE_CHOICE}
+    assert errors(section="blood_group", abo="a", rh="positive") == {"abo": ErrorCode.PROFILE_CHOICE}
+    assert errors(section="blood_group", abo="O", rh="+") == {"rh": ErrorCode.PROFILE_CHOICE}
+    assert errors(section="blood_group", abo="O", rh="negative", date="2027-01-01") == {
+        "date": ErrorCode.PROFILE_FUTURE
+    }
+
+
+def test_hospital_stay_place_dates_and_reason() -> None:
+    ok = {
+        "section": "hospital_stay",
+        "place": "CHU de Lyon",
+        "reason": "Fracture du col",
+        "since": "2024-02-03",
+    }
+    assert check(ok, TODAY) == {}
+    assert check(ok | {"until": "2024-02-10"}, TODAY) == {}
+    assert check(ok | {"until": "2024-02-01"}, TODAY) == {"until": ErrorCode.PROFILE_UNTIL_BEFORE_SINCE}
+    assert check(ok | {"since": "03/02/2024"}, TODAY) == {"since": ErrorCode.PROFILE_DATE}
+    assert check(ok | {"place": "x" * (MAX_TEXT + 1)}, TODAY) == {"place": ErrorCode.PROFILE_TOO_LONG}
+
+
+def test_disability_and_its_accommodations() -> None:
+    ok = {
+        "section": "disability",
+        "name": "Malvoyance",
+        "nature": "visual",
+        "accommodations": "Gros caractères",
+    }
+    assert check(ok, TODAY) == {}
+    assert check(ok | {"nature": "invisible"}, TODAY) == {"nature": ErrorCode.PROFILE_CHOICE}
+    assert check(ok | {"accommodations": "x" * (MAX_NOTES + 1)}, TODAY) == {
+        "accommodations": ErrorCode.PROFILE_TOO_LONG
+    }
+    assert clean(ok | {"accommodations": "  Gros caractères "})["accommodations"] == "Gros caractères"
+
+
+def test_numbers_of_lifestyle_habits_are_whole_or_with_one_decimal_in_range() -> None:
+    assert errors(section="tobacco", smoking="daily", per_day="12") == {}
+    for bad in ("-1", "201", "12.5", "douze", "1e2", "12 cig"):
+        assert errors(section="tobacco", smoking="daily", per_day=bad) == {
+            "per_day": ErrorCode.PROFILE_NUMBER
+        }
+    assert errors(section="physical_activity", days_per_week="7", minutes_per_day="1440") == {}
+    assert errors(section="physical_activity", days_per_week="8") == {
+        "days_per_week": ErrorCode.PROFILE_NUMBER
+    }
+    assert errors(section="sleep", hours="7,5") == {}
+    assert errors(section="sleep", hours="7.5", quality="good") == {}
+    assert errors(section="sleep", hours="7.25") == {"hours": ErrorCode.PROFILE_NUMBER}
+    assert errors(section="sleep", hours="25") == {"hours": ErrorCode.PROFILE_NUMBER}
+    assert clean({"section": "sleep", "hours": " 7,5 "}) == {"section": "sleep", "hours": "7.5"}
+    assert errors(section="tobacco", smoking="former", since="2000-01-01", until="1999-01-01") == {
+        "until": ErrorCode.PROFILE_UNTIL_BEFORE_SINCE
+    }
+
+
+def test_alcohol_is_the_three_audit_c_questions_and_its_score() -> None:
+    answers = {"section": "alcohol", "frequency": "two_to_three_a_week", "drinks": "three_or_four"}
+    assert check(answers | {"six_or_more": "monthly"}, TODAY) == {}
+    assert check(answers | {"six_or_more": "sometimes"}, TODAY) == {"six_or_more": ErrorCode.PROFILE_CHOICE}
+    assert audit_c_score(answers) is None  # the third answer is missing
+    assert audit_c_score(answers | {"six_or_more": "monthly"}) == 3 + 1 + 2
+    assert audit_c_score({"frequency": "never"}) == 0
+    worst = {"frequency": "four_or_more_a_week", "drinks": "ten_or_more", "six_or_more": "daily"}
+    assert audit_c_score(worst) == 12
+
+
+def test_every_new_section_is_worded_in_both_languages() -> None:
+    from sync.protocol.i18n import catalogue
+
+    assert set(RECORD_SECTIONS + LIFESTYLE_SECTIONS) <= set(SECTIONS)
+    assert not set(RECORD_SECTIONS + LIFESTYLE_SECTIONS) & set(LIST_SECTIONS)  # the lists' screens unchanged
+    for lang in ("fr", "en"):
+        words = catalogue(lang)
+        for section in RECORD_SECTIONS + LIFESTYLE_SECTIONS:
+            for key in (
+                f"ui.profile.section.{section}",
+                f"ui.profile.intro.{section}",
+                f"ui.profile.add.{section}",
+            ):
+                assert words.get(key), (lang, key)
+            for spec in fields_of(section):
+                assert words.get(f"ui.profile.field.{section}.{spec.name}"), (lang, section, spec.name)
+                for choice in spec.choices:
+                    assert words.get(f"ui.profile.choice.{spec.name}.{choice}"), (lang, spec.name, choice)

@@ -333,3 +333,84 @@ def test_a_document_the_server_no_longer_gives_is_listed_without_bytes(store: St
     content = fhir_export.bundle(fhir_export.gather(store, None, me), None, _Refusing(), left)  # type: ignore[arg-type]
     Bundle.model_validate_json(content)
     assert left == ["Radio"]
+
+
+ISSUE_17: dict[str, dict[str, Any]] = {
+    "blood_group": {"abo": "O", "rh": "negative", "date": "2001-06-01"},
+    "hospital_stay": {
+        "place": "CHU de Nantes",
+        "reason": "Appendicite",
+        "since": "2019-04-02",
+        "until": "2019-04-05",
+    },
+    "disability": {"name": "Surdité", "nature": "hearing", "accommodations": "Parler face à moi"},
+    "tobacco": {"smoking": "former", "per_day": "15", "until": "2015-01-01"},
+    "alcohol": {
+        "frequency": "two_to_three_a_week",
+        "drinks": "one_or_two",
+        "six_or_more": "less_than_monthly",
+    },
+    "physical_activity": {"days_per_week": "3", "minutes_per_day": "45", "activities": "Marche"},
+    "diet": {"diet": "vegetarian", "details": "Sans lactose"},
+    "sleep": {"hours": "7.5", "quality": "fair"},
+}
+
+
+def test_the_sections_of_issue_17_export_with_their_codes(store: Store) -> None:
+    """Blood group (LOINC 882-1 and its answer), hospital stays (Encounter), disabilities
+    (Condition) and lifestyle habits (social-history Observations with LOINC/SNOMED codes)."""
+    me = Me(
+        id="h1",
+        first_name="Camille",
+        last_name="Martin",
+        email="camille@exemple.fr",
+        status=SpaceStatus.ACTIVE,
+        otp_channel=OtpChannel.EMAIL,
+    )
+    ids = {
+        section: store.put("profile_entry", {"section": section} | data) for section, data in ISSUE_17.items()
+    }
+    snapshot = fhir_export.gather(store, None, me, now=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    content = fhir_export.bundle(snapshot, None, None)
+    Bundle.model_validate_json(content)
+    found = {e["resource"]["id"]: e["resource"] for e in json.loads(content)["entry"]}
+
+    def coding(concept: dict[str, Any]) -> tuple[str, str]:
+        return concept["coding"][0]["system"], concept["coding"][0]["code"]
+
+    blood = found[ids["blood_group"]]
+    assert blood["resourceType"] == "Observation"
+    assert coding(blood["code"]) == ("http://loinc.org", "882-1")
+    assert coding(blood["valueCodeableConcept"]) == ("http://loinc.org", "LA21322-5")  # O Neg
+    assert blood["effectiveDateTime"] == "2001-06-01"
+    stay = found[ids["hospital_stay"]]
+    assert (stay["resourceType"], stay["class"]["code"], stay["status"]) == ("Encounter", "IMP", "finished")
+    assert stay["period"] == {"start": "2019-04-02", "end": "2019-04-05"}
+    assert (
+        stay["reasonCode"][0]["text"] == "Appendicite"
+        and stay["serviceProvider"]["display"] == "CHU de Nantes"
+    )
+    disability = found[ids["disability"]]
+    assert disability["resourceType"] == "Condition" and disability["code"]["text"] == "Surdité"
+    assert "Parler face à moi" in disability["note"][0]["text"]
+    tobacco = found[ids["tobacco"]]
+    assert coding(tobacco["code"]) == ("http://loinc.org", "72166-2")
+    assert coding(tobacco["valueCodeableConcept"]) == ("http://snomed.info/sct", "8517006")  # ex-smoker
+    assert tobacco["category"][0]["coding"][0]["code"] == "social-history"
+    alcohol = found[ids["alcohol"]]
+    assert coding(alcohol["code"]) == ("http://loinc.org", "75626-2")
+    assert alcohol["valueQuantity"]["value"] == 3 + 0 + 1  # AUDIT-C score
+    assert [c["code"].get("coding", [{}])[0].get("code") for c in alcohol["component"]] == [
+        None,
+        "68519-8",
+        "68520-6",
+    ]
+    activity = found[ids["physical_activity"]]
+    assert [(coding(c["code"])[1], c["valueQuantity"]["value"]) for c in activity["component"]] == [
+        ("89555-7", 3.0),
+        ("68516-4", 45.0),
+    ]
+    sleep = found[ids["sleep"]]
+    assert coding(sleep["code"]) == ("http://loinc.org", "93832-4")
+    assert (sleep["valueQuantity"]["value"], sleep["valueQuantity"]["code"]) == (7.5, "h")
+    assert found[ids["diet"]]["valueString"] == "vegetarian: Sans lactose"
