@@ -214,7 +214,8 @@ def remove_guardian(
 
 @app.command("import-reimbursements")
 def import_reimbursements(path: Path) -> None:
-    """Import reimbursements from a CSV (nir, date, care, professional, amount_paid, amount_reimbursed)."""
+    """Import reimbursements from a CSV (nir, date, care, professional, amount_paid, amount_reimbursed,
+    and optionally kind: consultation/act/medicine/hospital, and label: a medicine's name...)."""
     ctx = command_context()
     with Session(ctx.engine) as session:
         report = reimbursements.import_csv(session=session, ctx=ctx, path=path)

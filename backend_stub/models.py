@@ -247,6 +247,8 @@ class Reimbursement(SQLModel, table=True):
     professional: str = Field(default="", max_length=200)
     paid_cents: int
     reimbursed_cents: int
+    kind: str = Field(default="act", max_length=16)  # consultation, act, medicine, hospital
+    label: str = Field(default="", max_length=200)  # the medicine's name, the reason for a stay
 
 
 from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)

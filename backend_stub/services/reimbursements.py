@@ -1,4 +1,5 @@
-"""Reimbursement data: imported by the insurer (CSV), shown to the holder by month with totals."""
+"""Reimbursement data: imported by the insurer (CSV), shown to the holder by month with totals,
+and as "Mon histoire de santé" (sync/protocol/health_history.py) by their kind and label."""
 
 import csv
 import re
@@ -7,13 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from backend_stub.context import Context
 from backend_stub.models import Holder, Reimbursement
+from sync.protocol.health_history import DEFAULT_KIND, KINDS
 from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
 
 CSV_COLUMNS = ("nir", "date", "care", "professional", "amount_paid", "amount_reimbursed")
+# Optional columns: `kind` (consultation, act, medicine, hospital; empty: an act) and `label`
+# (the medicine's name, the reason for a hospital stay).
+OPTIONAL_COLUMNS = ("kind", "label")
 
 
 AMOUNT = re.compile(r"([0-9]{1,9})(?:[.,]([0-9]{1,2}))?")
@@ -53,6 +58,9 @@ def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
             care = row.get("care", "").strip()
             if not care or reimbursed > paid:
                 raise ValueError("care" if not care else "amount_reimbursed")
+            kind = (row.get("kind") or "").strip().lower() or DEFAULT_KIND
+            if kind not in KINDS:
+                raise ValueError("kind")
         except (InvalidIdentifier, ValueError) as exc:
             assert report.errors is not None
             report.errors.append((line, str(exc)))
@@ -72,6 +80,8 @@ def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
                 professional=row.get("professional", "").strip()[:200],
                 paid_cents=paid,
                 reimbursed_cents=reimbursed,
+                kind=kind,
+                label=(row.get("label") or "").strip()[:200],
             )
         )
         report.imported += 1
@@ -91,6 +101,16 @@ def year_of(*, session: Session, holder: Holder, year: int, query: str = "") -> 
     if query.strip():
         pattern = f"%{query.strip().lower()}%"
         stmt = stmt.where(
-            col(Reimbursement.care).ilike(pattern) | col(Reimbursement.professional).ilike(pattern)
+            col(Reimbursement.care).ilike(pattern)
+            | col(Reimbursement.professional).ilike(pattern)
+            | col(Reimbursement.label).ilike(pattern)
         )
     return list(session.exec(stmt.order_by(col(Reimbursement.care_date).desc())).all())
+
+
+def first_year(*, session: Session, holder: Holder) -> int | None:
+    """The year of the holder's oldest reimbursement (one index lookup), None when there is none."""
+    oldest = session.exec(
+        select(func.min(Reimbursement.care_date)).where(Reimbursement.holder_id == holder.id)
+    ).one()
+    return oldest.year if oldest is not None else None

@@ -142,6 +142,8 @@ class ReimbursementOut(BaseModel):
     professional: str
     paid_cents: int
     reimbursed_cents: int
+    kind: str = "act"  # consultation, act, medicine, hospital (sync/protocol/health_history.py)
+    label: str = ""  # the medicine's name, the reason for a stay ("" when the insurer gave none)
 
 
 class ReimbursementMonth(BaseModel):
@@ -158,6 +160,7 @@ class ReimbursementYear(BaseModel):
     paid_cents: int
     reimbursed_cents: int
     months: list[ReimbursementMonth]
+    since_year: int | None = None  # the oldest year with reimbursements (None: none at all)
 
 
 class ShareCreate(BaseModel):

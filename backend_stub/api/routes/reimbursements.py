@@ -30,6 +30,8 @@ def year(
             professional=r.professional,
             paid_cents=r.paid_cents,
             reimbursed_cents=r.reimbursed_cents,
+            kind=r.kind,
+            label=r.label,
         )
         for r in reimbursements.year_of(session=session, holder=holder, year=chosen, query=q)
     ]
@@ -49,4 +51,5 @@ def year(
         paid_cents=sum(r.paid_cents for r in rows),
         reimbursed_cents=sum(r.reimbursed_cents for r in rows),
         months=months,
+        since_year=reimbursements.first_year(session=session, holder=holder),
     )
