@@ -21,7 +21,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record, SyncClient
 from backend_stub.services import gatekeeper
-from sync.protocol import agenda_records, measurements, profile
+from sync.protocol import agenda_records, measurements, profile, questionnaires
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import (
@@ -108,6 +108,8 @@ def invalid_content(collection: str, data: dict[str, Any], now: datetime) -> str
         return ErrorCode.REQUEST_INVALID.value
     if collection == "checkup" and agenda_records.checkup_problem(data):
         return ErrorCode.REQUEST_INVALID.value
+    if collection == "questionnaire" and (problem := questionnaires.record_problem(data)):
+        return problem.value
     if collection != "measurement":
         return None
     try:

@@ -26,6 +26,7 @@ COLLECTIONS: dict[str, Collection] = {
         Collection("appointment", frozenset({"notes"})),
         Collection("setting"),
         Collection("checkup"),  # a check-up reminder marked done or dismissed (agenda)
+        Collection("questionnaire"),  # the answers to a key-age questionnaire (protocol/questionnaires.py)
         Collection("conversation", frozenset({"subject"})),
         Collection("message", frozenset({"body"})),
     )

@@ -79,6 +79,11 @@ class ErrorCode(StrEnum):
     MEASURE_FUTURE = "error.measurements.future"
     PROFILE_UNTIL_BEFORE_SINCE = "error.profile.until_before_since"
     PROFILE_NUMBER = "error.profile.number"
+    # The key-age questionnaires ("Mon bilan prévention").
+    QUESTIONNAIRE_UNKNOWN = "error.questionnaire.unknown"
+    QUESTIONNAIRE_REQUIRED = "error.questionnaire.required"
+    QUESTIONNAIRE_ANSWER = "error.questionnaire.answer"
+    QUESTIONNAIRE_INCOMPLETE = "error.questionnaire.incomplete"
     # Synchronisation and uploads.
     SYNC_READ_ONLY = "error.sync.read_only"
     SYNC_REJECTED = "error.sync.rejected"
