@@ -67,6 +67,12 @@ class Holder(SQLModel, table=True):
     attending_id: str | None = Field(default=None, max_length=32)
     emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
     regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
+    masked_in_emergency: bool = False  # masked documents readable in an emergency or regulator access
+    # How accesses are told per channel (sync/protocol/alerts.py): "first", "every", "off"; "" = not
+    # chosen (the product's former behaviour).
+    alert_in_app: str = Field(default="", max_length=8)
+    alert_email: str = Field(default="", max_length=8)
+    alert_sms: str = Field(default="", max_length=8)
     locked_until: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
 
 

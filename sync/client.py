@@ -30,6 +30,7 @@ from sync.protocol.account_schemas import (
     ResetRequest,
 )
 from sync.protocol.admin_schemas import AdministrativeData, CorrectionCreate, CorrectionOut
+from sync.protocol.alerts import AlertSettings
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 from sync.protocol.children_schemas import SPACE_HEADER, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
@@ -342,6 +343,13 @@ class AccountClient:
 
     def set_emergency_settings(self, settings: EmergencySettings) -> EmergencySettings:
         return self._json(EmergencySettings, "PUT", "/emergency-settings", settings, auth=True)
+
+    def alert_settings(self) -> AlertSettings:
+        """How accesses are told, per channel (in the app, e-mail, SMS)."""
+        return self._json(AlertSettings, "GET", "/alert-settings", auth=True)
+
+    def set_alert_settings(self, settings: AlertSettings) -> AlertSettings:
+        return self._json(AlertSettings, "PUT", "/alert-settings", settings, auth=True)
 
     def access_log(self, *, before: int | None = None, **filters: str) -> AccessLogPage:
         params: dict[str, Any] = {k: v for k, v in filters.items() if v}

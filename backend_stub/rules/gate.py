@@ -31,14 +31,19 @@ The table, applied top to bottom (the seeds' rules 4, 5, 7, 8 and 9; DESIGN.md "
    emergency / regulator ............... a stated reason (REASON_MIN letters), the regulator
                                          specialty for regulator mode, not revoked, the holder's
                                          switch on; every such access notifies with the reason
-   attending > authorised (not ended) > care team ... allowed
+   attending > authorised (not ended) > care team ... allowed; each later access is told as
+                                         "access" (the notifier sends it where the holder chose
+                                         "every access": sync/protocol/alerts.py)
    revoked ............................. access_revoked (declared consent does not re-open it)
    authorisation ended ................. access_ended   (nor does it re-open an ended one)
    no relation, consent declared ....... allowed, joins the care team (first access notified)
    no relation ......................... consent_required, security log (no relation, no line)
    messaging ........................... a live relation only (attending, authorised, care team)
    document ............................ the access matrix of the profession; a masked document
-                                         only for the attending physician; its author always
+                                         only for the attending physician, and in an emergency or
+                                         regulator access when the holder's third switch
+                                         (masked_in_emergency, off by default) is on; its author
+                                         always
    profile ............................. the matrix's sections for the profession; adding only
                                          clinical facts (PRO_WRITABLE_SECTIONS: the lists, blood
                                          group, hospital stays, disabilities)
@@ -96,6 +101,7 @@ class Space:
     status: SpaceStatus | None
     emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
     regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
+    masked_in_emergency: bool = False  # masked documents readable in those two accesses too
 
     @property
     def active(self) -> bool:
@@ -285,7 +291,7 @@ def _professional(pro: Professional, space: Space, item: Item, now: datetime) ->
     opened = _messaging(rel, now) if item.kind in MESSAGING else _opening(pro, space, now)
     if not opened.allowed:
         return _refuse(opened.refusal or ErrorCode.CONSENT_REQUIRED, opened.log, secret=secret)
-    if refusal := _item_refusal(pro, rel, item):
+    if refusal := _item_refusal(pro, space, item):
         return _refuse(refusal, Log.SPACE, secret=secret)
     basis = opened.basis
     notify = ""
@@ -293,6 +299,8 @@ def _professional(pro: Professional, space: Space, item: Item, now: datetime) ->
         notify = f"{basis}_access"
     elif basis == "new_care_team" or not rel.seen or (rel.secret_only and not secret):
         notify = "first_access"
+    elif item.kind not in MESSAGING:
+        notify = "access"  # a later access: told only where the holder chose "every access"
     return Verdict(
         True,
         "care_team" if basis == "new_care_team" else basis,
@@ -345,12 +353,18 @@ def _messaging(rel: Relation, now: datetime) -> Verdict:
     return _refuse(ErrorCode.CONSENT_REQUIRED, Log.SPACE if rel.exists else Log.SECURITY)
 
 
-def _item_refusal(pro: Professional, rel: Relation, item: Item) -> ErrorCode | None:
+def _reads_masked(pro: Professional, space: Space) -> bool:
+    """Masked documents: the attending physician, and an emergency or regulator access when the
+    holder's third switch says so."""
+    return pro.relation.attending or (pro.mode in ("emergency", "regulator") and space.masked_in_emergency)
+
+
+def _item_refusal(pro: Professional, space: Space, item: Item) -> ErrorCode | None:
     """The access matrix and the mask, for a professional let into the record."""
     if item.kind == "document" and item.action != "write" and item.author_id != pro.id:
         if item.type not in readable_types(pro.profession, pro.specialty):
             return ErrorCode.DOCUMENT_NOT_READABLE
-        if item.masked and not rel.attending:
+        if item.masked and not _reads_masked(pro, space):
             return ErrorCode.DOCUMENT_NOT_READABLE
     if item.kind == "profile":
         sections = readable_sections(pro.profession, pro.specialty)
@@ -383,6 +397,6 @@ def _link(link: Link, space: Space, item: Item) -> Verdict:
     return Verdict(True, "share", log=Log.SPACE, notify="share_opened" if item.kind == "share" else "")
 
 
-def can_read_document(pro: Professional, item: Item) -> bool:
+def can_read_document(pro: Professional, space: Space, item: Item) -> bool:
     """For a professional already let in: may they see this document? (lists filter with it)"""
-    return _item_refusal(pro, pro.relation, item) is None
+    return _item_refusal(pro, space, item) is None

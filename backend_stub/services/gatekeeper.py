@@ -43,7 +43,9 @@ def set_acting(guardian: Holder | None) -> None:
 def space_of(holder: Holder | None) -> gate.Space:
     if holder is None:
         return gate.Space(None)
-    return gate.Space(holder.status, holder.emergency_access, holder.regulator_access)
+    return gate.Space(
+        holder.status, holder.emergency_access, holder.regulator_access, holder.masked_in_emergency
+    )
 
 
 def member() -> gate.Member:

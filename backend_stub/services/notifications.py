@@ -2,6 +2,8 @@
 
 The e-mail/SMS names the professional and the kind of access only; the stated reason of an
 emergency access (which may say something about the holder's health) is shown in the app.
+Which channels each notice goes to is the holder's choice (sync/protocol/alerts.py): a later
+access only where they chose "every access", anything else wherever the channel is not off.
 """
 
 import contextlib
@@ -14,20 +16,35 @@ from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Notification
 from backend_stub.rules import gate
 from backend_stub.services import gatekeeper
+from sync.protocol.alerts import AlertSettings, channels, effective
 from sync.protocol.errors import ErrorCode
-from sync.protocol.schemas import OtpChannel
+
+
+def alert_settings(holder: Holder) -> AlertSettings:
+    """The holder's alert settings in force (their choice, or the former behaviour)."""
+    stored = {"in_app": holder.alert_in_app, "email": holder.alert_email, "sms": holder.alert_sms}
+    return effective(stored, otp_channel=str(holder.otp_channel), has_phone=bool(holder.phone))
+
+
+def set_alert_settings(*, session: Session, holder: Holder, settings: AlertSettings) -> AlertSettings:
+    holder.alert_in_app, holder.alert_email, holder.alert_sms = settings.in_app, settings.email, settings.sms
+    session.add(holder)
+    session.commit()
+    return alert_settings(holder)
 
 
 def notify(*, session: Session, ctx: Context, holder: Holder, kind: str, **params: Any) -> None:
-    """Store the in-app notification (in the caller's transaction) and send the short message."""
-    session.add(Notification(holder_id=holder.id, at=ctx.clock.now(), kind=kind, params=params))
-    to = holder.phone if holder.otp_channel == OtpChannel.SMS and holder.phone else holder.email
-    channel = "sms" if to == holder.phone else "email"
-    if to:
-        outside = {k: v for k, v in params.items() if k != "reason"}
-        # The in-app notification is the record; a mail or SMS outage must not block care.
-        with contextlib.suppress(Exception):  # already logged by the notifier, without personal data
-            ctx.notifier.send(channel, to, kind, holder.lang, sex=holder.sex, **outside)  # type: ignore[arg-type]
+    """Store the in-app notification (in the caller's transaction) and send the short messages, on
+    the channels the holder's settings give this kind of notice."""
+    chosen = channels(alert_settings(holder), kind, has_phone=bool(holder.phone))
+    if "in_app" in chosen:
+        session.add(Notification(holder_id=holder.id, at=ctx.clock.now(), kind=kind, params=params))
+    outside = {k: v for k, v in params.items() if k != "reason"}
+    for channel, to in (("email", holder.email), ("sms", holder.phone)):
+        if channel in chosen and to:
+            # The in-app notification is the record; a mail or SMS outage must not block care.
+            with contextlib.suppress(Exception):  # already logged by the notifier, without personal data
+                ctx.notifier.send(channel, to, kind, holder.lang, sex=holder.sex, **outside)  # type: ignore[arg-type]
 
 
 def _item(notification: Notification, holder: Holder) -> gate.Item:

@@ -111,8 +111,8 @@ def _admitted(session: Session, ctx: Context, opened: Opened) -> None:
         session.add(grant)
     secret = {"secret": True} if verdict.secret else {}
     who = {"name": f"{pro.first_name} {pro.last_name}", "profession": pro.profession}
-    if verdict.notify == "first_access":
-        notifications.notify(session=session, ctx=ctx, holder=holder, kind="first_access", **who, **secret)
+    if verdict.notify in ("first_access", "access"):
+        notifications.notify(session=session, ctx=ctx, holder=holder, kind=verdict.notify, **who, **secret)
     elif verdict.notify:
         notifications.notify(
             session=session,
@@ -166,7 +166,8 @@ def list_documents(
         stmt = stmt.where(col(Record.seq) < before)
     rows = session.exec(stmt.order_by(col(Record.seq).desc()).limit(PAGE)).all()
     next_before = rows[-1].seq if len(rows) == PAGE else None
-    visible = [r for r in rows if gate.can_read_document(opened.actor, gatekeeper.item_of(r))]
+    space = gatekeeper.space_of(opened.holder)
+    visible = [r for r in rows if gate.can_read_document(opened.actor, space, gatekeeper.item_of(r))]
     access = audit.Access("list", opened.basis, "allowed", "documents", detail=opened.reason)
     audit.append(
         session=session,

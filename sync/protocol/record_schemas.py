@@ -47,10 +47,13 @@ class AttendingRequest(BaseModel):
 
 
 class EmergencySettings(BaseModel):
-    """The two separate switches of rule 7."""
+    """The separate switches of rule 7, and the third of issue #17: whether masked documents are
+    readable in an emergency or regulator access (off by default; a client that does not send it
+    leaves it as it is)."""
 
     emergency_access: bool
     regulator_access: bool
+    masked_in_emergency: bool = False
 
 
 class AccessEntryOut(BaseModel):

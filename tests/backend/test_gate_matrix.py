@@ -90,8 +90,13 @@ PRO_KINDS: dict[tuple[str, str], str] = {
 STRANGER = refused(403, "access.consent_required", line=False)
 GONE = refused(404, "not_found", line=False)
 NOT_YOURS = Expect(404, "error.not_found")  # another professional's conversation: before any gate
-# state -> kind -> expectation ("own" routes answer 200 in every state: the key is valid).
-PRO_CELLS: dict[str, dict[str, Expect]] = {
+# state -> kind -> expectation ("own" routes answer 200 in every state: the key is valid); a route
+# named in a state's cells answers differently from the rest of its kind.
+DOCUMENT_READS = (
+    ("get", "/api/v1/pro/documents/{document_id}"),
+    ("get", "/api/v1/pro/documents/{document_id}/content"),
+)
+PRO_CELLS: dict[str, dict[str | tuple[str, str], Expect]] = {
     "attending": {"read": OK, "write": OK, "start": OK, "thread": OK},
     "authorised": {"read": OK, "write": OK, "start": OK, "thread": OK},
     "care_team": {"read": OK, "write": OK, "start": OK, "thread": OK},
@@ -142,6 +147,24 @@ PRO_CELLS: dict[str, dict[str, Expect]] = {
         "thread": NOT_YOURS,
     },
     "revoked_in_emergency": {k: refused(403, "access.revoked") for k in ("read", "write", "start", "thread")},
+    # The holder's third switch (issue #17): their masked document is read in an emergency when it
+    # is on; off (the default), the record opens but the masked document stays unreadable.
+    "emergency_reads_masked": {
+        "read": dataclasses.replace(OK, notify="emergency_access"),
+        "write": dataclasses.replace(OK, notify="emergency_access"),
+        "start": STRANGER,
+        "thread": NOT_YOURS,
+    },
+    "emergency_masked_switch_off": {
+        "read": dataclasses.replace(OK, notify="emergency_access"),  # the list (without it), the profile
+        **dict.fromkeys(
+            DOCUMENT_READS,
+            dataclasses.replace(refused(403, "access.document_not_readable"), notify="emergency_access"),
+        ),
+        "write": dataclasses.replace(OK, notify="emergency_access"),
+        "start": STRANGER,
+        "thread": NOT_YOURS,
+    },
     "space_closed": {"read": STRANGER, "write": STRANGER, "start": STRANGER, "thread": GONE},
     "space_closed_with_consent": {
         "read": refused(404, "access.patient_not_found", line=False),
@@ -170,6 +193,8 @@ HOW: dict[str, dict[str, Any]] = {
     "regulator_switch_off": {"mode": "regulator", "reason": "Appel au 15"},
     "not_a_regulator": {"mode": "regulator", "reason": "Appel au 15"},
     "revoked_in_emergency": {"mode": "emergency", "reason": "Patient inconscient"},
+    "emergency_reads_masked": {"mode": "emergency", "reason": "Patient inconscient"},
+    "emergency_masked_switch_off": {"mode": "emergency", "reason": "Patient inconscient"},
     "space_closed_with_consent": {"consent": True},
 }
 
@@ -259,6 +284,7 @@ EXERCISED = {
         "status": "space_closed",
         "emergency_access": "emergency_switch_off",
         "regulator_access": "regulator_switch_off",
+        "masked_in_emergency": "emergency_reads_masked",
     },
     gate.Professional: {
         "id": "attending",
@@ -293,7 +319,7 @@ def test_every_route_and_state_has_its_cells(api: TestClient) -> None:
     assert LINK <= PUBLIC
     kinds = {k for k in PRO_KINDS.values() if k != "own"}
     for state, cells in PRO_CELLS.items():
-        assert set(cells) == kinds, state
+        assert kinds <= set(cells) and set(cells) - kinds <= PROFESSIONAL, state
     assert set(LINK_CELLS["open"]) == LINK
     for fact_type, states in EXERCISED.items():
         facts = {f.name for f in dataclasses.fields(fact_type)}  # type: ignore[arg-type]
@@ -379,7 +405,7 @@ def scene(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         print(url)
 
 
-def _document(world: World, headers_or_tokens: dict[str, str], title: str) -> str:
+def _document(world: World, headers_or_tokens: dict[str, str], title: str, masked: bool = False) -> str:
     headers = headers_or_tokens if "Authorization" in headers_or_tokens else bearer(headers_or_tokens)
     content = PDF + title.encode()
     sha = hashlib.sha256(content).hexdigest()
@@ -395,7 +421,7 @@ def _document(world: World, headers_or_tokens: dict[str, str], title: str) -> st
         "mime": "application/pdf",
         "size": len(content),
         "sha256": sha,
-        "masked": False,
+        "masked": masked,
     }
     mutation = {
         "seq": 1,
@@ -582,6 +608,15 @@ def pro_actor(scene: Scene, state: str) -> ProActor:
         with Session(scene.ctx.engine) as session:
             holder = session.exec(select(Holder).where(Holder.nir_digest == digest)).one()
         return ProActor(new_pro(scene), scene.pending, holder.id, "doc-none")
+    if state in ("emergency_reads_masked", "emergency_masked_switch_off"):
+        person, tokens = scene.world.active_person()
+        holder_id = scene.world.api.get(f"{A}/me", headers=bearer(tokens)).json()["id"]
+        document = _document(scene.world, tokens, "Suivi psychiatrique", masked=True)
+        switches = {"emergency_access": True, "regulator_access": True}
+        switches["masked_in_emergency"] = state == "emergency_reads_masked"
+        put = scene.world.api.put(f"{A}/emergency-settings", headers=bearer(tokens), json=switches)
+        assert put.json() == switches
+        return ProActor(new_pro(scene), person, holder_id, document)
     if state in ("emergency_switch_off", "regulator_switch_off"):
         off = scene.world.api.get(f"{A}/me", headers=bearer(scene.off_tokens)).json()["id"]
         specialty = gate.REGULATOR_SPECIALTY if state.startswith("regulator") else ""
@@ -653,7 +688,8 @@ def test_professional_cells(scene: Scene, state: str, route: tuple[str, str]) ->
         if kind == "thread" and not actor.conversation
         else None
     )
-    expect = QUIET if kind == "own" else PRO_CELLS[state][kind]
+    cells = PRO_CELLS[state]
+    expect = QUIET if kind == "own" else cells.get(route) or cells[kind]
     how = HOW.get(state, {})
     body = _pro_body(scene, route, secret=actor.parents)
     before = trace(scene, actor.holder_id, actor.parents)

@@ -55,6 +55,30 @@ def test_masked_documents_only_for_attending_and_author() -> None:
     assert decide(pro(profession="optician"), own).allowed
 
 
+def test_masked_documents_in_an_emergency_follow_the_holders_third_switch() -> None:
+    masked = Item(kind="document", type="hospital_report", masked=True)
+    emergency = pro(Relation(), mode="emergency", reason=REASON)
+    regulator = pro(Relation(), mode="regulator", reason=REASON, specialty=gate.REGULATOR_SPECIALTY)
+    switch_on = Space(SpaceStatus.ACTIVE, masked_in_emergency=True)
+    assert not Space(SpaceStatus.ACTIVE).masked_in_emergency  # off by default
+    for actor in (emergency, regulator):
+        refused = decide(actor, masked)
+        assert refused.refusal == ErrorCode.DOCUMENT_NOT_READABLE and refused.log == Log.SPACE
+        assert decide(actor, masked, switch_on).allowed
+        assert gate.can_read_document(actor, switch_on, masked)
+        assert not gate.can_read_document(actor, OPEN, masked)
+    # The switch opens masked documents to emergencies only: a normal access still needs the attending.
+    assert not decide(pro(), masked, switch_on).allowed
+    assert not gate.can_read_document(pro(), switch_on, masked)
+    # Nor does it lift the matrix, nor the emergency switch itself, nor a block.
+    nurse = pro(Relation(), "nurse", mode="emergency", reason=REASON)
+    assert not decide(nurse, Item(kind="document", type="imaging_report", masked=True), switch_on).allowed
+    no_emergency = Space(SpaceStatus.ACTIVE, emergency_access=False, masked_in_emergency=True)
+    assert decide(emergency, masked, no_emergency).refusal == ErrorCode.EMERGENCY_REFUSED
+    blocked = pro(Relation(blocked=True), mode="emergency", reason=REASON)
+    assert decide(blocked, masked, switch_on).refusal == ErrorCode.ACCESS_BLOCKED
+
+
 def test_bases_in_normal_mode() -> None:
     assert decide(pro(Relation(attending=True, seen=True))).basis == "attending"
     assert decide(pro(AUTHORISED)).basis == "authorised"
@@ -67,9 +91,16 @@ def test_bases_in_normal_mode() -> None:
     assert joined.notify == "first_access" and joined.log == Log.SPACE
 
 
-def test_first_access_is_told_once() -> None:
+def test_first_access_is_told_once_and_later_ones_as_accesses() -> None:
+    """A later access is an "access" notice: the notifier sends it only where the holder chose
+    "every access" (sync/protocol/alerts.py); messaging is no access to the record."""
     assert decide(pro(Relation(authorised=True))).notify == "first_access"
-    assert decide(pro(Relation(authorised=True, seen=True))).notify == ""
+    assert decide(pro(Relation(authorised=True, seen=True))).notify == "access"
+    assert decide(
+        pro(Relation(authorised=True, seen=True)), Item(kind="document", type="prescription")
+    ).notify == ("access")
+    assert decide(pro(Relation(authorised=True, seen=True)), Item(kind="message")).notify == ""
+    assert decide(pro(Relation(), mode="emergency", reason=REASON)).notify == "emergency_access"
 
 
 def test_ended_and_revoked_are_not_reopened_by_declared_consent() -> None:
@@ -193,7 +224,8 @@ def test_secret_acts_leave_no_trace_for_parents() -> None:
     assert first.allowed and first.secret and first.notify == "first_access" and first.join_care_team
     quiet = Relation(care_team=True, seen=True, secret_only=True)
     again = decide(pro(quiet), Item(kind="document", action="write", secret=True))
-    assert again.allowed and not again.reveal_relation and again.notify == ""
+    assert again.allowed and not again.reveal_relation
+    assert again.notify == "access" and again.secret  # told (as the settings say) out of the parents' sight
     shown = decide(pro(quiet))
     assert shown.reveal_relation and shown.notify == "first_access" and not shown.secret
 

@@ -86,6 +86,8 @@ HOLDER = {
     ("get", "/api/v1/shares"): (200,),
     ("post", "/api/v1/shares/{share_id}/revoke"): (404,),
     ("get", "/api/v1/notifications"): (200,),
+    ("get", "/api/v1/alert-settings"): (200,),
+    ("put", "/api/v1/alert-settings"): (200,),  # their own settings
     ("post", "/api/v1/notifications/{notification_id}/read"): (404,),
     ("get", "/api/v1/reimbursements"): (200,),
     ("get", "/api/v1/catalogue"): (200,),
@@ -132,6 +134,7 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
         world.api.get("/api/v1/sync/pull", headers=h).json()["changes"],
         world.api.get("/api/v1/professionals", headers=h).json(),
         world.api.get("/api/v1/emergency-settings", headers=h).json(),
+        world.api.get("/api/v1/alert-settings", headers=h).json(),
         world.api.get("/api/v1/access-log", headers=h).json(),
         world.api.get("/api/v1/notifications", headers=h).json(),
         world.api.get("/api/v1/administrative", headers=h).json(),
@@ -208,6 +211,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/professionals/{professional_id}/revoke": {"block": True},
         "/api/v1/attending": {"professional_id": doctor.id},
         "/api/v1/emergency-settings": {"emergency_access": False, "regulator_access": False},
+        "/api/v1/alert-settings": {"in_app": "every", "email": "off", "sms": "off"},
         "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
         "/api/v1/shares": {"document_ids": [record_id], "days": 30},
         # The first holder's challenge and its right code: still not the other's to use.

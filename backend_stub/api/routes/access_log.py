@@ -1,4 +1,4 @@
-"""The holder's access log and notifications."""
+"""The holder's access log, notifications and how accesses are told (alert settings)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
 from backend_stub.services import access_reports, audit, gatekeeper, notifications
+from sync.protocol.alerts import AlertSettings
 from sync.protocol.record_schemas import (
     AccessEntryOut,
     AccessLogPage,
@@ -100,3 +101,15 @@ def read_notification(notification_id: str, holder: ActiveHolder, session: Sessi
     """Mark a notification as read."""
     notifications.mark_read(session=session, holder=holder, notification_id=notification_id)
     return Response(status_code=204)
+
+
+@router.get("/alert-settings")
+def get_alert_settings(holder: ActiveHolder) -> AlertSettings:
+    """Per channel (in the app, e-mail, SMS): first access only, or every access (or off)."""
+    return notifications.alert_settings(holder)
+
+
+@router.put("/alert-settings")
+def put_alert_settings(body: AlertSettings, holder: ActiveHolder, session: SessionDep) -> AlertSettings:
+    """Choose how accesses are told; emergency accesses are always told where a channel is on."""
+    return notifications.set_alert_settings(session=session, holder=holder, settings=body)

@@ -110,16 +110,20 @@ def attending(
 
 @router.get("/emergency-settings")
 def get_emergency(holder: ActiveHolder) -> EmergencySettings:
-    """The two emergency switches."""
+    """The three emergency switches."""
     return EmergencySettings(
-        emergency_access=holder.emergency_access, regulator_access=holder.regulator_access
+        emergency_access=holder.emergency_access,
+        regulator_access=holder.regulator_access,
+        masked_in_emergency=holder.masked_in_emergency,
     )
 
 
 @router.put("/emergency-settings")
 def set_emergency(body: EmergencySettings, holder: ActiveHolder, session: SessionDep) -> EmergencySettings:
-    """Change the emergency switches."""
+    """Change the emergency switches (the third only when it is sent)."""
     holder.emergency_access, holder.regulator_access = body.emergency_access, body.regulator_access
+    if "masked_in_emergency" in body.model_fields_set:
+        holder.masked_in_emergency = body.masked_in_emergency
     session.add(holder)
     session.commit()
     return get_emergency(holder)
