@@ -164,11 +164,12 @@ def add_entry(
 
 
 # --- secure messaging -------------------------------------------------------------------------------
-def _joined(file: Path | None) -> dict[str, str] | None:
+def _joined(file: Path | None, doc_type: str = "") -> dict[str, str] | None:
     if file is None:
         return None
     mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    return {"name": file.name, "mime": mime, "content_b64": base64.b64encode(file.read_bytes()).decode()}
+    content = base64.b64encode(file.read_bytes()).decode()
+    return {"name": file.name, "mime": mime, "content_b64": content, "type": doc_type}
 
 
 @app.command()
@@ -178,10 +179,11 @@ def write(
     subject: Annotated[str, typer.Option(help="The subject of a new conversation")] = "",
     conversation: Annotated[str, typer.Option(help="The id of one of your conversations")] = "",
     file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False, help="PDF, JPEG or PNG")] = None,
+    file_type: Annotated[str, typer.Option("--type", help="The file's document type (prescription...)")] = "",
     hidden_from_guardians: Annotated[bool, typer.Option(help="Hide it from a minor's parents")] = False,
 ) -> None:
     """Write to a patient in your care: a new conversation (--nir, --subject) or a reply (--conversation)."""
-    message: dict[str, Any] = {"body": body, "file": _joined(file)}
+    message: dict[str, Any] = {"body": body, "file": _joined(file, file_type)}
     if conversation:
         thread = _call("POST", f"/pro/conversations/{conversation}/messages", json=message).json()
     else:

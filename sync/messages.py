@@ -32,6 +32,7 @@ class Attachment:
     mime: str
     document_id: str = ""
     file_id: str = ""  # set on the device that sent the file (its sealed copy is here)
+    type: str = ""  # the document type the professional gave their file ("" none)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def _attachments(data: dict[str, Any]) -> tuple[Attachment, ...]:
                 mime=str(raw.get("mime", "")),
                 document_id=str(raw.get("document_id", "")),
                 file_id=str(raw.get("file_id", "")),
+                type=str(raw.get("type", "")),
             )
         )
     return tuple(found)
@@ -99,6 +101,16 @@ def _message(item: Item) -> Message:
         pending=item.pending,
         attachments=_attachments(data),
     )
+
+
+# Namespace of the ids of documents saved from a message's file: the same file saved twice (on
+# this device or another) is the same record.
+SAVED_FILES = uuid.UUID("5f1d3c2a-8b7e-4f0a-9c61-2d4e8a7b9c10")
+
+
+def saved_document_id(message_id: str, index: int) -> str:
+    """The record id of the document saved from one file of one message."""
+    return uuid.uuid5(SAVED_FILES, f"{message_id}/{index}").hex
 
 
 def _now() -> str:
@@ -281,17 +293,39 @@ class Messaging:
 
     def save_to_record(self, message_id: str, index: int, fetch: Fetch, doc_type: str = "other") -> str:
         """Keep a received file as a document of the record (the holder's own, uploaded by sync;
-        the server already holds the bytes, so the upload finds them and sends nothing)."""
+        the server already holds the bytes, so the upload finds them and sends nothing).
+
+        Saving it again gives back the same document (its id comes from the message and the file:
+        two devices saving it offline make one record too). The copy keeps who sent it
+        (`author_name`, `author_profession`, as an imported copy does) and the type the
+        professional gave the file, else `doc_type`; the record stays the holder's own."""
+        record_id = saved_document_id(message_id, index)
+        saved = self.store.get(record_id)
+        if saved is not None and saved.collection == "document":
+            return record_id
         attachment = self._attachment(message_id, index)
         content = self.file_bytes(message_id, index, fetch)
         title = attachment.name.rsplit(".", 1)[0][:200] or attachment.name
         metadata = {
             "title": title,
-            "type": doc_type,
+            "type": attachment.type or doc_type,
             "date": datetime.now(UTC).date().isoformat(),
             "mime": attachment.mime,
             "masked": False,
             "description": "",
             "from_message": message_id,
+            "from_attachment": index,
+        } | self._sender(message_id)
+        return self.documents.add(io.BytesIO(content), metadata, record_id=record_id)
+
+    def _sender(self, message_id: str) -> dict[str, str]:
+        """Who sent a message: the conversation's professional, or nothing for the holder's own."""
+        message = self.store.get(message_id)
+        if message is None or not message.read_only:
+            return {}
+        conversation = self.store.get(str(message.data.get("conversation_id", "")))
+        data = conversation.data if conversation is not None else {}
+        return {
+            "author_name": str(data.get("professional_name", "")),
+            "author_profession": str(data.get("profession", "")),
         }
-        return self.documents.add(io.BytesIO(content), metadata)

@@ -28,6 +28,7 @@ from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol.collections import only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import body_problem, message_problem, subject_problem
+from sync.protocol.reference import document_type_codes
 from sync.protocol.sync_schemas import Mutation
 
 PAGE = 50
@@ -40,6 +41,7 @@ class NewFile:
     name: str
     mime: str
     content_b64: str
+    type: str = ""  # a document type (assets/reference/document_types.json), "" none
 
 
 # --- the holder's side: checks and delivery of what their devices push ---------------------------
@@ -258,6 +260,8 @@ def _log_read(
 def _store_file(
     session: Session, ctx: Context, holder: Holder, file: NewFile, secret: bool
 ) -> dict[str, Any]:
+    if file.type and file.type not in document_type_codes():
+        raise DomainError(ErrorCode.DOCUMENT_TYPE_UNKNOWN)
     upload, size = record_access.store_bytes(
         session=session,
         ctx=ctx,
@@ -267,7 +271,8 @@ def _store_file(
         audience=gatekeeper.audience({SECRET: secret}),
     )
     name = file.name.replace("/", "_").replace("\\", "_")[:200] or "document"
-    return {"kind": "file", "name": name, "mime": file.mime, "size": size, "sha256": upload.sha256}
+    typed = {"type": file.type} if file.type else {}
+    return {"kind": "file", "name": name, "mime": file.mime, "size": size, "sha256": upload.sha256} | typed
 
 
 def _write_record(

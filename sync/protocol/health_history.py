@@ -10,7 +10,6 @@ which the app shows in the section's form so the person checks it (and `profile.
 before saving. The search ignores case and accents ("hopital" finds "Hôpital").
 """
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,7 @@ from itertools import groupby
 from typing import Any
 
 from sync.protocol.record_schemas import ReimbursementOut
+from sync.protocol.text import fold
 
 __all__ = [
     "CONVERTIBLE",
@@ -34,12 +34,6 @@ KINDS: tuple[str, ...] = ("consultation", "act", "medicine", "hospital")
 DEFAULT_KIND = "act"  # a row imported without a kind
 # What an item may become in the profile: a medicine a treatment, a hospital item a stay.
 CONVERTIBLE: dict[str, str] = {"medicine": "treatment", "hospital": "hospital_stay"}
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for a search that forgives both."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True)

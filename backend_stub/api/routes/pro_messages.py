@@ -30,6 +30,7 @@ class ProFile(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     mime: Literal["application/pdf", "image/jpeg", "image/png"]
     content_b64: str = Field(max_length=28 * 1024 * 1024)
+    type: str = Field(default="", max_length=40)  # a document type code: kept if the patient saves it
 
 
 class ProMessageCreate(BaseModel):
