@@ -12,6 +12,7 @@ What goes in (type "collection"):
     Observation (blood group, lifestyle habits), Encounter (hospital stays), Condition
     (disabilities)          the sections of issue #17 (codes and their sources below)
     Appointment, Procedure (check-ups done or dismissed), Communication (messages)
+    QuestionnaireResponse   the answers to a key-age questionnaire ("Mon bilan prévention")
     AuditEvent              the access log (every page, from the server)
     Consent                 the authorisations of professionals (from the server)
 
@@ -36,6 +37,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from sync.client import AccountClient
 from sync.documents import Documents
 from sync.errors import ApiError
+from sync.protocol import questionnaires
 from sync.protocol.collections import COLLECTIONS
 from sync.protocol.measurements import kinds
 from sync.protocol.prevention import item as calendar_item
@@ -634,6 +636,43 @@ class _Builder:
             resource["performedDateTime"] = day
         return resource
 
+    def questionnaire(self, item: Item) -> dict[str, Any] | None:
+        """The answers, each under its question's words (French), codes as `valueCoding`."""
+        d = item.data
+        try:
+            questionnaire = questionnaires.load(_text(d, "questionnaire"))
+        except KeyError:
+            return None
+        answers = d.get("answers") if isinstance(d.get("answers"), dict) else {}
+        items = []
+        for question in questionnaires.asked(questionnaire, answers):
+            value = answers.get(question.id)
+            values = value if isinstance(value, list) else [] if value in (None, "") else [value]
+            if not values:
+                continue
+            codes = {o.code: o.text["fr"] for o in question.options}
+            given = [
+                {
+                    "valueCoding": {
+                        "system": f"{SITE}/answer/{question.id}",
+                        "code": str(v),
+                        "display": codes[v],
+                    }
+                }
+                if v in codes
+                else {"valueString": str(v)}
+                for v in values
+            ]
+            items.append({"linkId": question.id, "text": question.words("fr"), "answer": given})
+        return self.record(item) | {
+            "identifier": {"system": RECORD_SYSTEM, "value": item.id},  # one only, in this resource
+            "questionnaire": f"{SITE}/Questionnaire/{questionnaire.id}|{questionnaire.version}",
+            "status": "completed" if _text(d, "status") == questionnaires.DONE else "in-progress",
+            "subject": self.patient,
+            "authored": _instant(item.updated_at, self.s.at),
+            "item": items,
+        }
+
     def message(self, item: Item, conversations: dict[str, Item]) -> dict[str, Any]:
         d = item.data
         conversation = conversations.get(_text(d, "conversation_id"))
@@ -775,6 +814,9 @@ def bundle(
     for item in snapshot.of("checkup"):
         if (procedure := b.checkup(item)) is not None:
             entries.append(b.entry("Procedure", procedure, item.id))
+    for item in snapshot.of("questionnaire"):
+        if (response := b.questionnaire(item)) is not None:
+            entries.append(b.entry("QuestionnaireResponse", response, item.id))
     conversations = {c.id: c for c in snapshot.of("conversation")}
     for item in snapshot.of("message"):
         entries.append(b.entry("Communication", b.message(item, conversations), item.id))

@@ -38,7 +38,15 @@ from sync.store import HOLDER, LocalRecord, Store
 
 __all__ = ["NOT_EMPTY", "RESTORED", "ImportReport", "INVALID", "is_empty", "restore"]
 
-RESTORED: tuple[str, ...] = ("document", "measurement", "profile_entry", "note", "appointment", "checkup")
+RESTORED: tuple[str, ...] = (
+    "document",
+    "measurement",
+    "profile_entry",
+    "note",
+    "appointment",
+    "checkup",
+    "questionnaire",
+)
 FREE_TEXT = {"profile_entry": "notes", "measurement": "note", "document": "description", "note": "body"}
 DEVICE_FIELDS = ("file_id", "size", "sha256")  # a document's file on the exporting device
 NOT_EMPTY, INVALID = "error.export.not_empty", "error.export.invalid"
@@ -78,7 +86,8 @@ def _record_of(resource: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _record_id(resource: dict[str, Any]) -> str:
-    for identifier in resource.get("identifier") or []:
+    found = resource.get("identifier") or []
+    for identifier in [found] if isinstance(found, dict) else found:  # one, or a list
         if isinstance(identifier, dict) and identifier.get("system") == RECORD_SYSTEM:
             return str(identifier.get("value") or "")
     return str(resource.get("id") or "")

@@ -121,6 +121,15 @@ def _fill(space: Space, world: World) -> dict[str, str]:
     ids["checkup"] = space.store.put(
         "checkup", {"item": "colorectal_screening", "state": "done", "date": "2025-12-01"}
     )
+    answers = {
+        "diet_fruit_veg": "two_to_four",
+        "tobacco": "daily",
+        "tobacco_quit": "yes",
+        "priorities": "Le sommeil",
+    }
+    ids["questionnaire"] = space.store.put(
+        "questionnaire", {"questionnaire": "bilan_45_50", "version": 1, "answers": answers, "status": "draft"}
+    )
     space.sync()
     pro_id, key = _pro(world)
     space.client.authorise(pro_id, None)
@@ -156,7 +165,7 @@ def test_the_whole_space_exports_as_a_valid_bundle_and_restores_into_an_empty_sp
     assert types["Condition"] == 1 and types["MedicationStatement"] == 1 and types["Immunization"] == 1
     assert types["AllergyIntolerance"] == 2  # the holder's and the professional's
     assert types["FamilyMemberHistory"] == 1 and types["RelatedPerson"] == 1 and types["Basic"] == 1
-    assert types["Appointment"] == 1 and types["Procedure"] == 1
+    assert types["Appointment"] == 1 and types["Procedure"] == 1 and types["QuestionnaireResponse"] == 1
     assert types["AuditEvent"] >= 2  # the professional's read and write
     assert types["Consent"] == 2  # the wishes, and the authorisation
     resources = {
@@ -171,6 +180,16 @@ def test_the_whole_space_exports_as_a_valid_bundle_and_restores_into_an_empty_sp
     assert [c["valueQuantity"]["value"] for c in pressure["component"]] == [128, 82]
     assert [c["code"]["coding"][0]["code"] for c in pressure["component"]] == ["8480-6", "8462-4"]
     assert resources[f"Observation/{ids['weight']}"]["code"]["coding"][0]["code"] == "29463-7"
+    response = resources[f"QuestionnaireResponse/{ids['questionnaire']}"]
+    assert response["status"] == "in-progress" and response["questionnaire"].endswith("/bilan_45_50|1")
+    assert [i["linkId"] for i in response["item"]] == [
+        "diet_fruit_veg",
+        "tobacco",
+        "tobacco_quit",
+        "priorities",
+    ]
+    assert response["item"][1]["answer"][0]["valueCoding"]["display"] == "Tous les jours"
+    assert response["item"][3]["answer"][0]["valueString"] == "Le sommeil"
     audits = [r for r in resources.values() if r["resourceType"] == "AuditEvent"]
     assert any("Dubois" in a["agent"][0]["name"] and a["action"] == "R" for a in audits)
     grant = next(r for r in resources.values() if r["resourceType"] == "Consent" and "provision" in r)
@@ -184,10 +203,11 @@ def test_the_whole_space_exports_as_a_valid_bundle_and_restores_into_an_empty_sp
         "profile_entry": 9,
         "appointment": 1,
         "checkup": 1,
+        "questionnaire": 1,
     }
     assert report.as_holder == 1
     assert report.left_out["AuditEvent"] >= 2 and report.left_out["Consent"] == 1
-    for collection in ("measurement", "profile_entry", "appointment", "checkup"):
+    for collection in ("measurement", "profile_entry", "appointment", "checkup", "questionnaire"):
         before = {i.id: i.data for i in first.store.items(collection) if not i.read_only}
         after = {i.id: i.data for i in second.store.items(collection) if i.id in before}
         assert after == before, collection

@@ -4,7 +4,7 @@ from datetime import date
 
 import pypdfium2 as pdfium
 
-from sync import questionnaire_pdf
+from sync.export import questionnaire_pdf
 from sync.protocol import questionnaires as qn
 
 

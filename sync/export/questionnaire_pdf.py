@@ -1,11 +1,11 @@
 """The synthesis of a key-age questionnaire ("Mon bilan prévention") as a PDF the person shows
 their professional: the answers by theme, the points to talk about, the AUDIT-C score. Built on
 the device from the answers (sync/protocol/questionnaires.py), with the same text PDF writer as
-the summary of the space (sync/pdf_text.py), so it can be searched and read aloud."""
+the summary of the space (sync/export/pdf_text.py), so it can be searched and read aloud."""
 
 from datetime import date
 
-from sync.pdf_text import TextPdf
+from sync.export.pdf_text import TextPdf
 from sync.protocol.i18n import translate
 from sync.protocol.questionnaires import Synthesis
 
