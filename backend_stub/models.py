@@ -68,6 +68,9 @@ class Holder(SQLModel, table=True):
     emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
     regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
     masked_in_emergency: bool = False  # masked documents readable in an emergency or regulator access
+    # The holder's choices of profile sections professionals may read (section -> shared); a section
+    # not chosen follows the access matrix's `shared_by_default` (sync/protocol/reference.py).
+    profile_sharing: dict[str, bool] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # How accesses are told per channel (sync/protocol/alerts.py): "first", "every", "off"; "" = not
     # chosen (the product's former behaviour).
     alert_in_app: str = Field(default="", max_length=8)

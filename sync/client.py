@@ -44,6 +44,7 @@ from sync.protocol.record_schemas import (
     GrantOut,
     NotificationOut,
     ProfessionalOut,
+    ProfileSharing,
     ReimbursementYear,
     RevokeRequest,
     ShareCreate,
@@ -343,6 +344,15 @@ class AccountClient:
 
     def set_emergency_settings(self, settings: EmergencySettings) -> EmergencySettings:
         return self._json(EmergencySettings, "PUT", "/emergency-settings", settings, auth=True)
+
+    def profile_sharing(self) -> ProfileSharing:
+        """Which profile sections professionals may read (on top of the access matrix)."""
+        return self._json(ProfileSharing, "GET", "/profile-sharing", auth=True)
+
+    def set_profile_sharing(self, choices: dict[str, bool]) -> ProfileSharing:
+        return self._json(
+            ProfileSharing, "PUT", "/profile-sharing", ProfileSharing(choices=choices), auth=True
+        )
 
     def alert_settings(self) -> AlertSettings:
         """How accesses are told, per channel (in the app, e-mail, SMS)."""

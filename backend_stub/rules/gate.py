@@ -44,7 +44,9 @@ The table, applied top to bottom (the seeds' rules 4, 5, 7, 8 and 9; DESIGN.md "
                                          regulator access when the holder's third switch
                                          (masked_in_emergency, off by default) is on; its author
                                          always
-   profile ............................. the matrix's sections for the profession; adding only
+   profile ............................. the matrix's sections for the profession, of those the
+                                         holder shares (shared_sections; the private ones too in
+                                         an emergency when masked_in_emergency is on); adding only
                                          clinical facts (PRO_WRITABLE_SECTIONS: the lists, blood
                                          group, hospital stays, disabilities)
  app        token, consent and app checked now; the scope; a parent's app loses the space with
@@ -102,6 +104,7 @@ class Space:
     emergency_access: bool = True  # break-glass by any professional when the holder cannot consent
     regulator_access: bool = True  # the SAMU-Centre 15 regulating physician during a call
     masked_in_emergency: bool = False  # masked documents readable in those two accesses too
+    shared_sections: frozenset[str] = frozenset()  # profile sections the holder lets professionals read
 
     @property
     def active(self) -> bool:
@@ -367,12 +370,22 @@ def _item_refusal(pro: Professional, space: Space, item: Item) -> ErrorCode | No
         if item.masked and not _reads_masked(pro, space):
             return ErrorCode.DOCUMENT_NOT_READABLE
     if item.kind == "profile":
-        sections = readable_sections(pro.profession, pro.specialty)
         if item.action != "write":
-            return None if sections else ErrorCode.PROFILE_NOT_READABLE
+            return None if readable_profile(pro, space) else ErrorCode.PROFILE_NOT_READABLE
+        sections = readable_sections(pro.profession, pro.specialty)
         if item.section not in sections or item.section not in PRO_WRITABLE_SECTIONS:
             return ErrorCode.PROFILE_NOT_WRITABLE
     return None
+
+
+def readable_profile(pro: Professional, space: Space) -> frozenset[str]:
+    """The profile sections this professional reads: their profession's in the matrix, of those the
+    holder shares (the private ones too in an emergency or regulator access when the holder's third
+    switch says so). Their own entries they always read (services/pro_profile.py)."""
+    sections = readable_sections(pro.profession, pro.specialty)
+    if pro.mode in ("emergency", "regulator") and space.masked_in_emergency:
+        return sections
+    return sections & space.shared_sections
 
 
 def _app(app: App, space: Space, item: Item) -> Verdict:

@@ -17,6 +17,7 @@ from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, security
+from sync.protocol.reference import shared_sections
 from sync.protocol.schemas import SpaceStatus
 
 SECRET = "hidden_from_guardians"  # a minor's item their parents must not see
@@ -44,7 +45,11 @@ def space_of(holder: Holder | None) -> gate.Space:
     if holder is None:
         return gate.Space(None)
     return gate.Space(
-        holder.status, holder.emergency_access, holder.regulator_access, holder.masked_in_emergency
+        holder.status,
+        holder.emergency_access,
+        holder.regulator_access,
+        holder.masked_in_emergency,
+        shared_sections(holder.profile_sharing),
     )
 
 

@@ -14,13 +14,13 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
-from backend_stub.services import audit, notifications
+from backend_stub.rules import gate
+from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
 from backend_stub.services.record_access import Opened, new_id
 from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol import profile
 from sync.protocol.errors import ErrorCode
-from sync.protocol.reference import readable_sections
 
 PAGE = 200
 TARGET = "profile"
@@ -37,7 +37,7 @@ def read_profile(
     """The sections this professional reads (the gate let them in: at least one), their entries
     and measurements newest first by pages (with the next `before`), and the log entry saying
     which sections were read."""
-    sections = readable_sections(opened.actor.profession, opened.actor.specialty)
+    sections = gate.readable_profile(opened.actor, gatekeeper.space_of(opened.holder))
     stmt = select(Record).where(
         Record.holder_id == opened.holder.id,
         col(Record.collection).in_(COLLECTIONS),

@@ -16,7 +16,8 @@ from backend_stub.rules.gate import Relation
 from backend_stub.services import gatekeeper
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import normalize_rpps
-from sync.protocol.reference import professions
+from sync.protocol.record_schemas import ProfileSharing, SectionSharing
+from sync.protocol.reference import professions, profile_sections, shared_by_default, shared_sections
 
 SEARCH_LIMIT = 20
 
@@ -226,6 +227,27 @@ def set_attending(*, session: Session, holder: Holder, professional_id: str | No
     holder.attending_id = professional_id
     session.add(holder)
     session.commit()
+
+
+def profile_sharing(holder: Holder) -> ProfileSharing:
+    """Each profile section, shared with professionals or private, and whether that is the default."""
+    shared, default = shared_sections(holder.profile_sharing), shared_by_default()
+    return ProfileSharing(
+        sections=[
+            SectionSharing(section=s, shared=s in shared, default=s in default) for s in profile_sections()
+        ]
+    )
+
+
+def set_profile_sharing(*, session: Session, holder: Holder, choices: dict[str, bool]) -> ProfileSharing:
+    """Record the holder's choices (an unknown section is refused, naming it)."""
+    unknown = sorted(set(choices) - set(profile_sections()))
+    if unknown:
+        raise DomainError(ErrorCode.PROFILE_SECTION, fields=unknown)
+    holder.profile_sharing = dict(holder.profile_sharing) | choices
+    session.add(holder)
+    session.commit()
+    return profile_sharing(holder)
 
 
 def list_grants(*, session: Session, holder: Holder) -> list[tuple[Grant, Professional]]:

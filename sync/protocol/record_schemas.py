@@ -56,6 +56,22 @@ class EmergencySettings(BaseModel):
     masked_in_emergency: bool = False
 
 
+class SectionSharing(BaseModel):
+    """One profile section: whether professionals may read it, and whether that is the default."""
+
+    section: str
+    shared: bool
+    default: bool
+
+
+class ProfileSharing(BaseModel):
+    """What the holder lets professionals read of their medical profile (on top of the access
+    matrix: a profession still reads only its sections). `choices` to change: section -> shared."""
+
+    sections: list[SectionSharing] = Field(default_factory=list)
+    choices: dict[str, bool] = Field(default_factory=dict, max_length=40)
+
+
 class AccessEntryOut(BaseModel):
     """One line of the holder's access log."""
 

@@ -48,6 +48,16 @@ def profile_sections() -> tuple[str, ...]:
     return tuple(load_reference("access_matrix.json")["profile_sections"])
 
 
+def shared_by_default() -> frozenset[str]:
+    """The profile sections professionals may read until the holder chooses otherwise."""
+    return frozenset(load_reference("access_matrix.json")["shared_by_default"])
+
+
+def shared_sections(choices: dict[str, bool]) -> frozenset[str]:
+    """The sections the holder shares: their choices, the defaults for the rest."""
+    return frozenset(s for s in profile_sections() if choices.get(s, s in shared_by_default()))
+
+
 def readable_sections(profession: str, specialty: str = "") -> frozenset[str]:
     """The profile sections a profession (and specialty) may read; never the holder's personal notes."""
     matrix = load_reference("access_matrix.json")

@@ -35,6 +35,7 @@ from backend_stub.rules import gate
 from backend_stub.security_models import SecurityEvent
 from backend_stub.services import apps, children
 from backend_stub.share_models import ShareLink
+from sync.protocol.reference import profile_sections
 from sync.protocol.schemas import SpaceStatus
 from tests.backend.test_children import A, as_parent, family
 from tests.backend.test_oauth import connect, register
@@ -165,6 +166,15 @@ PRO_CELLS: dict[str, dict[str | tuple[str, str], Expect]] = {
         "start": STRANGER,
         "thread": NOT_YOURS,
     },
+    # The holder keeps every profile section private (issue #17 part 4): the record opens, the
+    # profile does not; the professional still adds to it (adding is not reading).
+    "profile_kept_private": {
+        "read": OK,
+        ("get", "/api/v1/pro/profile"): refused(403, "access.profile_not_readable"),
+        "write": OK,
+        "start": OK,
+        "thread": OK,
+    },
     "space_closed": {"read": STRANGER, "write": STRANGER, "start": STRANGER, "thread": GONE},
     "space_closed_with_consent": {
         "read": refused(404, "access.patient_not_found", line=False),
@@ -285,6 +295,7 @@ EXERCISED = {
         "emergency_access": "emergency_switch_off",
         "regulator_access": "regulator_switch_off",
         "masked_in_emergency": "emergency_reads_masked",
+        "shared_sections": "profile_kept_private",
     },
     gate.Professional: {
         "id": "attending",
@@ -608,6 +619,16 @@ def pro_actor(scene: Scene, state: str) -> ProActor:
         with Session(scene.ctx.engine) as session:
             holder = session.exec(select(Holder).where(Holder.nir_digest == digest)).one()
         return ProActor(new_pro(scene), scene.pending, holder.id, "doc-none")
+    if state == "profile_kept_private":
+        person, tokens = scene.world.active_person()
+        holder_id = scene.world.api.get(f"{A}/me", headers=bearer(tokens)).json()["id"]
+        actor = _with_relation(
+            scene, "care_team", person, tokens, holder_id, _document(scene.world, tokens, "CR")
+        )
+        private = dict.fromkeys(profile_sections(), False)
+        kept = scene.world.api.put(f"{A}/profile-sharing", headers=bearer(tokens), json={"choices": private})
+        assert not any(s["shared"] for s in kept.json()["sections"])
+        return actor
     if state in ("emergency_reads_masked", "emergency_masked_switch_off"):
         person, tokens = scene.world.active_person()
         holder_id = scene.world.api.get(f"{A}/me", headers=bearer(tokens)).json()["id"]
@@ -703,7 +724,7 @@ def test_professional_cells(scene: Scene, state: str, route: tuple[str, str]) ->
     check(scene, expect, before, trace(scene, actor.holder_id, actor.parents), response, (state, route))
     if route == ("get", "/api/v1/pro/conversations"):
         listed = {c["id"] for c in response.json()["conversations"]}
-        live = state in ("attending", "authorised", "care_team", "secret_only")
+        live = state in ("attending", "authorised", "care_team", "secret_only", "profile_kept_private")
         assert (actor.conversation in listed) is live, (state, listed)
 
 

@@ -260,3 +260,18 @@ def test_profile_sections() -> None:
     assert decide(pro(), Item(kind="profile", action="write", section="allergy")).allowed
     notes = decide(pro(), Item(kind="profile", action="write", section="note"))
     assert notes.refusal == ErrorCode.PROFILE_NOT_WRITABLE
+
+
+def test_profile_sections_the_holder_shares() -> None:
+    shared = Space(SpaceStatus.ACTIVE, shared_sections=frozenset({"vaccination"}))
+    assert gate.readable_profile(pro(), shared) == {"vaccination"}
+    assert (
+        decide(pro(), Item(kind="profile"), Space(SpaceStatus.ACTIVE)).refusal
+        == ErrorCode.PROFILE_NOT_READABLE
+    )
+    urgent = pro(Relation(), mode="emergency", reason=REASON)
+    assert gate.readable_profile(urgent, shared) == {"vaccination"}
+    with_switch = Space(
+        SpaceStatus.ACTIVE, masked_in_emergency=True, shared_sections=frozenset({"vaccination"})
+    )
+    assert "treatment" in gate.readable_profile(urgent, with_switch)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from backend_stub.core.clock import FixedClock
 from backend_stub.models import AccessEntry, Holder
-from sync.protocol.reference import professions, readable_sections
+from sync.protocol.reference import profile_sections, professions, readable_sections, shared_by_default
 from sync.protocol.sync_schemas import PullResponse
 from sync.store import ReadOnlyRecord, Store
 from tests.backend.test_record_access import Pro
@@ -68,9 +68,64 @@ def _push_profile(world: World, tokens: dict[str, str]) -> None:
 
 @pytest.fixture
 def patient(world: World) -> tuple[Person, dict[str, str]]:
+    """A patient with every section filled in and shared with professionals (the matrix decides)."""
     person, tokens = world.active_person()
     _push_profile(world, tokens)
+    everything = dict.fromkeys(profile_sections(), True)
+    shared = world.api.put("/api/v1/profile-sharing", headers=bearer(tokens), json={"choices": everything})
+    assert shared.status_code == 200, shared.text
     return person, tokens
+
+
+def test_the_holder_chooses_the_sections_professionals_read(world: World) -> None:
+    """Issue #17 part 4: on top of the matrix, the holder's choices; until they choose, the national
+    app's defaults (vaccinations, history, wishes); private sections in an emergency only with the
+    third switch; a professional's own entries always."""
+    person, tokens = world.active_person()
+    _push_profile(world, tokens)
+    h = bearer(tokens)
+    sharing = world.api.get("/api/v1/profile-sharing", headers=h).json()["sections"]
+    assert {s["section"] for s in sharing if s["shared"]} == set(shared_by_default())
+    assert all(s["shared"] == s["default"] for s in sharing)
+    doctor = Pro(world, "doctor", name="Partage")
+    read = doctor.call("GET", "/profile", person, consent=True).json()
+    assert set(read["sections"]) == set(shared_by_default()) == {e["section"] for e in read["entries"]}
+    assert {"allergy", "treatment", "note"}.isdisjoint(read["sections"])
+
+    changed = world.api.put(
+        "/api/v1/profile-sharing", headers=h, json={"choices": {"allergy": True, "vaccination": False}}
+    )
+    assert changed.status_code == 200
+    now = {s["section"]: s for s in changed.json()["sections"]}
+    assert now["allergy"]["shared"] and not now["allergy"]["default"] and not now["vaccination"]["shared"]
+    read = doctor.call("GET", "/profile", person).json()
+    assert "allergy" in read["sections"] and "vaccination" not in read["sections"]
+    pharmacist = Pro(world, "pharmacist", name="Officine")
+    assert set(pharmacist.call("GET", "/profile", person, consent=True).json()["sections"]) == {"allergy"}
+    refused = Pro(world, "optician").call("GET", "/profile", person, consent=True)
+    assert refused.json()["code"] == "error.access.profile_not_readable"
+    unknown = world.api.put("/api/v1/profile-sharing", headers=h, json={"choices": {"horoscope": True}})
+    assert (unknown.status_code, unknown.json()["params"]["fields"]) == (422, ["horoscope"])
+
+    # Emergency: the private sections only when the holder's third switch says so.
+    nurse = Pro(world, "nurse", name="Urgence")
+    urgent = nurse.call("GET", "/profile", person, mode="emergency", reason="Inconsciente").json()
+    assert "treatment" not in urgent["sections"]
+    world.api.put(
+        "/api/v1/emergency-settings",
+        headers=h,
+        json={"emergency_access": True, "regulator_access": True, "masked_in_emergency": True},
+    )
+    urgent = nurse.call("GET", "/profile", person, mode="emergency", reason="Inconsciente").json()
+    assert set(urgent["sections"]) == readable_sections("nurse")
+
+    # A professional always reads what they wrote, shared or not.
+    added = doctor.call(
+        "POST", "/profile-entries", person, json={"section": "treatment", "data": {"name": "Levothyrox"}}
+    )
+    assert added.status_code == 200, added.text
+    mine = doctor.call("GET", "/profile", person).json()["entries"]
+    assert "Levothyrox" in {e["data"].get("name") for e in mine}
 
 
 def _log(world: World, person_tokens: dict[str, str]) -> list[dict[str, object]]:

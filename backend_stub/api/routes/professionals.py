@@ -15,6 +15,7 @@ from sync.protocol.record_schemas import (
     EmergencySettings,
     GrantOut,
     ProfessionalOut,
+    ProfileSharing,
     RevokeRequest,
 )
 
@@ -106,6 +107,18 @@ def attending(
             session=session, ctx=ctx, holder=holder, professional_id=body.professional_id, until=None
         )
     return my_professionals(holder, ctx, session)
+
+
+@router.get("/profile-sharing")
+def get_profile_sharing(holder: ActiveHolder) -> ProfileSharing:
+    """The profile sections professionals may read (on top of the access matrix)."""
+    return professionals.profile_sharing(holder)
+
+
+@router.put("/profile-sharing")
+def set_profile_sharing(body: ProfileSharing, holder: ActiveHolder, session: SessionDep) -> ProfileSharing:
+    """Share or keep private some sections (`choices`: section -> shared); the others are unchanged."""
+    return professionals.set_profile_sharing(session=session, holder=holder, choices=body.choices)
 
 
 @router.get("/emergency-settings")
