@@ -9,16 +9,20 @@ This is the only module that imports every feature's state; features never impor
 
 from pathlib import Path
 
+from mobile.access.state import AccessState
 from mobile.administrative.state import AdminState, ReimbursementsState
 from mobile.agenda.state import AgendaState
 from mobile.catalogue.state import CatalogueState
 from mobile.children.state import FamilyState
+from mobile.devices.naming import ThisDevice
+from mobile.devices.state import DevicesState
 from mobile.documents.state import DocumentsState
 from mobile.export.state import ExportState
 from mobile.measurements.state import MeasureState
 from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
 from mobile.record_access.state import ProfessionalsState, RecordState, record_of
+from mobile.settings.state import SettingsState
 from mobile.shares.state import SharesState
 from mobile.shell.core import ShellState
 from mobile.shell.state import Screen, local_error
@@ -47,6 +51,8 @@ class VaultAppState(ShellState):
         self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
         self.family.on_lost = self._space_lost
         self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
+        self.access = AccessState(client)  # "Mot de passe oublié ?" and the login screen's confirmation
+        self.this_device = ThisDevice()  # what this device calls itself at login (set by the launcher)
         self._fresh_states()  # documents, shares, measurements, agenda, messages, export...
 
     @property
@@ -74,6 +80,10 @@ class VaultAppState(ShellState):
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
             self.reimbursements.entered()
+        if screen != self.screen and screen == Screen.DEVICES:
+            self.devices = DevicesState(self.client)  # listed afresh each time
+        if screen != Screen.LOGIN:
+            self.access.notice = ""  # the login screen's confirmation is said once
         super().go(screen)
 
     def open_document(self, record_id: str) -> None:
@@ -104,11 +114,39 @@ class VaultAppState(ShellState):
             Screen.CONVERSATION: Screen.MESSAGES,
             Screen.EXPORT: Screen.SETTINGS,
             Screen.CHILDREN: Screen.HOME,
+            Screen.PASSWORD_RESET: Screen.LOGIN,
+            Screen.PASSWORD_CHANGE: Screen.SETTINGS,
+            Screen.CONTACT_CHANGE: Screen.SETTINGS,
+            Screen.PIN_CHANGE: Screen.HOME if self.settings.pin.outdated else Screen.SETTINGS,
+            Screen.DEVICES: Screen.SETTINGS,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
         else:
             super().back()
+
+    # --- the account: login, unlock ---------------------------------------------------------------
+    def submit_login(self) -> bool:
+        """This device names itself in the person's language ("Appareils connectés")."""
+        self.client.device_name = self.this_device.name(self.lang)
+        self.client.platform = self.this_device.platform
+        return super().submit_login()
+
+    def unlock(self) -> bool:
+        """Opened with a code today's rules find too easy: a new one is asked at once."""
+        typed = self.vault.unlock_form.values["pin"]
+        if not super().unlock():
+            return False
+        space = self.vault.space
+        if space is not None and space.pin_outdated:
+            self.settings.start_pin(outdated_pin=typed)
+            self.go(Screen.PIN_CHANGE)
+        return True
+
+    def forget_unlock_code(self) -> None:
+        super().forget_unlock_code()
+        if self.screen == Screen.LOGIN:
+            self.access.notice = "ui.unlock.forgot.done"
 
     # --- the features' states -------------------------------------------------------------------
     def _close_spaces(self) -> None:
@@ -129,6 +167,9 @@ class VaultAppState(ShellState):
         self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on
         self.export = ExportState(self.vault, self.sync_bar)
         self._record_state = RecordState(client, str(getattr(self.me, "id", "") or ""))
+        # The account is the signed-in person's own, even in a child's space: their own client.
+        self.settings = SettingsState(self.client, self.vault)
+        self.devices = DevicesState(self.client)
 
     def _fresh_profile(self) -> ProfileState:
         """The browser's emergency-card key is the parent's: a child's space never sees nor

@@ -88,6 +88,9 @@ class SyncLoop:
                     bar.running = True
                     self._draw_if_changed()
                 await asyncio.to_thread(bar.sync)
+                if self.state.signed_out_elsewhere():  # back to the login screen, the vault locked
+                    self._redraw()
+                    return
                 await asyncio.to_thread(self.state.sync_children)  # the other open children's spaces
                 bar.asked = False
                 self._draw_if_changed()

@@ -16,6 +16,7 @@ from mobile.access import (
     login,
     new_letter,
     objection,
+    password_reset,
     pin_setup,
     unlock,
     welcome,
@@ -25,6 +26,8 @@ from mobile.agenda import agenda, checkups
 from mobile.app import VaultAppState
 from mobile.catalogue import app_consent, catalogue
 from mobile.children import children, space_band
+from mobile.devices import devices
+from mobile.devices.naming import ThisDevice
 from mobile.documents import document_add, document_view, documents
 from mobile.export import export
 from mobile.launch import attach, devices_root
@@ -32,7 +35,7 @@ from mobile.measurements import measurements, measurements_add, measurements_kin
 from mobile.messages import conversation, messages
 from mobile.profile import emergency_card, profile, profile_list, wishes
 from mobile.record_access import access_log, emergency, notifications, professionals
-from mobile.settings import closed, settings
+from mobile.settings import closed, contact, password, settings, unlock_code
 from mobile.shares import shares
 from mobile.shell import home
 from mobile.shell.router import Builder, Router, Screens
@@ -83,6 +86,11 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.APP_CONSENT: app_consent.build,
     Screen.EXPORT: export.build,
     Screen.CHILDREN: children.build,
+    Screen.PASSWORD_RESET: password_reset.build,
+    Screen.PASSWORD_CHANGE: password.build,
+    Screen.CONTACT_CHANGE: contact.build,
+    Screen.PIN_CHANGE: unlock_code.build,
+    Screen.DEVICES: devices.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -120,6 +128,11 @@ WITH_BACK = frozenset(
         Screen.APP_CONSENT,
         Screen.EXPORT,
         Screen.CHILDREN,
+        Screen.PASSWORD_RESET,
+        Screen.PASSWORD_CHANGE,
+        Screen.CONTACT_CHANGE,
+        Screen.PIN_CHANGE,
+        Screen.DEVICES,
     }
 )
 # The band says whose space is shown; the bell counts the server's notifications and the agenda's
@@ -139,7 +152,11 @@ def api_url() -> str:
 def main(page: ft.Page) -> None:
     """Build this tab's client, state and router; nothing is shared between tabs."""
     client = AccountClient(api_url())
+    if page.web:  # every call comes from this app server: the server keys its limits on the person
+        client.forwarded_for = page.client_ip or None
     state = VaultAppState(client, devices_root())
+    platform = page.platform.value if page.platform else None
+    state.this_device = ThisDevice.of(web=page.web, user_agent=page.client_user_agent, platform=platform)
     state.catalogue.keep_request(page.route)  # an app asking to connect: `/?consent=<id>`
     page.theme_mode = ft.ThemeMode.LIGHT
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")

@@ -4,13 +4,12 @@ import flet as ft
 
 from mobile.shell.widgets import (
     BODY_SIZE,
-    ERROR_FG,
-    INFO_FG,
     Ui,
     banner,
     column,
     field,
     para,
+    password_checklist,
     primary_button,
     progress,
     subtitle,
@@ -19,38 +18,8 @@ from mobile.shell.widgets import (
 from sync.protocol.schemas import OtpChannel
 
 
-def _rule_rows(ui: Ui, rules: list[tuple[str, bool]]) -> list[ft.Control]:
-    rows: list[ft.Control] = []
-    for key, ok in rules:
-        rule = ui.t(key)
-        rows.append(
-            ft.Row(
-                [
-                    ft.Icon(
-                        ft.Icons.CHECK_CIRCLE if ok else ft.Icons.RADIO_BUTTON_UNCHECKED,
-                        color=INFO_FG if ok else ERROR_FG,
-                        size=22,
-                    ),
-                    ft.Text(
-                        rule,
-                        size=BODY_SIZE,
-                        color=INFO_FG if ok else None,
-                        expand=True,
-                        # Read aloud with its state: the icon alone says nothing to a screen reader.
-                        semantics_label=ui.t(
-                            "ui.password.rule.met" if ok else "ui.password.rule.unmet", rule=rule
-                        ),
-                    ),
-                ],
-                key=f"rule-{key}",
-            )
-        )
-    return rows
-
-
 def build(ui: Ui) -> list[ft.Control]:
     state, form = ui.state, ui.state.activation
-    checklist = ft.Column(_rule_rows(ui, form.rules()), spacing=4, key="password-rules")
 
     def channel_changed(e: ft.ControlEvent) -> None:
         form.set_channel(e.control.value or OtpChannel.EMAIL)
@@ -74,16 +43,7 @@ def build(ui: Ui) -> list[ft.Control]:
             keyboard=ft.KeyboardType.EMAIL,
         ),
         field(ui, form, "password", ui.t("ui.field.password.label"), password=True, live=True),
-        ft.Container(
-            content=ft.Column(
-                [
-                    ft.Text(ui.t("ui.password.rules.title"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
-                    checklist,
-                ],
-                spacing=6,
-            ),
-            padding=ft.Padding.only(left=8),
-        ),
+        password_checklist(ui, form.rules()),
         field(ui, form, "confirm", ui.t("ui.field.confirm.label"), password=True),
         ft.Text(ui.t("ui.activate.channel.title"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
         ft.RadioGroup(

@@ -5,6 +5,7 @@ from typing import Protocol, cast
 import flet as ft
 
 from mobile.shell.core import SpaceApp
+from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     Ui,
@@ -15,6 +16,7 @@ from mobile.shell.widgets import (
     primary_button,
     progress,
     secondary_button,
+    text_button,
     title,
 )
 
@@ -36,6 +38,8 @@ class UnlockApp(SpaceApp, Protocol):
 
     def other_account(self) -> None: ...
 
+    def forget_unlock_code(self) -> None: ...
+
 
 def build(ui: Ui) -> list[ft.Control]:
     state = cast(UnlockApp, ui.state)
@@ -51,6 +55,22 @@ def build(ui: Ui) -> list[ft.Control]:
         state.go(Screen.WELCOME)
         ui.render()
 
+    async def erase() -> None:
+        await ui.run(form, state.forget_unlock_code)
+
+    def forgot(_: ft.ControlEvent) -> None:
+        ui.page.show_dialog(
+            confirm_dialog(
+                ui,
+                key="forgot-pin",
+                title=ui.t("ui.unlock.forgot.title"),
+                text=ui.t("ui.unlock.forgot.text"),
+                confirm=ui.t("ui.unlock.forgot.confirm"),
+                on_confirm=erase,
+                danger=True,
+            )
+        )
+
     def card(_: ft.ControlEvent) -> None:
         state.profile.open_locked_card()
         state.go(Screen.EMERGENCY_CARD)
@@ -65,6 +85,7 @@ def build(ui: Ui) -> list[ft.Control]:
         primary_button(
             ui.t("ui.vault.unlock.submit"), "unlock-submit", submit, busy=form.busy, icon=ft.Icons.LOCK_OPEN
         ),
+        text_button(ui.t("ui.unlock.forgot.open"), "unlock-forgot", forgot),
         secondary_button(
             ui.t("ui.vault.unlock.other"), "unlock-other", other, busy=form.busy, icon=ft.Icons.LOGIN
         ),

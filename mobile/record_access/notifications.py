@@ -23,6 +23,13 @@ ICONS = {
     "regulator_access": ft.Icons.LOCAL_HOSPITAL,
     "document_added": ft.Icons.NOTE_ADD,
     "new_message": ft.Icons.MAIL,
+    "new_device": ft.Icons.DEVICES,
+    "session_reuse": ft.Icons.GPP_MAYBE,
+    "password_changed": ft.Icons.PASSWORD,
+    "password_reset": ft.Icons.LOCK_RESET,
+    "email_changed": ft.Icons.EMAIL,
+    "phone_changed": ft.Icons.PHONE_ANDROID,
+    "channel_changed": ft.Icons.SMS,
 }
 UNREAD_BG = "#E8F0FB"
 

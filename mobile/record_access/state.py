@@ -575,6 +575,14 @@ NOTIFICATION_KINDS = (
     "correction_accepted",
     "correction_rejected",
     "new_message",
+    # The account a person keeps (issue #14): told in the app as well as by e-mail and SMS.
+    "new_device",
+    "session_reuse",
+    "password_changed",
+    "password_reset",
+    "email_changed",
+    "phone_changed",
+    "channel_changed",
 )
 
 

@@ -1,9 +1,15 @@
-"""Settings: the account, and closing the space (explained, then confirmed with the password)."""
+"""Settings ("Paramètres"): the account and a way to change each part of it, this device's unlock code
+and the devices signed in, the export, and closing the space (explained, then confirmed with the
+password)."""
 
 import asyncio
+from collections.abc import Callable
+from typing import Protocol, cast
 
 import flet as ft
 
+from mobile.settings.state import SettingsState
+from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -12,12 +18,20 @@ from mobile.shell.widgets import (
     banner,
     column,
     field,
+    notice,
     para,
     primary_button,
+    secondary_button,
     subtitle,
     title,
 )
-from sync.protocol.schemas import OtpChannel
+from sync.protocol.schemas import Me, OtpChannel
+
+
+class SettingsApp(SpaceApp, Protocol):
+    """What the settings screens use of the app state (the composition root builds it)."""
+
+    settings: SettingsState
 
 
 def _close_dialog(ui: Ui) -> ft.AlertDialog:
@@ -125,23 +139,92 @@ def _export_part(ui: Ui) -> list[ft.Control]:
     ]
 
 
+def _open(ui: Ui, screen: Screen, start: Callable[[], None]) -> Callable[[ft.ControlEvent], None]:
+    def handler(_: ft.ControlEvent) -> None:
+        start()
+        ui.state.go(screen)
+        ui.render()
+
+    return handler
+
+
+def _account_part(ui: Ui, me: Me) -> list[ft.Control | None]:
+    """Who the person is for the space, and a button beside each thing they can change."""
+    state = cast(SettingsApp, ui.state)
+    account = state.settings
+    sms = me.otp_channel == OtpChannel.SMS
+    phone = ui.t("ui.account.phone.value", phone=me.phone) if me.phone else ui.t("ui.account.phone.none")
+
+    def contact(kind: str) -> Callable[[ft.ControlEvent], None]:
+        return _open(ui, Screen.CONTACT_CHANGE, lambda: account.start_contact(kind, me))
+
+    return [
+        subtitle(ui.t("ui.settings.account")),
+        para(ui.t("ui.settings.name", name=f"{me.first_name} {me.last_name}"), key="account-name"),
+        para(ui.t("ui.settings.email", email=me.email), key="account-email"),
+        secondary_button(
+            ui.t("ui.account.email.open"), "change-email", contact("email"), icon=ft.Icons.EMAIL
+        ),
+        para(phone, key="account-phone"),
+        secondary_button(
+            ui.t("ui.account.phone.open" if me.phone else "ui.account.phone.add"),
+            "change-phone",
+            contact("phone"),
+            icon=ft.Icons.PHONE_ANDROID,
+        ),
+        para(ui.t("ui.settings.channel.sms" if sms else "ui.settings.channel.email"), key="account-channel"),
+        secondary_button(
+            ui.t("ui.account.channel.open"), "change-channel", contact("channel"), icon=ft.Icons.SMS
+        ),
+        secondary_button(
+            ui.t("ui.account.password.open"),
+            "change-password",
+            _open(ui, Screen.PASSWORD_CHANGE, account.start_password),
+            icon=ft.Icons.PASSWORD,
+        ),
+    ]
+
+
+def _device_part(ui: Ui) -> list[ft.Control | None]:
+    """This device's unlock code (once the vault is open), and every device signed in."""
+    state = cast(SettingsApp, ui.state)
+    return [
+        ft.Divider(height=24),
+        subtitle(ui.t("ui.account.devices.title")),
+        para(ui.t("ui.account.devices.intro")),
+        secondary_button(
+            ui.t("ui.account.pin.open"),
+            "change-pin",
+            _open(ui, Screen.PIN_CHANGE, state.settings.start_pin),
+            icon=ft.Icons.PHONELINK_LOCK,
+        )
+        if state.vault.unlocked
+        else None,
+        secondary_button(
+            ui.t("ui.devices.title"),
+            "open-devices",
+            _open(ui, Screen.DEVICES, lambda: None),
+            icon=ft.Icons.DEVICES,
+        ),
+    ]
+
+
 def build(ui: Ui) -> list[ft.Control]:
-    state = ui.state
+    state = cast(SettingsApp, ui.state)
     me = state.me
     if me is None:
         return []
-    channel = "ui.settings.channel.sms" if me.otp_channel == OtpChannel.SMS else "ui.settings.channel.email"
+    done = state.settings.notice
 
     def ask_close(_: ft.ControlEvent) -> None:
         ui.page.show_dialog(_close_dialog(ui))
 
     return column(
         title(ui.t("ui.settings.title")),
+        notice(ui.t(done), key="settings-notice") if done else None,
         banner(ui, state.banner),
-        subtitle(ui.t("ui.settings.account")),
-        para(ui.t("ui.settings.name", name=f"{me.first_name} {me.last_name}"), key="account-name"),
-        para(ui.t("ui.settings.email", email=me.email), key="account-email"),
-        para(ui.t(channel), key="account-channel"),
+        *_account_part(ui, me),
+        *_device_part(ui),
         *_export_part(ui),
         ft.Divider(height=24),
         subtitle(ui.t("ui.settings.close.title")),

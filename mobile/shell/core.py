@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from mobile.shell.state import AppState, Screen
+from mobile.shell.state import AppState, Screen, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import PinForm, UnlockForm, VaultState
+from sync.child_spaces import ChildSpace
 from sync.client import AccountClient
 from sync.crypto import KdfParams
 from sync.errors import SyncError
+from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import DEFAULT_LANGUAGE
 from sync.protocol.schemas import Me, SpaceStatus
 
@@ -119,6 +121,30 @@ class ShellState(AppState):
             self._pending_me = None
             self.client.logout()
         self.go(Screen.LOGIN)
+
+    def forget_unlock_code(self) -> None:
+        """ "J'ai oublié mon code de déverrouillage": this device's copy is erased. Already signed in
+        (password and code just typed), a new unlock code is chosen at once; else log in first."""
+        pending, self._pending_me = self._pending_me, None
+        self.vault.erase()
+        if pending is not None:
+            self._signed_in(pending)  # no vault any more: the new unlock code is asked
+        else:
+            self.go(Screen.LOGIN)
+
+    def signed_out_elsewhere(self) -> bool:
+        """Was this device signed out from another one ("Déconnecter cet appareil")? Checked after
+        each sync: its vault forgets its session and key, and the login screen says why."""
+        space = self.vault.space
+        own = space.parent if isinstance(space, ChildSpace) else space  # a child's space is shown
+        if space is None or own is None or not (space.signed_out or own.signed_out):
+            return False
+        if space.store is not None:
+            space.forget_session()  # heard by a screen's call, before the sync did it
+        self._lock()
+        self._pending_me = None
+        self._signed_out(local_error(ErrorCode.DEVICE_SIGNED_OUT))
+        return True
 
     def leave_pin_setup(self) -> None:
         """Log out instead of choosing a code (nothing is kept on this device)."""

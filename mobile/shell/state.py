@@ -51,6 +51,7 @@ __all__ = [
     "ObjectionForm",
     "Screen",
     "local_error",
+    "minutes_left",
 ]
 
 
@@ -104,6 +105,13 @@ class Screen(StrEnum):
     EXPORT = "export"
     # A parent's children: the space switcher, activating or refusing a child's space.
     CHILDREN = "children"
+    # The account a person keeps: "Mot de passe oublié ?" from the login screen; in "Paramètres"
+    # the password, the e-mail, phone or codes' channel, this device's unlock code, the devices.
+    PASSWORD_RESET = "password-reset"
+    PASSWORD_CHANGE = "password"
+    CONTACT_CHANGE = "contact"
+    PIN_CHANGE = "unlock-code"
+    DEVICES = "devices"
 
 
 # The sections of the space, in the order of the home screen, and the screen each opens.
@@ -152,6 +160,13 @@ def delete_own(store: Store | None, record_id: str) -> SyncError | None:
     except ReadOnlyRecord:
         return local_error(ErrorCode.SYNC_READ_ONLY)
     return None
+
+
+def minutes_left(until: datetime | None, now: datetime | None = None) -> int:
+    """Whole minutes until a code's end, as the server said (at least 1; 5 when unknown)."""
+    if until is None:
+        return 5
+    return max(1, round((until - (now or datetime.now(UTC))).total_seconds() / 60))
 
 
 def _field_of(code: str) -> str | None:
@@ -205,6 +220,20 @@ class Form:
             return False
         return True
 
+    def _check_new_password(self, identifier: str = "") -> str:
+        """A new password in `password`, typed again in `confirm`: an error under each that is
+        wrong (a rule of the checklist unmet, the login inside it, two different copies)."""
+        password = self.values["password"]
+        if not password:
+            self.errors["password"] = local_error("ui.error.password.empty")
+        elif not all(ok for _, ok in password_rules(password)):
+            self.errors["password"] = local_error(ErrorCode.PASSWORD_WEAK)
+        elif not password_is_acceptable(password, identifier=identifier):
+            self.errors["password"] = local_error("ui.error.password.contains_email")
+        if password and self.values["confirm"] != password:
+            self.errors["confirm"] = local_error("ui.error.password.mismatch")
+        return password
+
 
 class _IdentifiersMixin(Form):
     def identifiers(self) -> Identifiers | None:
@@ -253,15 +282,7 @@ class ActivationForm(_IdentifiersMixin):
         """Step 2: validate the login locally, then open the space."""
         self.clear_errors()
         email = self._check("email", normalize_email)
-        password = self.values["password"]
-        if not password:
-            self.errors["password"] = local_error("ui.error.password.empty")
-        elif not all(ok for _, ok in self.rules()):
-            self.errors["password"] = local_error(ErrorCode.PASSWORD_WEAK)
-        elif not password_is_acceptable(password, identifier=email):
-            self.errors["password"] = local_error("ui.error.password.contains_email")
-        if password and self.values["confirm"] != password:
-            self.errors["confirm"] = local_error("ui.error.password.mismatch")
+        password = self._check_new_password(email)
         phone = self._check("phone", normalize_phone) if self.channel == OtpChannel.SMS else None
         ids = self._checked or self.identifiers()
         if self.errors or ids is None:
@@ -335,10 +356,7 @@ class LoginForm(Form):
 
     def code_minutes(self, now: datetime | None = None) -> int:
         """How long the code is valid, in minutes, as the server said."""
-        if self.challenge is None:
-            return 5
-        left = (self.challenge.expires_at - (now or datetime.now(UTC))).total_seconds()
-        return max(1, round(left / 60))
+        return minutes_left(self.challenge.expires_at if self.challenge else None, now)
 
     def verify(self) -> Me | None:
         self.clear_errors()

@@ -156,3 +156,11 @@ class VaultState:
         if self.space is not None:
             self.space.lock()
         self.space = None
+
+    def erase(self) -> None:
+        """ "J'ai oublié mon code de déverrouillage": this device's copy of the last holder's space
+        goes (the server keeps what was synced); after a login a new code is chosen."""
+        if self.holder_id is not None:
+            self._new_space().erase(self.holder_id)
+        self.lock()
+        self.unlock_form = UnlockForm(self.client)

@@ -112,6 +112,17 @@ def secondary_button(
     )
 
 
+def text_button(label: str, key: str, on_click: Any) -> ft.Control:
+    """A plain way out under a form ("Mot de passe oublié ?"): words only, 48 px high."""
+    return ft.TextButton(
+        content=label,
+        key=key,
+        on_click=on_click,
+        height=48,
+        style=ft.ButtonStyle(text_style=ft.TextStyle(size=17, weight=ft.FontWeight.W_600)),
+    )
+
+
 def radio_group(key: str, value: str, options: list[tuple[str, str]], on_change: Any) -> ft.Control:
     """One choice among a few (value, words), each a 48 px row a finger or a screen reader finds."""
     return ft.RadioGroup(
@@ -183,6 +194,45 @@ def field(
         read_only=form.busy,
         on_change=changed,
         on_submit=on_submit,
+    )
+
+
+def password_checklist(ui: Ui, rules: list[tuple[str, bool]]) -> ft.Control:
+    """The live password rules under a new password (activation, change, reset): each rule
+    ticked or not, and read aloud with its state, since the icon alone says nothing."""
+    rows: list[ft.Control] = []
+    for key, ok in rules:
+        rule = ui.t(key)
+        rows.append(
+            ft.Row(
+                [
+                    ft.Icon(
+                        ft.Icons.CHECK_CIRCLE if ok else ft.Icons.RADIO_BUTTON_UNCHECKED,
+                        color=INFO_FG if ok else ERROR_FG,
+                        size=22,
+                    ),
+                    ft.Text(
+                        rule,
+                        size=BODY_SIZE,
+                        color=INFO_FG if ok else None,
+                        expand=True,
+                        semantics_label=ui.t(
+                            "ui.password.rule.met" if ok else "ui.password.rule.unmet", rule=rule
+                        ),
+                    ),
+                ],
+                key=f"rule-{key}",
+            )
+        )
+    return ft.Container(
+        content=ft.Column(
+            [
+                ft.Text(ui.t("ui.password.rules.title"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
+                ft.Column(rows, spacing=4, key="password-rules"),
+            ],
+            spacing=6,
+        ),
+        padding=ft.Padding.only(left=8),
     )
 
 
