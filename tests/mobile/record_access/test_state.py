@@ -459,3 +459,30 @@ def test_a_failed_report_keeps_the_note(world: World) -> None:
     assert not log.send_report()
     assert log.banner is not None and log.banner.code == "error.not_found"
     assert log.reporting == 10**6 and log.report_note == "Bizarre"
+
+
+def test_the_account_notices_are_in_the_bell_in_words(world: World) -> None:
+    """Issue #14's notices (a new device, the password and contacts changed) each have their words."""
+    server = world.server
+    email = world.me.email
+    other = server.client()
+    other.device_name = "Navigateur Firefox sur Windows"
+    challenge = other.login(email, APP_PASSWORD)
+    other.verify_code(challenge.challenge_id, server.last_otp(email))  # a new device
+    world.client.change_password(APP_PASSWORD, "Printemps-vert-2027?")
+    started = world.client.request_contact_change("phone", "0612345678", "Printemps-vert-2027?")
+    world.client.confirm_contact_change(started.challenge_id, server.last_otp("+33612345678"))
+    notes = NotificationsState(world.client)
+    assert notes.refresh()
+    kinds = {n.kind for n in notes.items}
+    assert {"new_device", "password_changed", "phone_changed"} <= kinds
+    texts = {n.kind: NotificationsState.describe(n, "fr") for n in notes.items}
+    assert texts["new_device"] == (
+        "Votre espace a été ouvert sur un nouvel appareil : Navigateur Firefox sur Windows. "
+        "Si ce n'est pas vous, déconnectez-le dans Paramètres > Appareils connectés."
+    )
+    other_words = NotificationsState.describe(notes.items[0].model_copy(update={"kind": "?"}), "fr")
+    for kind in ("password_changed", "phone_changed"):
+        assert texts[kind] != other_words
+    english = {NotificationsState.describe(n, "en") for n in notes.items}
+    assert not english & set(texts.values())
