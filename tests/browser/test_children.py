@@ -20,9 +20,7 @@ async def band_visible(page) -> None:  # type: ignore[no-untyped-def]
     await page.get_by_role("button", name="Changer d'espace").first.wait_for(state="visible")
 
 
-async def test_parent_switches_to_the_child_and_vaccinates(
-    stack: Stack, browser_page: Browser
-) -> None:
+async def test_parent_switches_to_the_child_and_vaccinates(stack: Stack, browser_page: Browser) -> None:
     page = browser_page.page
     email = "camille.parent@example.fr"
     stack.activate(701, "Camille", email)
