@@ -32,6 +32,9 @@ from sync.protocol.i18n import DEFAULT_LANGUAGE
 
 __all__ = ["VaultAppState"]
 
+# The screens of "Paramètres" where a password or a code is typed.
+_ACCOUNT_FORMS = frozenset({Screen.PASSWORD_CHANGE, Screen.CONTACT_CHANGE, Screen.PIN_CHANGE})
+
 
 class VaultAppState(ShellState):
     """ShellState with the features: documents, profile, agenda, messages, children's spaces..."""
@@ -84,6 +87,10 @@ class VaultAppState(ShellState):
             self.devices = DevicesState(self.client)  # listed afresh each time
         if screen != Screen.LOGIN:
             self.access.notice = ""  # the login screen's confirmation is said once
+        if screen != self.screen and self.screen in _ACCOUNT_FORMS:
+            self.settings.leave()  # passwords and codes typed there are forgotten
+        if screen != self.screen and self.screen == Screen.PASSWORD_RESET:
+            self.access.leave()
         super().go(screen)
 
     def open_document(self, record_id: str) -> None:

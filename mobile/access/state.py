@@ -92,6 +92,10 @@ class AccessState:
         """A fresh form (the login screen's confirmation put away)."""
         self.reset, self.notice = ResetForm(self.client), ""
 
+    def leave(self) -> None:
+        """The person left "Mot de passe oublié ?": what was typed there is forgotten."""
+        self.reset = ResetForm(self.client)
+
     def confirm_reset(self) -> bool:
         """The new password is set: the form forgets it; the login screen says to use it."""
         if not self.reset.confirm():

@@ -223,6 +223,11 @@ class SettingsState:
     def start_pin(self, outdated_pin: str = "") -> None:
         self.pin, self.notice = PinChangeForm(self.vault, outdated_pin), ""
 
+    def leave(self) -> None:
+        """The person left a form's screen: what was typed there (passwords, codes) is forgotten."""
+        self.password, self.contact = PasswordForm(self.client), ContactForm(self.client)
+        self.pin = PinChangeForm(self.vault)
+
     # --- the changes ------------------------------------------------------------------------------
     def change_password(self, email: str) -> bool:
         if not self.password.submit(email):

@@ -106,8 +106,10 @@ def test_the_login_screen_says_its_confirmation_once(
     assert state.submit_login() and state.screen == Screen.CODE
     assert state.access.notice == ""
     state.go(Screen.PASSWORD_RESET)
+    state.access.reset.set("nir", world.nir)
     state.back()
     assert state.screen == Screen.LOGIN
+    assert state.access.reset.values["nir"] == ""  # what was typed there is forgotten
 
 
 def test_a_forgotten_unlock_code_erases_this_copy_then_the_sync_brings_it_back(

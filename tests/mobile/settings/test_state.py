@@ -83,6 +83,12 @@ def test_the_password_is_checked_here_then_changed_and_the_other_devices_signed_
     form.set("current", APP_PASSWORD)
     form.set("confirm", NEW_PASSWORD)
     assert all(ok for _, ok in form.rules())
+    settings.leave()  # gone to another screen and back: nothing typed is kept
+    assert settings.password.values == {"current": "", "password": "", "confirm": ""}
+    form = settings.password
+    form.set("current", APP_PASSWORD)
+    form.set("password", NEW_PASSWORD)
+    form.set("confirm", NEW_PASSWORD)
     assert settings.change_password(world.me.email)
     assert settings.notice == "ui.account.password.done"
     assert settings.password.values == {"current": "", "password": "", "confirm": ""}  # forgotten
@@ -259,6 +265,7 @@ def test_an_outdated_unlock_code_is_replaced_right_after_the_unlock(
     assert form.outdated and form.values["old"] == "246810"
     later.back()  # "Plus tard"
     assert later.screen == Screen.HOME
+    assert later.settings.pin.values["old"] == "" and not later.settings.pin.outdated  # forgotten
     later.tab_closed()
     again = unlocked("246810")
     assert again.screen == Screen.PIN_CHANGE  # asked again
