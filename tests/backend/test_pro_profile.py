@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from backend_stub.core.clock import FixedClock
 from backend_stub.models import AccessEntry, Holder
-from sync.protocol.reference import profile_sections, professions, readable_sections, shared_by_default
+from sync.protocol.reference import professions, profile_sections, readable_sections, shared_by_default
 from sync.protocol.sync_schemas import PullResponse
 from sync.store import ReadOnlyRecord, Store
 from tests.backend.test_record_access import Pro
