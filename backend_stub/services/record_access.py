@@ -309,7 +309,7 @@ def store_bytes(
             size=len(content),
             created_at=ctx.clock.now(),
         )
-        ctx.blobs.write_at(upload.id, 0, content)
+        ctx.blobs.put(upload.id, content)
         upload.offset, upload.complete = len(content), True
         session.add(upload)
     return upload, len(content)

@@ -12,6 +12,7 @@ from backend_stub.errors import DomainError
 from backend_stub.models import Holder, Upload
 from backend_stub.rules import gate
 from backend_stub.services import gatekeeper
+from backend_stub.services.file_types import served_type
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import UploadCreate, UploadState
 
@@ -69,9 +70,11 @@ def append(
         raise DomainError(ErrorCode.UPLOAD_OFFSET, offset=upload.offset)
     if not data or upload.offset + len(data) > upload.size:
         raise DomainError(ErrorCode.REQUEST_INVALID, fields=["body"])
+    if offset == 0 and served_type(data) is None:
+        raise DomainError(ErrorCode.DOCUMENT_FORMAT)  # only what can be served again is kept
     upload.offset = blobs.write_at(upload.id, offset, data)
     if upload.offset == upload.size:
-        if blobs.sha256(upload.id) != upload.sha256:
+        if blobs.finish(upload.id) != upload.sha256:
             upload.offset = 0
             session.add(upload)
             session.commit()

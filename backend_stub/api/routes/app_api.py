@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from backend_stub.api import files
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
@@ -201,7 +202,7 @@ def document_content(
     found = apps.record(session=session, access=access, collection="document", record_id=document_id)
     session.commit()
     stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=access.subject.id, record=found)
-    return StreamingResponse(stream, media_type=str(found.data.get("mime", "application/octet-stream")))
+    return files.send(stream)
 
 
 @router.get("/appointments")

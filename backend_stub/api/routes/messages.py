@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
+from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.services import messages
 
@@ -21,7 +22,7 @@ def attachment(
     session: SessionDep,
 ) -> StreamingResponse:
     """The bytes of a file joined to one of the holder's messages."""
-    mime, stream = messages.holder_file(
+    _, stream = messages.holder_file(
         session=session, ctx=ctx, holder=holder, message_id=message_id, index=index
     )
-    return StreamingResponse(stream, media_type=mime)
+    return files.send(stream)

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 
+from backend_stub.api import files
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.professionals import professional_out
 from backend_stub.errors import DomainError
@@ -122,7 +123,7 @@ def content(
     """One document's bytes."""
     record = record_access.read_document(session=session, ctx=ctx, opened=opened, document_id=document_id)
     stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=opened.holder.id, record=record)
-    return StreamingResponse(stream, media_type=str(record.data.get("mime", "application/octet-stream")))
+    return files.send(stream)
 
 
 @router.post("/documents")

@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from backend_stub.api import files
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.pro import CurrentPro, PatientNir
 from backend_stub.context import Context
@@ -200,7 +201,7 @@ def attachment(
     session: SessionDep,
 ) -> StreamingResponse:
     """A file or document the patient joined to a message of this conversation (logged)."""
-    mime, stream = messages.pro_attachment(
+    _, stream = messages.pro_attachment(
         session=session, ctx=ctx, pro=pro, conversation_id=conversation_id, message_id=message_id, index=index
     )
-    return StreamingResponse(stream, media_type=mime or "application/octet-stream")
+    return files.send(stream)

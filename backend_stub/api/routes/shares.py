@@ -11,8 +11,9 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse
 
+from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ClientDep, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
@@ -180,8 +181,6 @@ def share_document(
     if not shares.session_is_valid(ctx, token, request.cookies.get(COOKIE, "")):
         return _page(_lang(request), _code_form(_lang(request)), 401)
     record = shares.document_for_download(session=session, ctx=ctx, token=token, record_id=record_id)
-    return StreamingResponse(
-        record_access.document_bytes(session=session, ctx=ctx, holder_id=record.holder_id, record=record),
-        media_type=str(record.data.get("mime", "application/octet-stream")),
-        headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
+    return files.send(
+        record_access.document_bytes(session=session, ctx=ctx, holder_id=record.holder_id, record=record)
     )

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
@@ -41,4 +42,4 @@ def record_content(
     if record is None or record.deleted or record.collection != "document" or not gatekeeper.visible(record):
         raise DomainError(ErrorCode.NOT_FOUND)
     stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=holder.id, record=record)
-    return StreamingResponse(stream, media_type=str(record.data.get("mime", "application/octet-stream")))
+    return files.send(stream)
