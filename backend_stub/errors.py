@@ -49,6 +49,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.DOCUMENT_NOT_READABLE: 403,
     ErrorCode.PRO_KEY_INVALID: 401,
     ErrorCode.DOCUMENT_TOO_LARGE: 413,
+    ErrorCode.DOCUMENT_DAMAGED: 410,  # the intact bytes are gone until restored: no retry helps
     ErrorCode.UPLOAD_OFFSET: 409,
     ErrorCode.UPLOAD_CHECKSUM: 422,
     ErrorCode.ADMIN_ALREADY_OPEN: 409,

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from backend_stub.api import files
+from backend_stub.api.headers import SecurityHeaders
 from backend_stub.api.limits import BodySizeLimit
 from backend_stub.api.routes import (
     access_log,
@@ -34,6 +36,7 @@ from backend_stub.api.routes import (
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import get_settings
 from backend_stub.errors import DomainError
+from backend_stub.sealed_blobs import BlobDamaged
 from backend_stub.services.message_queue import QueueSender
 from backend_stub.services.uploads import MAX_CHUNK
 from sync.protocol.errors import ErrorCode
@@ -58,11 +61,12 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         if sender is not None:
             sender.stop()
 
+    public_docs = ctx.settings.env != "production"  # the API's map is for developers, not the world
     app = FastAPI(
         title="Mon espace santé — API",
         version="1",
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json" if public_docs else None,
+        docs_url=f"{API_PREFIX}/docs" if public_docs else None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -112,6 +116,8 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         log.info("refused data: %s", type(exc.orig).__name__)
         return JSONResponse({"code": ErrorCode.REQUEST_INVALID.value, "params": {}}, 422)
 
+    app.add_exception_handler(BlobDamaged, files.damaged)  # a sealed file failed its check
+
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled %s", type(exc).__name__)  # no message: it may hold personal data
@@ -128,4 +134,5 @@ def create_app(ctx: Context | None = None) -> FastAPI:
             f"{API_PREFIX}/pro/conversations": 30 * 1024 * 1024,
         },
     )
+    app.add_middleware(SecurityHeaders, bare=(f"{API_PREFIX}/docs",))
     return app

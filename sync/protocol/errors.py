@@ -142,3 +142,8 @@ class ErrorCode(StrEnum):
     # The one gate (backend_stub/rules/gate.py): ended authorisations, professionals' keys.
     ACCESS_ENDED = "error.access.ended"
     AUTHORISATION_END_PAST = "error.access.end_in_past"
+    # Evidence and health data sealed at rest (issue #15).
+    DOCUMENT_DAMAGED = "error.document.damaged"
+    LOG_TRUNCATED = "error.log.truncated"
+    LOG_REWRITTEN = "error.log.rewritten"
+    LOG_SIGNATURE = "error.log.signature"

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ClientDep, ContextDep, SessionDep
+from backend_stub.api.headers import page_policy
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
@@ -27,6 +28,14 @@ from sync.protocol.record_schemas import ShareCreate, ShareCreated, ShareOut
 router = APIRouter(tags=["share links"])
 Token = Annotated[str, Path(min_length=20, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 COOKIE = "ens_share"
+STYLE = """
+body{font:18px/1.5 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}
+h1{color:#0B4F9C;font-size:1.5rem} label{display:block;font-weight:600;margin:.5rem 0}
+input{font-size:1.25rem;padding:.6rem;width:100%;box-sizing:border-box;letter-spacing:.1em}
+button,a.doc{display:inline-block;font-size:1.1rem;min-height:48px;padding:.6rem 1.2rem;margin:.6rem 0;
+background:#0B4F9C;color:#fff;border:0;border-radius:10px;text-decoration:none}
+.error{color:#B3261E;font-weight:600} li{margin:.8rem 0}"""
+POLICY = page_policy(STYLE)  # this page's one style, by hash (api/headers.py adds the rest)
 
 
 def _out(link: ShareLink) -> ShareOut:
@@ -82,16 +91,10 @@ def _page(lang: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
         f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
-<title>{title}</title><style>
-body{{font:18px/1.5 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}}
-h1{{color:#0B4F9C;font-size:1.5rem}} label{{display:block;font-weight:600;margin:.5rem 0}}
-input{{font-size:1.25rem;padding:.6rem;width:100%;box-sizing:border-box;letter-spacing:.1em}}
-button,a.doc{{display:inline-block;font-size:1.1rem;min-height:48px;padding:.6rem 1.2rem;margin:.6rem 0;
-background:#0B4F9C;color:#fff;border:0;border-radius:10px;text-decoration:none}}
-.error{{color:#B3261E;font-weight:600}} li{{margin:.8rem 0}}</style></head>
+<title>{title}</title><style>{STYLE}</style></head>
 <body><main><h1>{title}</h1>{body}</main></body></html>""",
         status_code=status,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        headers={"Cache-Control": "no-store", "Content-Security-Policy": POLICY},
     )
 
 
