@@ -7,13 +7,18 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from backend_stub.blobs import BlobStore
+from backend_stub.core import sealed_columns
 from backend_stub.core.clock import Clock, SystemClock
 from backend_stub.core.config import Settings, get_settings
+from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.core.security import Hasher
 from backend_stub.db import make_engine
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import Notifier, build_notifier
 from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
+from backend_stub.services import audit
+from backend_stub.services.audit import LogEvidence
+from backend_stub.services.checkpoints import Checkpointer, DailyFiles, Signer
 
 
 @dataclass
@@ -25,6 +30,8 @@ class Context:
     hasher: Hasher
     notifier: Notifier
     blobs: BlobStore
+    evidence: LogEvidence  # the access logs' link keys and checkpoints (outside the database)
+    signer: Signer  # signs checkpoints and the log heads sent to devices
     clock: Clock = field(default_factory=SystemClock)
 
 
@@ -34,13 +41,33 @@ def sealed_store(settings: Settings) -> SealedBlobStore:
 
 
 def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
+    """The keys that are not in the database are attached to the engine here: the holders' keys
+    of sealed columns, and the access logs' link keys and checkpoints."""
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    master = MasterKeys.parse(settings.master_keys)
+    sealed_columns.attach(engine, HolderKeys(master, cache_size=settings.holder_key_cache))
+    log_keys, signing_keys = settings.evidence_keys()
+    signer = Signer(signing_keys)
+    assert settings.checkpoint_dir is not None  # set by the settings' validator
+    checkpoints = Checkpointer(
+        store=DailyFiles(settings.checkpoint_dir),
+        signer=signer,
+        clock=clock,
+        every=settings.checkpoint_every,
+        seconds=settings.checkpoint_seconds,
+    )
+    evidence = LogEvidence(keys=MasterKeys.parse(log_keys), checkpoints=checkpoints)
+    audit.attach(engine, evidence)
     return Context(
         settings=settings,
-        engine=make_engine(settings.database_url),
+        engine=engine,
         hasher=Hasher(settings),
         notifier=build_notifier(settings),
         blobs=sealed_store(settings),
-        clock=clock or SystemClock(),
+        evidence=evidence,
+        signer=signer,
+        clock=clock,
     )
 
 
@@ -56,4 +83,5 @@ def command_context() -> Context:
     running = click.get_current_context(silent=True)
     if running is not None:
         running.call_on_close(ctx.engine.dispose)
+        running.call_on_close(ctx.evidence.checkpoints.flush)  # what this command appended
     return ctx

@@ -1,10 +1,12 @@
 """Builds the FastAPI application: routes under /api/v1, error mapping, body limit."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -46,18 +48,38 @@ RETRY_AFTER = 5  # seconds a client waits when the database is out of reach
 log = logging.getLogger(__name__)
 
 
+@asynccontextmanager
+async def _checkpointing(ctx: Context) -> AsyncIterator[None]:
+    """While the server runs, write the access logs' pending heads every `checkpoint_seconds`
+    even when no entry comes to trigger it; write the last ones on the way out."""
+
+    async def every_while() -> None:
+        while True:
+            await asyncio.sleep(ctx.settings.checkpoint_seconds)
+            await run_in_threadpool(ctx.evidence.checkpoints.flush)
+
+    task = asyncio.create_task(every_while())
+    try:
+        yield
+    finally:
+        task.cancel()
+        ctx.evidence.checkpoints.flush()
+
+
 def create_app(ctx: Context | None = None) -> FastAPI:
     """The server; tests pass their own context (fixed clock, temporary database, outbox)."""
     ctx = ctx or build_context(get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        """While serving: this process's sender of queued letters and codes."""
+        """While serving: this process's sender of queued letters and codes, and its checkpoints of
+        the access logs' heads."""
         sender = QueueSender(ctx) if ctx.settings.queue_drain_seconds > 0 else None
         if sender is not None:
             sender.start()
         app.state.sender = sender
-        yield
+        async with _checkpointing(ctx):
+            yield
         if sender is not None:
             sender.stop()
 

@@ -1,5 +1,10 @@
 """Database tables of the server (SQLModel). Times are stored in UTC.
 
+Health content is sealed at rest with its holder's key (`core/sealed_columns.py`): the records'
+`data`, notifications' `params`, the care and professional of reimbursements, the title and
+detail of access-log entries. What the rules, the feed and the indexes need stays clear: ids,
+collection, versions, sequences, flags of the row, dates, amounts, authors.
+
 Every query of a request names a holder or an indexed digest; the scheduled jobs walk
 `(status, objection_deadline)` and `purge_after` through their indexes, in batches.
 """
@@ -8,9 +13,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index
+from sqlalchemy import BigInteger, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
+from backend_stub.core.sealed_columns import SealedJSON, SealedText, seal_fields
 from sync.protocol.schemas import OtpChannel, SpaceStatus
 
 
@@ -148,9 +154,12 @@ class Record(SQLModel, table=True):
     vseq: int | None = Field(default=None, sa_type=BigInteger)
     gseq: int | None = Field(default=None, sa_type=BigInteger)
     deleted: bool = False
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON(), nullable=False))
     author: str = Field(default="holder", max_length=80)
     updated_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+
+
+seal_fields(Record, "data")
 
 
 # The last outbox sequence applied for each device of a holder (push is idempotent).
@@ -224,13 +233,17 @@ class AccessEntry(SQLModel, table=True):
     profession: str = Field(max_length=40)
     action: str = Field(max_length=16)  # list, read, write, profile
     target: str = Field(default="", max_length=64)
-    target_title: str = Field(default="", max_length=200)
+    target_title: str = Field(default="", sa_column=Column(SealedText(), nullable=False))  # a title
     mode: str = Field(max_length=16)  # attending, authorised, care_team, emergency, regulator
     outcome: str = Field(max_length=8)  # allowed, refused
-    detail: str = Field(default="", max_length=500)  # refusal code, or the stated emergency reason
+    detail: str = Field(default="", sa_column=Column(SealedText(), nullable=False))  # or emergency reason
     prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)  # HMAC of the entry and prev_hash under the log key `kid`
     gseq: int | None = Field(default=None, sa_type=BigInteger)  # parents' numbering; None: a secret item
+    kid: str = Field(default="", max_length=64)
+
+
+seal_fields(AccessEntry, "target_title", "detail")
 
 
 # A message for the holder inside the app (first access by a professional, emergency access...).
@@ -241,8 +254,11 @@ class Notification(SQLModel, table=True):
     holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
     at: datetime = _utc(nullable=False)  # type: ignore[assignment]
     kind: str = Field(max_length=32)
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON(), nullable=False))
     read: bool = False
+
+
+seal_fields(Notification, "params")
 
 
 # One reimbursement of health expenses, as imported from the insurer's systems.
@@ -252,18 +268,22 @@ class Reimbursement(SQLModel, table=True):
     id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
     care_date: date
-    care: str = Field(max_length=200)
-    professional: str = Field(default="", max_length=200)
+    care: str = Field(sa_column=Column(SealedText(), nullable=False))
+    professional: str = Field(default="", sa_column=Column(SealedText(), nullable=False))
     paid_cents: int
     reimbursed_cents: int
     kind: str = Field(default="act", max_length=16)  # consultation, act, medicine, hospital
     label: str = Field(default="", max_length=200)  # the medicine's name, the reason for a stay
 
 
+seal_fields(Reimbursement, "care", "professional")
+
+
 from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)
 from backend_stub.accounts_models import AccountChallenge, KnownDevice, QueuedMessage  # noqa: E402, F401
 from backend_stub.admin_models import CorrectionRequest  # noqa: E402, F401  (administrative data)
 from backend_stub.children_models import Guardianship  # noqa: E402, F401  (parents of minors)
+from backend_stub.key_models import HolderKey  # noqa: E402, F401  (holders' keys of sealed columns)
 from backend_stub.messages_models import Conversation, MessageDelivery  # noqa: E402, F401  (secure messaging)
 from backend_stub.report_models import AccessReport  # noqa: E402, F401  (reports of suspicious accesses)
 from backend_stub.security_models import SecurityEvent  # noqa: E402, F401  (the operators' security log)

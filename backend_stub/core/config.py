@@ -25,6 +25,18 @@ class Settings(BaseSettings):
     # Wrap the per-document keys of files at rest: `kid:base64key,...`, the current one first
     # (see sealed_blobs.py); in development a random one is kept in data_dir.
     master_keys: str = ""
+    # How many holders' unwrapped keys of sealed columns a process keeps (core/holder_keys.py).
+    holder_key_cache: int = 50_000
+    # Key the links of the access logs (HMAC): `kid:base64key,...`, the current one first, the
+    # others kept to check older entries (services/audit.py); in development a file in data_dir.
+    log_keys: str = ""
+    # Sign the checkpoints of the logs' heads (Ed25519 seeds, same format; checkpoints.py).
+    log_signing_keys: str = ""
+    # A checkpoint every so many log entries or seconds, whichever comes first, per process.
+    checkpoint_every: int = 1000
+    checkpoint_seconds: float = 300.0
+    # Where checkpoints are appended (one file per day); default `<data_dir>/checkpoints`.
+    checkpoint_dir: Path | None = None
 
     access_token_minutes: int = 15
     refresh_token_hours: int = 12
@@ -105,8 +117,23 @@ class Settings(BaseSettings):
             self.master_keys = self.master_keys or _development_file(
                 self.data_dir / "master.keys", lambda: MasterKeys.generate("dev1")
             )
-        MasterKeys.parse(self.master_keys)  # refuse a malformed key at start, not at the first upload
+            self.log_keys = self.log_keys or _development_file(
+                self.data_dir / "log.keys", lambda: MasterKeys.generate("log1")
+            )
+            self.log_signing_keys = self.log_signing_keys or _development_file(
+                self.data_dir / "log-signing.keys", lambda: MasterKeys.generate("sign1")
+            )
+        for keys in filter(None, (self.master_keys, self.log_keys, self.log_signing_keys)):
+            MasterKeys.parse(keys)  # refuse a malformed key at start, not at the first use
+        self.checkpoint_dir = self.checkpoint_dir or self.data_dir / "checkpoints"
         return self
+
+    def evidence_keys(self) -> tuple[str, str]:
+        """The log's link keys and signing keys, asked for when the server's context is built: it
+        refuses to start without them (settings alone, as `new-master-key` reads, do not need them)."""
+        if not self.log_keys or not self.log_signing_keys:
+            raise ValueError("ENS_LOG_KEYS and ENS_LOG_SIGNING_KEYS must be set in production")
+        return self.log_keys, self.log_signing_keys
 
     @property
     def outbox_dir(self) -> Path:

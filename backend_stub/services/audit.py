@@ -1,24 +1,35 @@
-"""The access log: append-only, hash-chained per holder, written in the caller's transaction.
+"""The access log: append-only, linked per holder, written in the caller's transaction.
 
-Each entry's hash covers its fields and the previous entry's hash, so changing, removing or
-inserting an entry breaks every link after it; `verify` finds the first broken one. The chain
-is per holder (its head kept on the holder row, taken under the holder's lock), so it shards
-with the holder and never needs a global lock.
+Each entry's link (`hash`) is an HMAC-SHA256 of its fields and the previous entry's link, under
+a log key that is not in the database (`ENS_LOG_KEYS`, rotatable: the entry names its key in
+`kid`). Changing, removing or inserting an entry breaks every link after it, and whoever writes
+the database cannot compute new links. Cutting the end of a log (and moving the head back) or
+erasing it leaves no broken link: the signed checkpoints of the heads, written outside the
+database (`services/checkpoints.py`), show those. The chain is per holder (its head kept on
+the holder row, taken under the holder's lock), so it shards with the holder and never needs a
+global lock. `check` says what is wrong with one holder's log; `verify-log` runs it for all.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from backend_stub.core.clock import as_utc
 from backend_stub.models import AccessEntry, Holder
+from backend_stub.sealed_blobs import MasterKeys
+from backend_stub.services.checkpoints import Checkpointed, Checkpointer
 
 GENESIS = "0" * 64
+HEADS, ENTRIES, PURGED = "log_heads", "log_entries", "log_purged"  # kept in `session.info` until commit
 
 
 class Actor(Protocol):
@@ -42,7 +53,27 @@ class Access:
     detail: str = ""
 
 
-def entry_digest(entry: AccessEntry) -> str:
+@dataclass
+class LogEvidence:
+    """What the access logs need beyond the database: the link keys and the checkpoints."""
+
+    keys: MasterKeys
+    checkpoints: Checkpointer
+
+
+_evidence: "WeakKeyDictionary[Engine, LogEvidence]" = WeakKeyDictionary()
+
+
+def attach(engine: Engine, evidence: LogEvidence) -> None:
+    """Logs written through `engine` are linked and checkpointed with `evidence` (build_context)."""
+    _evidence[engine] = evidence
+
+
+def evidence_of(session: OrmSession) -> LogEvidence:
+    return _evidence[session.get_bind()]  # type: ignore[index]
+
+
+def _fields(entry: AccessEntry) -> bytes:
     fields = {
         "holder": entry.holder_id,
         "seq": entry.seq,
@@ -58,8 +89,20 @@ def entry_digest(entry: AccessEntry) -> str:
         "detail": entry.detail,
         "prev": entry.prev_hash,
     }
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def entry_link(entry: AccessEntry, keys: MasterKeys) -> str:
+    """The entry's link: HMAC-SHA256 of its fields (the previous link included) under key `kid`."""
+    key = keys.keys.get(entry.kid)
+    if key is None:
+        return ""  # a key no longer configured (or none): the link cannot be confirmed
+    return hmac.new(key, entry.kid.encode() + b"|" + _fields(entry), hashlib.sha256).hexdigest()
+
+
+def legacy_digest(entry: AccessEntry) -> str:
+    """The link before issue #15: plain SHA-256, which anyone could recompute (`relink`)."""
+    return hashlib.sha256(_fields(entry)).hexdigest()
 
 
 def append(
@@ -67,9 +110,11 @@ def append(
 ) -> AccessEntry:
     """Add one entry at the end of the holder's chain (commit is the caller's, with its action).
 
-    The UPDATE ... RETURNING takes the holder's row lock and the next number in one statement. A
-    line about a minor's secret item (`secret`) takes no number in the parents' numbering, so
-    the log they read has no gap that would tell them something happened."""
+    The UPDATE ... RETURNING takes the holder's row lock and the next number in one statement;
+    the new head goes to the checkpoints once the caller's transaction is committed. A line
+    about a minor's secret item (`secret`) takes no number in the parents' numbering, so the log
+    they read has no gap that would tell them something happened."""
+    evidence = evidence_of(session)
     seq, head, gseq = session.execute(
         update(Holder)
         .where(col(Holder.id) == holder_id)
@@ -93,8 +138,9 @@ def append(
         prev_hash=head or GENESIS,
         hash="",
         gseq=None if secret else gseq,
+        kid=evidence.keys.current,
     )
-    entry.hash = entry_digest(entry)
+    entry.hash = entry_link(entry, evidence.keys)
     session.execute(
         update(Holder)
         .where(col(Holder.id) == holder_id)
@@ -102,11 +148,38 @@ def append(
         .execution_options(synchronize_session=False)
     )
     session.add(entry)
+    session.info.setdefault(HEADS, {})[holder_id] = (seq, entry.hash)
+    session.info[ENTRIES] = session.info.get(ENTRIES, 0) + 1
     return entry
+
+
+def purged(*, session: Session, holder_ids: list[str]) -> None:
+    """These holders' spaces are deleted for good in this transaction: the next checkpoint says
+    so, and their logs are no longer expected."""
+    session.info.setdefault(PURGED, set()).update(holder_ids)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _committed(session: OrmSession) -> None:
+    heads, entries = session.info.pop(HEADS, None), session.info.pop(ENTRIES, 0)
+    gone = session.info.pop(PURGED, None)
+    if heads or gone:
+        evidence = evidence_of(session)
+        if gone:
+            evidence.checkpoints.purged(gone)
+        if heads:
+            evidence.checkpoints.committed(heads, entries)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _rolled_back(session: OrmSession) -> None:
+    for key in (HEADS, ENTRIES, PURGED):
+        session.info.pop(key, None)
 
 
 def verify(*, session: Session, holder_id: str, batch: int = 1000) -> int | None:
     """The sequence number of the first broken link of a holder's chain, or None if intact."""
+    keys = evidence_of(session).keys
     prev, expected_seq, after = GENESIS, 1, 0
     while True:
         rows = session.exec(
@@ -116,7 +189,7 @@ def verify(*, session: Session, holder_id: str, batch: int = 1000) -> int | None
             .limit(batch)
         ).all()
         for entry in rows:
-            if entry.seq != expected_seq or entry.prev_hash != prev or entry_digest(entry) != entry.hash:
+            if entry.seq != expected_seq or entry.prev_hash != prev or entry_link(entry, keys) != entry.hash:
                 return expected_seq
             prev, expected_seq = entry.hash, expected_seq + 1
         if len(rows) < batch:
@@ -124,6 +197,75 @@ def verify(*, session: Session, holder_id: str, batch: int = 1000) -> int | None
             head_ok = head is not None and head[0] == expected_seq - 1 and (head[1] or GENESIS) == prev
             return None if head_ok else expected_seq
         after = rows[-1].seq
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What is wrong with one holder's log: `rewritten` (a link does not hold), `truncated` (the
+    database has fewer entries than a checkpoint signed), `erased` (none left of a signed log)."""
+
+    kind: str
+    seq: int
+    note: str = ""
+
+
+def check(*, session: Session, holder_id: str, checkpointed: Checkpointed | None) -> Finding | None:
+    """Links first, then the checkpoints' word against what the database holds."""
+    count = session.exec(select(Holder.log_seq).where(Holder.id == holder_id)).first()
+    if checkpointed is not None and checkpointed.seq > 0:
+        signed = f"{checkpointed.seq} entries signed in checkpoint {checkpointed.where}"
+        if not count or session.get(AccessEntry, (holder_id, 1)) is None:
+            return Finding("erased", 1, f"{signed}, none in the database")
+        kept = session.get(AccessEntry, (holder_id, checkpointed.seq))
+        if count < checkpointed.seq or kept is None:
+            return Finding(
+                "truncated", min(count, checkpointed.seq) + 1, f"{signed}, {count} in the database"
+            )
+        if kept.hash != checkpointed.head:
+            return Finding("rewritten", checkpointed.seq, f"entry {checkpointed.seq} is not the one signed")
+    broken = verify(session=session, holder_id=holder_id)
+    return Finding("rewritten", broken) if broken is not None else None
+
+
+def needs_relink(*, session: Session, holder_id: str) -> bool:
+    """Whether the holder's log starts with entries of before issue #15 (no key id)."""
+    first = session.get(AccessEntry, (holder_id, 1))
+    return first is not None and not first.kid
+
+
+def relink(*, session: Session, holder_id: str, batch: int = 1000) -> bool:
+    """Link a holder's log of before issue #15 (plain SHA-256 links, `kid` empty, possibly
+    followed by entries linked since) again under the current log key, after checking that every
+    old link holds: a broken chain is left as it is (False), for `verify-log` to report, rather
+    than laundered. One transaction per holder."""
+    keys = evidence_of(session).keys
+    prev_old = prev_new = GENESIS
+    after = count = 0
+    while rows := session.exec(
+        select(AccessEntry)
+        .where(AccessEntry.holder_id == holder_id, col(AccessEntry.seq) > after)
+        .order_by(col(AccessEntry.seq))
+        .limit(batch)
+    ).all():
+        for entry in rows:
+            count += 1
+            link = entry_link(entry, keys) if entry.kid else legacy_digest(entry)
+            if entry.seq != count or entry.prev_hash != prev_old or link != entry.hash:
+                session.rollback()
+                return False
+            prev_old = entry.hash
+            entry.prev_hash, entry.kid = prev_new, keys.current
+            entry.hash = prev_new = entry_link(entry, keys)
+            session.add(entry)
+        after = rows[-1].seq
+        session.flush()
+    holder = session.exec(select(Holder.log_seq, Holder.log_head).where(Holder.id == holder_id)).first()
+    if holder is None or holder[0] != count or (holder[1] or GENESIS) != prev_old:
+        session.rollback()
+        return False
+    session.execute(update(Holder).where(col(Holder.id) == holder_id).values(log_head=prev_new))
+    session.commit()
+    return True
 
 
 def page(

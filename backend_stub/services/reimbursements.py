@@ -92,20 +92,18 @@ def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
 
 
 def year_of(*, session: Session, holder: Holder, year: int, query: str = "") -> list[Reimbursement]:
-    """One year of the holder's reimbursements, newest first, optionally matching a search."""
+    """One year of the holder's reimbursements, newest first, optionally matching a search.
+
+    The care and the professional are sealed at rest, so the search runs here, on one holder's
+    year (read by the (holder_id, care_date) index), not in SQL."""
     stmt = select(Reimbursement).where(
         Reimbursement.holder_id == holder.id,
         col(Reimbursement.care_date) >= date(year, 1, 1),
         col(Reimbursement.care_date) <= date(year, 12, 31),
     )
-    if query.strip():
-        pattern = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            col(Reimbursement.care).ilike(pattern)
-            | col(Reimbursement.professional).ilike(pattern)
-            | col(Reimbursement.label).ilike(pattern)
-        )
-    return list(session.exec(stmt.order_by(col(Reimbursement.care_date).desc())).all())
+    rows = session.exec(stmt.order_by(col(Reimbursement.care_date).desc())).all()
+    wanted = query.strip().casefold()
+    return [r for r in rows if any(wanted in text.casefold() for text in (r.care, r.professional, r.label))]
 
 
 def first_year(*, session: Session, holder: Holder) -> int | None:

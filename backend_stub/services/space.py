@@ -11,7 +11,7 @@ from backend_stub.context import Context
 from backend_stub.errors import DomainError
 from backend_stub.models import AuthSession, Holder, LoginChallenge, Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import purge_date
-from backend_stub.services import ratelimit
+from backend_stub.services import audit, ratelimit
 from backend_stub.services.accounts import check_password
 from backend_stub.services.sessions import revoke_all
 from sync.protocol.errors import ErrorCode
@@ -96,6 +96,7 @@ def purge_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) 
             for table in (*sign_in, Record, SyncClient, Upload):
                 session.execute(delete(table).where(col(table.holder_id).in_(ids)))
             session.execute(delete(Holder).where(col(Holder.id).in_(ids)))
+            audit.purged(session=session, holder_ids=ids)  # the checkpoints stop expecting their logs
         session.commit()
         done += len(ids)
         if len(ids) < batch_size:

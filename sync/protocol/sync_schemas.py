@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from sync.protocol.log_head import LogHead
+
 MAX_PUSH = 200
 MAX_PULL = 1000
 MAX_INT = 2**31 - 1  # the database's INTEGER: a larger number would fail there, not here
@@ -69,6 +71,7 @@ class PullResponse(BaseModel):
     changes: list[RecordOut]
     cursor: str
     more: bool
+    log_head: LogHead | None = None  # the server's signed word on the holder's access log
 
 
 class UploadCreate(BaseModel):

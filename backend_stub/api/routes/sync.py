@@ -9,7 +9,7 @@ from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.models import Record
-from backend_stub.services import gatekeeper, record_access, sync
+from backend_stub.services import checkpoints, gatekeeper, record_access, sync
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse
 
@@ -25,12 +25,17 @@ def push(body: PushRequest, holder: ActiveHolder, ctx: ContextDep, session: Sess
 @router.get("/pull")
 def pull(
     holder: ActiveHolder,
+    ctx: ContextDep,
     session: SessionDep,
     cursor: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = 500,
 ) -> PullResponse:
-    """The holder's changes after the cursor, oldest first."""
-    return sync.pull(session=session, holder=holder, cursor=cursor, limit=limit)
+    """The holder's changes after the cursor, oldest first, with the signed head of their log (not
+    to a parent: the head counts the lines of a minor's secret items, which they must not see)."""
+    page = sync.pull(session=session, holder=holder, cursor=cursor, limit=limit)
+    if gatekeeper.acting_guardian() is not None:
+        return page
+    return page.model_copy(update={"log_head": checkpoints.head_of(ctx.signer, holder, ctx.clock.now())})
 
 
 @router.get("/records/{record_id}/content")
