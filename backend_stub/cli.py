@@ -5,17 +5,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
 from backend_stub import apps_cli
-from backend_stub.context import command_context, sealed_store
+from backend_stub.context import Context, command_context, sealed_store
 from backend_stub.core.config import get_settings
+from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.errors import DomainError
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
-from backend_stub.sealed_blobs import MasterKeys
+from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
 from backend_stub.services import (
     access_reports,
     accounts,
@@ -23,12 +26,14 @@ from backend_stub.services import (
     apps,
     audit,
     auth,
+    checkpoints,
     children,
     enrolment,
     message_queue,
     professionals,
     ratelimit,
     reimbursements,
+    resealing,
     security,
     sessions,
     space,
@@ -92,13 +97,13 @@ def enrol(
     try:
         person = enrolment.Enrollee.parse(row)
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     ctx = command_context()
     with Session(ctx.engine, expire_on_commit=False) as session:
         report = enrolment.enrol_many(session=session, ctx=ctx, people=[person])
     if report.errors:
-        console.print(f"[red]Refused:[/red] {report.errors[0][1]}")
+        console.print(f"[red]Refused:[/red] {escape(report.errors[0][1])}")
         raise typer.Exit(2)
     if report.already_enrolled:
         console.print("Already enrolled: nothing sent.")
@@ -134,17 +139,17 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
         f"refused {len(report.errors or []) + len(result.errors or [])}."
     )
     for line, reason in ((report.errors or []) + (result.errors or []))[:20]:
-        console.print(f"  line {line}: {reason}" if line else f"  {reason}")
+        console.print(Text(f"  line {line}: {reason}" if line else f"  {reason}"))
 
 
 @app.command()
 def outbox(to: str = "", limit: int = 10, body: bool = True) -> None:
     """Show the newest letters, e-mails and SMS of the development outbox."""
     for message in read_outbox(get_settings().outbox_dir, to=to or None, limit=limit):
-        console.rule(f"{message['created_at']}  {message['channel']} -> {message['to']}")
-        console.print(f"[bold]{message['subject']}[/bold]")
+        console.rule(Text(f"{message['created_at']}  {message['channel']} -> {message['to']}"))
+        console.print(Text(message["subject"], style="bold"))
         if body:
-            console.print(message["body"])
+            console.print(Text(message["body"]))
 
 
 @app.command()
@@ -194,7 +199,7 @@ def add_guardian(
     try:
         _guardian_change("add", child_nir, guardian_nir)
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print("Parental authority added: they can act on the child's space from their own.")
 
@@ -207,7 +212,7 @@ def remove_guardian(
     try:
         removed = _guardian_change("remove", child_nir, guardian_nir)
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print("Access ended." if removed else "No such parental authority: nothing changed.")
 
@@ -224,7 +229,7 @@ def import_reimbursements(path: Path) -> None:
         f"refused {len(report.errors or [])}."
     )
     for line, reason in (report.errors or [])[:20]:
-        console.print(f"  line {line}: {reason}")
+        console.print(Text(f"  line {line}: {reason}"))
 
 
 @app.command("register-pro")
@@ -251,9 +256,9 @@ def register_pro(
                 city=city,
             )
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    console.print(f"Registered {pro.first_name} {pro.last_name} ({pro.profession}), id {pro.id}")
+    console.print(Text(f"Registered {pro.first_name} {pro.last_name} ({pro.profession}), id {pro.id}"))
     console.print(f"API key (keep it secret, it is not stored): {api_key}")
     console.print(f"It works until {pro.key_expires_at:%d/%m/%Y}; `rotate-key` gives a new one.")
 
@@ -300,18 +305,28 @@ def security_events(kind: str = "", limit: int = 50) -> None:
 
 @app.command("verify-log")
 def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] = "") -> None:
-    """Check the hash chain of the access logs; report the first broken link of each holder."""
+    """Check the access logs: every link (HMAC under the log keys), the signed checkpoints kept
+    outside the database, and what they signed against the database; reports each holder whose
+    log was rewritten, truncated or erased."""
     ctx = command_context()
+    signed, problems = checkpoints.read_checkpoints(ctx.evidence.checkpoints.store, ctx.signer)
+    for problem in problems:
+        console.print(Text(f"Checkpoints: {problem}", style="red"))
     broken = 0
     with Session(ctx.engine) as session:
-        ids = [holder_id] if holder_id else audit.holders_with_log(session=session)
+        ids = (
+            [holder_id] if holder_id else sorted(set(audit.holders_with_log(session=session)) | signed.keys())
+        )
         for one in ids:
-            link = audit.verify(session=session, holder_id=one)
-            if link is not None:
+            found = audit.check(session=session, holder_id=one, checkpointed=signed.get(one))
+            if found is not None:
                 broken += 1
-                console.print(f"[red]Holder {one}: chain broken at entry {link}[/red]")
-    console.print(f"Checked {len(ids)} access log(s): {broken} broken.")
-    if broken:
+                note = f" ({found.note})" if found.note else ""
+                console.print(Text(f"Holder {one}: {found.kind} at entry {found.seq}{note}", style="red"))
+    console.print(
+        f"Checked {len(ids)} access log(s): {broken} broken, {len(problems)} checkpoint problem(s)."
+    )
+    if broken or problems:
         raise typer.Exit(1)
 
 
@@ -323,7 +338,7 @@ def access_reports_list(limit: int = 100) -> None:
     with Session(ctx.engine) as session:
         for r in access_reports.all_reports(session=session, limit=limit):
             when = f"{r.at:%Y-%m-%d %H:%M}"
-            table.add_row(when, r.holder_id, str(r.entry_seq), r.actor_id, str(r.blocked), r.note)
+            table.add_row(when, r.holder_id, str(r.entry_seq), r.actor_id, str(r.blocked), Text(r.note))
     console.print(table)
 
 
@@ -334,11 +349,73 @@ def new_master_key(kid: Annotated[str, typer.Argument(help="A name for the key, 
 
 
 @app.command("rotate-keys")
-def rotate_keys() -> None:
-    """Re-wrap every document key with the current master key; then the old key can be removed."""
-    store = sealed_store(get_settings())
+def rotate_keys(
+    reencrypt: Annotated[
+        bool, typer.Option(help="Also seal every record and file again under fresh keys (after a compromise)")
+    ] = False,
+    restart: Annotated[bool, typer.Option(help="Start over instead of resuming a stopped run")] = False,
+) -> None:
+    """Re-wrap every document and holder key with the current master key (then the old master
+    key can be removed); with --reencrypt, also seal every holder's rows under a fresh holder key
+    and every file under a fresh data key, in batches, resuming where a stopped run left off."""
+    ctx = command_context()
+    store = sealed_store(ctx.settings)
     done, current = store.rewrap()
-    console.print(f"Master key {store.master.current}: {done} document key(s) re-wrapped, {current} current.")
+    with ctx.engine.begin() as conn:
+        holders = HolderKeys(store.master).rewrap(conn)
+    console.print(
+        f"Master key {store.master.current}: {done} document key(s) re-wrapped, {current} current; "
+        f"{holders} holder key(s) re-wrapped."
+    )
+    if reencrypt:
+        _reseal(ctx, store, "reencrypt", fresh=True, restart=restart)
+
+
+@app.command("seal-existing")
+def seal_existing(
+    restart: Annotated[bool, typer.Option(help="Start over instead of resuming a stopped run")] = False,
+) -> None:
+    """After upgrading to issue #15 (migration 0012): link the existing access logs under the log
+    key (an old chain already broken is left as it is and reported), seal the rows still in clear,
+    and rewrite the files of the old format; in batches, resuming where a stopped run left off."""
+    ctx = command_context()
+    _reseal(ctx, sealed_store(ctx.settings), "seal-existing", fresh=False, restart=restart)
+
+
+def _reseal(ctx: Context, store: SealedBlobStore, task: str, *, fresh: bool, restart: bool) -> None:
+    """Walk holders then files with a progress bar; the cursor file lets a second run resume."""
+    cursor = resealing.Cursor.load(ctx.settings.data_dir / f"{task}.progress.json", restart)
+    report = resealing.Report()
+    with Session(ctx.engine) as session:
+        holders, holders_done, files, files_done = resealing.counts(session, cursor)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        walked = progress.add_task("Holders", total=holders, completed=holders_done)
+        resealing.walk_holders(
+            ctx=ctx, cursor=cursor, fresh=fresh, report=report, step=lambda: progress.advance(walked)
+        )
+        progress.update(walked, completed=holders)
+        sent = progress.add_task("Files", total=files, completed=files_done)
+        resealing.walk_files(
+            ctx=ctx,
+            store=store,
+            cursor=cursor,
+            fresh=fresh,
+            report=report,
+            step=lambda: progress.advance(sent),
+        )
+        progress.update(sent, completed=files)
+    cursor.done()
+    console.print(
+        f"{report.holders} holder(s): {report.rows} row(s) sealed, {report.relinked} log(s) linked again; "
+        f"{report.files} file(s) rewritten."
+    )
+    for holder_id in report.broken_logs:
+        console.print(Text(f"Holder {holder_id}: its old log was already broken; left as it is", style="red"))
+    for upload_id in report.damaged_files:
+        console.print(
+            Text(f"File {upload_id}: damaged, left as it is (restore it from a backup)", style="red")
+        )
 
 
 @app.command("demo-csv")
@@ -360,14 +437,14 @@ def corrections(limit: int = 50) -> None:
     table = Table("id", "asked on", "person", "field", "current value", "asked value", "note")
     with Session(ctx.engine) as session:
         for row, holder in administrative.open_requests(session=session, limit=limit):
-            table.add_row(
+            table.add_row(  # what people typed is shown as text, never read as markup
                 row.id,
                 row.created_at.strftime("%Y-%m-%d"),
-                f"{holder.first_name} {holder.last_name}",
+                Text(f"{holder.first_name} {holder.last_name}"),
                 row.field,
-                administrative.current_value(holder, row.field),
-                row.value,
-                row.note,
+                Text(administrative.current_value(holder, row.field)),
+                Text(row.value),
+                Text(row.note),
             )
     console.print(table)
 

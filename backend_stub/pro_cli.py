@@ -22,6 +22,7 @@ import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 app = typer.Typer(help="A health professional's client of the shared record.", no_args_is_help=True)
 console = Console()
@@ -69,7 +70,7 @@ def documents(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Con
             "GET", "/pro/documents", params=params, headers=_headers(nir, mode, reason, consent)
         ).json()
         for row in page["documents"]:
-            table.add_row(row["id"], row["date"], row["type"], row["title"], row["author"])
+            table.add_row(row["id"], row["date"], row["type"], Text(row["title"]), row["author"])
         if page["next_before"] is None:
             break
         params, consent = {"before": page["next_before"]}, False
@@ -132,7 +133,7 @@ def profile(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Conse
         for row in page["entries"]:
             shown = {k: v for k, v in row["data"].items() if k not in HIDDEN_KEYS}
             words = ", ".join(f"{k}={v}" for k, v in shown.items())
-            table.add_row(row["section"], row["updated_at"][:10], words, row["author"])
+            table.add_row(row["section"], row["updated_at"][:10], Text(words), row["author"])
         if page["next_before"] is None:
             break
         params, consent = {"before": page["next_before"]}, False
@@ -208,7 +209,8 @@ def messages(
         while True:
             page = _call("GET", "/pro/conversations", params={"before": before} if before else {}).json()
             for c in page["conversations"]:
-                table.add_row(c["id"], c["patient"], c["subject"], str(c["unread"]), c["last_at"][:16])
+                row = (c["id"], Text(c["patient"]), Text(c["subject"]), str(c["unread"]), c["last_at"][:16])
+                table.add_row(*row)
             if page["next_before"] is None:
                 break
             before = page["next_before"]
@@ -219,12 +221,14 @@ def messages(
         page = _call("GET", f"/pro/conversations/{conversation}", params={"after": after}).json()
         if after == 0:
             c = page["conversation"]
-            console.print(f"[bold]{c['subject']}[/bold] — {c['patient']}")
+            console.print(Text(f"{c['subject']} — {c['patient']}", style="bold"))
         for m in page["messages"]:
             who = "Patient" if m["sender"] == "holder" else "You"
-            console.print(f"[{m['at'][:16]}] {who} (message {m['id']}): {m['body']}")
+            console.print(Text(f"[{m['at'][:16]}] {who} (message {m['id']}): {m['body']}"))  # as typed
             for index, a in enumerate(m["attachments"]):
-                console.print(f"    attachment {index}: {a.get('title') or a.get('name')} ({a.get('mime')})")
+                console.print(
+                    Text(f"    attachment {index}: {a.get('title') or a.get('name')} ({a.get('mime')})")
+                )
         if page["next_after"] is None:
             break
         after = page["next_after"]

@@ -143,6 +143,11 @@ class SealedBlobStore:
             raise FileNotFoundError(key)
         return self._sealing(key, entry), self._path(key, entry)
 
+    def format_of(self, key: str) -> int:
+        """1 or 2 (see above); 0 if there is no such blob."""
+        entry = self._entry(key)
+        return int(entry.get("v", 1)) if entry is not None else 0
+
     def size(self, key: str) -> int:
         return sum(length for _, length, last in _segments(self._path(key)) if not last)
 
