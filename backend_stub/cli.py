@@ -12,7 +12,7 @@ from rich.text import Text
 from sqlmodel import Session
 
 from backend_stub import apps_cli
-from backend_stub.context import Context, command_context, sealed_store
+from backend_stub.context import Context, close_with, command_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.errors import DomainError
@@ -43,6 +43,12 @@ from sync.protocol.identifiers import normalize_nir
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 app.add_typer(apps_cli.app, name="apps")  # the catalogue of referenced apps
 console = Console()
+
+
+@app.callback()
+def _every_command(running: typer.Context) -> None:
+    # Whatever a command opens (its database pool, pending checkpoints) is closed when it ends.
+    close_with(running)
 
 
 @app.command()

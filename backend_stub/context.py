@@ -1,8 +1,10 @@
 """What every request and command needs, built once per process: settings, clock, keys, senders."""
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-import click
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
@@ -71,17 +73,33 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
     )
 
 
+class _Closing(Protocol):
+    """A running command's context (typer's): it calls these when the command ends."""
+
+    def call_on_close(self, f: Callable[[], Any]) -> Any: ...
+
+
+_running_command: ContextVar[_Closing | None] = ContextVar("running_command", default=None)
+
+
+def close_with(command: _Closing) -> None:
+    """Set by the CLI's callback: what `command_context` builds is closed when `command` ends.
+    (Typer carries its own copy of click, so `click.get_current_context` does not see it.)"""
+    _running_command.set(command)
+
+
 def command_context() -> Context:
     """The context of one command-line command: its database pool closes when the command ends
-    (also when a test runs the command in-process, where the pool would otherwise linger). On a
-    fresh data folder the schema is created first (`enrol` before `migrate` used to crash)."""
+    (also when a test runs the command in-process, where the pool would otherwise linger), and
+    the access-log heads it appended are checkpointed. On a fresh data folder the schema is
+    created first (`enrol` before `migrate` used to crash)."""
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ctx = build_context(settings)
     if not inspect(ctx.engine).has_table("alembic_version"):
         upgrade(settings.database_url)
-    running = click.get_current_context(silent=True)
+    running = _running_command.get()
     if running is not None:
         running.call_on_close(ctx.engine.dispose)
-        running.call_on_close(ctx.evidence.checkpoints.flush)  # what this command appended
+        running.call_on_close(ctx.evidence.checkpoints.flush)  # runs first (last in, first out)
     return ctx

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
+from sync import log_watch
 from sync.errors import ApiError, NetworkError, SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PUSH, Outcome, PullResponse, PushRequest, PushResponse
@@ -122,5 +123,7 @@ class SyncEngine:
             cursor = self.store.cursor()
             page = self.backoff.run(lambda: self.transport.pull(cursor, self.page_size))  # noqa: B023 (called at once)
             self.store.apply_changes(page.changes, page.cursor)
+            if page.log_head is not None:
+                log_watch.observe(self.store, page.log_head)  # the log was not cut nor rewritten
             if not page.more:
                 return

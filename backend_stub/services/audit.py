@@ -210,21 +210,22 @@ class Finding:
 
 
 def check(*, session: Session, holder_id: str, checkpointed: Checkpointed | None) -> Finding | None:
-    """Links first, then the checkpoints' word against what the database holds."""
-    count = session.exec(select(Holder.log_seq).where(Holder.id == holder_id)).first()
+    """What the database holds against the checkpoints' word (erased, cut), then the links."""
+    count = session.exec(select(Holder.log_seq).where(Holder.id == holder_id)).first() or 0
+    kept = None
     if checkpointed is not None and checkpointed.seq > 0:
-        signed = f"{checkpointed.seq} entries signed in checkpoint {checkpointed.where}"
+        signed = f"checkpoint {checkpointed.where} signed {checkpointed.seq} entries, the database has"
         if not count or session.get(AccessEntry, (holder_id, 1)) is None:
-            return Finding("erased", 1, f"{signed}, none in the database")
+            return Finding("erased", 1, f"{signed} none")
         kept = session.get(AccessEntry, (holder_id, checkpointed.seq))
         if count < checkpointed.seq or kept is None:
-            return Finding(
-                "truncated", min(count, checkpointed.seq) + 1, f"{signed}, {count} in the database"
-            )
-        if kept.hash != checkpointed.head:
-            return Finding("rewritten", checkpointed.seq, f"entry {checkpointed.seq} is not the one signed")
+            return Finding("truncated", min(count, checkpointed.seq) + 1, f"{signed} {count}")
     broken = verify(session=session, holder_id=holder_id)
-    return Finding("rewritten", broken) if broken is not None else None
+    if broken is not None:
+        return Finding("rewritten", broken)
+    if kept is not None and checkpointed is not None and kept.hash != checkpointed.head:
+        return Finding("rewritten", checkpointed.seq, "not the entry the checkpoint signed")
+    return None
 
 
 def needs_relink(*, session: Session, holder_id: str) -> bool:
@@ -264,6 +265,7 @@ def relink(*, session: Session, holder_id: str, batch: int = 1000) -> bool:
         session.rollback()
         return False
     session.execute(update(Holder).where(col(Holder.id) == holder_id).values(log_head=prev_new))
+    session.info.setdefault(HEADS, {})[holder_id] = (count, prev_new)  # the next checkpoint has it
     session.commit()
     return True
 

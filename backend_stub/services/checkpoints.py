@@ -250,7 +250,7 @@ def read_checkpoints(store: CheckpointStore, signer: Signer) -> tuple[dict[str, 
         if number != expected or prev != line_digest(previous):
             problems.append(f"{where}: checkpoint chain broken (checkpoints missing or changed before it)")
         for holder, (seq, head) in body["heads"].items():
-            if holder not in heads or heads[holder].seq < seq:
+            if holder not in heads or heads[holder].seq <= seq:  # a later word on the same entry wins
                 heads[holder] = Checkpointed(int(seq), str(head), where)
         for holder in body.get("purged", []):
             heads.pop(holder, None)  # deleted for good with its space: nothing left to expect
