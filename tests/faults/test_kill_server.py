@@ -31,7 +31,7 @@ from tests.sync.conftest import FAST_KDF, no_sleep
 from tests.sync.kill_worker import PIN
 
 RECORDS = 1000  # five pushes of 200
-DOCUMENT = random.Random(7).randbytes(8 * CHUNK + 333_333)  # nine chunks
+DOCUMENT = b"%PDF-" + random.Random(7).randbytes(8 * CHUNK + 333_328)  # nine chunks, a type kept
 
 
 class Phone:

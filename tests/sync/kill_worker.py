@@ -22,7 +22,7 @@ from sync.protocol.schemas import TokenPair
 from sync.protocol.sync_schemas import UploadState
 
 RECORDS = 200
-DOCUMENT = random.Random(7).randbytes(2 * 1024 * 1024 + 333_333)
+DOCUMENT = b"%PDF-" + random.Random(7).randbytes(2 * 1024 * 1024 + 333_328)  # a type the server keeps
 PIN = "Mimosa-482915"
 
 
