@@ -111,8 +111,9 @@ def seed(session: Session, ctx: object, entries: int, documents: int) -> tuple[H
             outcome="allowed",
             prev_hash=prev,
             hash="",
+            kid=ctx.evidence.keys.current,  # type: ignore[attr-defined]
         )
-        entry.hash = prev = audit.entry_digest(entry)
+        entry.hash = prev = audit.entry_link(entry, ctx.evidence.keys)  # type: ignore[attr-defined]
         batch.append(entry)
         if len(batch) == 5000 or seq == entries:
             session.add_all(batch)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from backend_stub.core.sealed_columns import MAGIC
+from backend_stub.core.sealed_columns import MAGIC, Connect
 from backend_stub.models import HolderKey
 from backend_stub.sealed_blobs import MasterKeys
 
@@ -62,14 +62,14 @@ class HolderKeys:
         self.master, self.fresh_seconds = master, fresh_seconds
         self._ciphers, self._current = _Lru(cache_size), _Lru(cache_size)
 
-    def seal(self, conn: Connection, holder_id: str, aad: bytes, plain: bytes) -> bytes:
-        gen, cipher = self._current_key(conn, holder_id)
+    def seal(self, connect: Connect, holder_id: str, aad: bytes, plain: bytes) -> bytes:
+        gen, cipher = self._current_key(connect, holder_id)
         nonce = secrets.token_bytes(12)
         return MAGIC + gen.to_bytes(4, "big") + nonce + cipher.encrypt(nonce, plain, aad)
 
-    def open(self, conn: Connection, holder_id: str, aad: bytes, envelope: bytes) -> bytes:
-        gen = int.from_bytes(envelope[len(MAGIC) : len(MAGIC) + 4], "big")
-        return self._cipher(conn, holder_id, gen).decrypt(envelope[HEAD - 12 : HEAD], envelope[HEAD:], aad)
+    def open(self, connect: Connect, holder_id: str, aad: bytes, envelope: bytes) -> bytes:
+        cipher = self._cipher(connect, holder_id, self.generation(envelope))
+        return cipher.decrypt(envelope[HEAD - 12 : HEAD], envelope[HEAD:], aad)
 
     @staticmethod
     def generation(envelope: bytes) -> int:
@@ -78,30 +78,35 @@ class HolderKeys:
     def _name(self, holder_id: str, gen: int) -> str:
         return f"holder:{holder_id}:{gen}"
 
-    def _cipher(self, conn: Connection, holder_id: str, gen: int) -> AESGCM:
+    def _cipher(self, connect: Connect, holder_id: str, gen: int) -> AESGCM:
         cipher = self._ciphers.get((holder_id, gen))
         if cipher is None:
-            row = conn.execute(
-                select(HolderKey.kid, HolderKey.wrapped).where(
-                    col(HolderKey.holder_id) == holder_id, col(HolderKey.gen) == gen
+            row = (
+                connect()
+                .execute(
+                    select(HolderKey.kid, HolderKey.wrapped).where(
+                        col(HolderKey.holder_id) == holder_id, col(HolderKey.gen) == gen
+                    )
                 )
-            ).one()
+                .one()
+            )
             entry = {"kid": row.kid, "wrapped": row.wrapped}
             cipher = AESGCM(self.master.unwrap(self._name(holder_id, gen), entry))
             self._ciphers.put((holder_id, gen), cipher)
         return cipher
 
-    def _current_key(self, conn: Connection, holder_id: str) -> tuple[int, AESGCM]:
+    def _current_key(self, connect: Connect, holder_id: str) -> tuple[int, AESGCM]:
         cached = self._current.get(holder_id)
         if cached is not None and cached[1] > time.monotonic():
-            return cached[0], self._cipher(conn, holder_id, cached[0])
+            return cached[0], self._cipher(connect, holder_id, cached[0])
+        conn = connect()
         gen = self._latest(conn, holder_id)
         if gen is None:
             self._insert(conn, holder_id, 1)
             gen = self._latest(conn, holder_id)
             assert gen is not None
         self._current.put(holder_id, (gen, time.monotonic() + self.fresh_seconds))
-        return gen, self._cipher(conn, holder_id, gen)
+        return gen, self._cipher(connect, holder_id, gen)
 
     def _latest(self, conn: Connection, holder_id: str) -> int | None:
         query = select(HolderKey.gen).where(col(HolderKey.holder_id) == holder_id)

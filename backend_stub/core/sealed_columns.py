@@ -14,6 +14,7 @@ UPDATE, a bulk insert) is refused rather than written in clear.
 """
 
 import json
+from collections.abc import Callable
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
@@ -33,11 +34,14 @@ class PlaintextRefused(RuntimeError):
     """A plain value was about to reach a sealed column without going through the ORM's flush."""
 
 
+Connect = Callable[[], Connection]  # the session's connection, asked for only when a key is not cached
+
+
 class Keyring(Protocol):
     """Seals and opens one holder's values (`core/holder_keys.HolderKeys`)."""
 
-    def seal(self, conn: Connection, holder_id: str, aad: bytes, plain: bytes) -> bytes: ...
-    def open(self, conn: Connection, holder_id: str, aad: bytes, envelope: bytes) -> bytes: ...
+    def seal(self, connect: Connect, holder_id: str, aad: bytes, plain: bytes) -> bytes: ...
+    def open(self, connect: Connect, holder_id: str, aad: bytes, envelope: bytes) -> bytes: ...
 
 
 _keyrings: "WeakKeyDictionary[Engine, Keyring]" = WeakKeyDictionary()
@@ -109,14 +113,15 @@ def seal_fields(cls: type, *fields: str) -> None:
     keys = [column.name for column in table.primary_key.columns]
     types: dict[str, _Sealed] = {name: table.c[name].type for name in fields}
 
-    def aad(target: Any, name: str) -> bytes:
-        return "|".join([table.name, *(str(getattr(target, k)) for k in keys), name]).encode()
+    def aad(values: dict[str, Any], name: str) -> bytes:
+        return "|".join([table.name, *[str(values[k]) for k in keys], name]).encode()
 
     def seal(connection: Connection, target: Any, names: list[str]) -> None:
         state, keyring, plain = inspect(target), keyring_of(connection.engine), {}
         for name in names:
             value = state.dict[name]
-            sealed = keyring.seal(connection, target.holder_id, aad(target, name), types[name].encode(value))
+            encoded = types[name].encode(value)
+            sealed = keyring.seal(lambda: connection, state.dict["holder_id"], aad(state.dict, name), encoded)
             plain[name] = value
             set_attribute(target, name, Envelope(sealed))
         state.info["sealed_plain"] = plain
@@ -137,16 +142,14 @@ def seal_fields(cls: type, *fields: str) -> None:
             set_committed_value(target, name, value)
 
     def opened(target: Any, context: Any, attrs: Any = None) -> None:
-        state = inspect(target)
-        names = [
-            n for n in fields if isinstance(state.dict.get(n), Envelope) and (attrs is None or n in attrs)
-        ]
+        values = inspect(target).dict
+        names = [n for n in fields if isinstance(values.get(n), Envelope) and (attrs is None or n in attrs)]
         if not names:
             return
-        connection = context.session.connection()
-        keyring = keyring_of(connection.engine)
+        session = context.session
+        keyring = keyring_of(session.bind or session.get_bind())
         for name in names:
-            plain = keyring.open(connection, target.holder_id, aad(target, name), state.dict[name])
+            plain = keyring.open(session.connection, values["holder_id"], aad(values, name), values[name])
             set_committed_value(target, name, types[name].decode(plain))
 
     event.listen(cls, "before_insert", before_insert)
