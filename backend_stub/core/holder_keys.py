@@ -37,11 +37,11 @@ class _Lru:
         self.size, self.items, self.lock = size, OrderedDict[Hashable, Any](), threading.Lock()
 
     def get(self, key: Hashable) -> Any:
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
+        try:  # no lock: each call is atomic, and an entry evicted meanwhile is only a miss
+            self.items.move_to_end(key)
+            return self.items[key]
+        except KeyError:
+            return None
 
     def put(self, key: Hashable, value: Any) -> None:
         with self.lock:

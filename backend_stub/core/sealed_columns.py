@@ -142,15 +142,16 @@ def seal_fields(cls: type, *fields: str) -> None:
             set_committed_value(target, name, value)
 
     def opened(target: Any, context: Any, attrs: Any = None) -> None:
-        values = inspect(target).dict
-        names = [n for n in fields if isinstance(values.get(n), Envelope) and (attrs is None or n in attrs)]
-        if not names:
-            return
-        session = context.session
-        keyring = keyring_of(session.bind or session.get_bind())
-        for name in names:
-            plain = keyring.open(session.connection, values["holder_id"], aad(values, name), values[name])
-            set_committed_value(target, name, types[name].decode(plain))
+        values = target.__dict__  # the instance's loaded values (its state's dict), just read
+        keyring = None
+        for name in fields:
+            sealed = values.get(name)
+            if type(sealed) is not Envelope or (attrs is not None and name not in attrs):
+                continue
+            session = context.session
+            keyring = keyring or keyring_of(session.bind or session.get_bind())
+            plain = keyring.open(session.connection, values["holder_id"], aad(values, name), sealed)
+            values[name] = types[name].decode(plain)  # as loaded: no change to flush
 
     event.listen(cls, "before_insert", before_insert)
     event.listen(cls, "before_update", before_update)

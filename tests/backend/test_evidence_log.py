@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 
 from backend_stub.cli import app as cli
 from backend_stub.context import Context
+from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import Settings, get_settings
 from backend_stub.models import AccessEntry, Holder
-from backend_stub.services import audit
+from backend_stub.services import audit, space
 from sync.protocol.identifiers import normalize_nir
 from tests.backend.test_record_access import Pro, holder_document
-from tests.conftest import Person, World
+from tests.conftest import PASSWORD, Person, World, bearer
 
 READS = 5
 
@@ -175,3 +176,20 @@ def test_old_logs_are_linked_again_under_the_key(world: World, operator: CliRunn
             world.ctx.evidence.keys.current
         }
         assert audit.verify(session=session, holder_id=broken) == 1
+
+
+def test_a_space_purged_after_ten_years_is_not_an_erased_log(
+    world: World, operator: CliRunner, clock: FixedClock
+) -> None:
+    person, holder_id = _logged(world)
+    tokens = world.login(person)
+    assert world.api.post(
+        "/api/v1/space/close", json={"password": PASSWORD}, headers=bearer(tokens)
+    ).is_success
+    clock.advance(days=3652)
+    with Session(world.ctx.engine) as session:
+        assert space.purge_due_spaces(session=session, ctx=world.ctx) == 1
+    last = _checkpoint_lines(world.ctx.settings)[-1]  # ten years on: another day's file
+    assert json.loads(last.read_text().splitlines()[-1])["purged"] == [holder_id]
+    code, output = _verify(operator)
+    assert code == 0, output
