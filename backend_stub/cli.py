@@ -315,7 +315,7 @@ def verify_log(holder_id: Annotated[str, typer.Option(help="Only this holder")] 
     outside the database, and what they signed against the database; reports each holder whose
     log was rewritten, truncated or erased."""
     ctx = command_context()
-    signed, problems = checkpoints.read_checkpoints(ctx.evidence.checkpoints.store, ctx.signer)
+    signed, problems = checkpoints.read_checkpoints(ctx.evidence.checkpoints.store, ctx.signer, holder_id)
     for problem in problems:
         console.print(Text(f"Checkpoints: {problem}", style="red"))
     broken = 0

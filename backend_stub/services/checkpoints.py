@@ -228,9 +228,11 @@ class Checkpointed:
     where: str
 
 
-def read_checkpoints(store: CheckpointStore, signer: Signer) -> tuple[dict[str, Checkpointed], list[str]]:
-    """The furthest signed head of every holder, and the problems of the checkpoints themselves
-    (a bad signature, a gap or a change in their chain)."""
+def read_checkpoints(
+    store: CheckpointStore, signer: Signer, only: str = ""
+) -> tuple[dict[str, Checkpointed], list[str]]:
+    """The furthest signed head of every holder (or of `only`), and the problems of the checkpoints
+    themselves (a bad signature, a gap or a change in their chain)."""
     heads: dict[str, Checkpointed] = {}
     problems: list[str] = []
     previous: str | None = None
@@ -250,6 +252,8 @@ def read_checkpoints(store: CheckpointStore, signer: Signer) -> tuple[dict[str, 
         if number != expected or prev != line_digest(previous):
             problems.append(f"{where}: checkpoint chain broken (checkpoints missing or changed before it)")
         for holder, (seq, head) in body["heads"].items():
+            if only and holder != only:
+                continue
             if holder not in heads or heads[holder].seq <= seq:  # a later word on the same entry wins
                 heads[holder] = Checkpointed(int(seq), str(head), where)
         for holder in body.get("purged", []):
