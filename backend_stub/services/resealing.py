@@ -57,7 +57,6 @@ class Cursor:
     path: Path
     holder_after: str = ""
     file_after: str = ""
-    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     @classmethod
     def load(cls, path: Path, restart: bool = False) -> "Cursor":
@@ -66,8 +65,7 @@ class Cursor:
         return cls(path, **json.loads(path.read_text()))
 
     def save(self) -> None:
-        state = {"holder_after": self.holder_after, "file_after": self.file_after, "started": self.started}
-        self.path.write_text(json.dumps(state))
+        self.path.write_text(json.dumps({"holder_after": self.holder_after, "file_after": self.file_after}))
 
     def done(self) -> None:
         self.path.unlink(missing_ok=True)
