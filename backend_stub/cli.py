@@ -277,7 +277,7 @@ def rotate_key(rpps: Annotated[str, typer.Option(help="RPPS number, 11 digits")]
         with Session(ctx.engine) as session:
             api_key = professionals.rotate_key(session=session, ctx=ctx, rpps=rpps)
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     console.print(f"New API key (keep it secret, it is not stored): {api_key}")
 
@@ -290,9 +290,9 @@ def revoke_pro(rpps: Annotated[str, typer.Option(help="RPPS number, 11 digits")]
         with Session(ctx.engine, expire_on_commit=False) as session:
             pro = professionals.revoke_key(session=session, ctx=ctx, rpps=rpps)
     except ValueError as exc:
-        console.print(f"[red]Refused:[/red] {exc}")
+        console.print(f"[red]Refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
-    console.print(f"The key of {pro.first_name} {pro.last_name} no longer works.")
+    console.print(Text(f"The key of {pro.first_name} {pro.last_name} no longer works."))
 
 
 @app.command("security-events")
@@ -304,7 +304,7 @@ def security_events(kind: str = "", limit: int = 50) -> None:
     with Session(ctx.engine) as session:
         for event in security.events(session=session, kind=kind, limit=limit):
             table.add_row(
-                f"{event.at:%Y-%m-%d %H:%M}", event.kind, event.actor_kind, event.actor_id, event.detail
+                f"{event.at:%Y-%m-%d %H:%M}", event.kind, event.actor_kind, event.actor_id, Text(event.detail)
             )
     console.print(table)
 
@@ -381,7 +381,7 @@ def rotate_keys(
 def seal_existing(
     restart: Annotated[bool, typer.Option(help="Start over instead of resuming a stopped run")] = False,
 ) -> None:
-    """After upgrading to issue #15 (migration 0012): link the existing access logs under the log
+    """After upgrading to issue #15 (migration 0013): link the existing access logs under the log
     key (an old chain already broken is left as it is and reported), seal the rows still in clear,
     and rewrite the files of the old format; in batches, resuming where a stopped run left off."""
     ctx = command_context()
