@@ -36,7 +36,7 @@ from backend_stub.core.sealed_columns import Connect
 from backend_stub.db import make_engine
 from backend_stub.migrate import upgrade
 from backend_stub.models import AccessEntry, Holder, Professional
-from backend_stub.rules.access import Decision, Request
+from backend_stub.rules import gate
 from backend_stub.services import audit, professionals, record_access, sync
 from sync.protocol.sync_schemas import Mutation, PushRequest
 
@@ -184,11 +184,10 @@ def _pull(side: Side) -> None:
 
 
 def _listing(side: Side) -> None:
-    opened = record_access.Opened(
-        side.listed, professionals.actor(side.pro), Decision(True, "authorised"), side.pro
-    )
+    actor = professionals.gate_actor(side.pro, gate.Relation(authorised=True, seen=True))
+    opened = record_access.Opened(side.listed, actor, gate.Verdict(True, "authorised"), side.pro)
     with Session(side.ctx.engine, expire_on_commit=False) as session:
-        record_access.list_documents(session=session, ctx=side.ctx, opened=opened, request=Request())
+        record_access.list_documents(session=session, ctx=side.ctx, opened=opened)
 
 
 def _appends(side: Side, count: int, before_15: bool) -> None:
