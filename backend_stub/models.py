@@ -1,7 +1,7 @@
 """Database tables of the server (SQLModel). Times are stored in UTC.
 
 Health content is sealed at rest with its holder's key (`core/sealed_columns.py`): the records'
-`data`, notifications' `params`, the care and professional of reimbursements, the title and
+`data`, notifications' `params`, the care, professional and label of reimbursements, the title and
 detail of access-log entries. What the rules, the feed and the indexes need stays clear: ids,
 collection, versions, sequences, flags of the row, dates, amounts, authors.
 
@@ -273,10 +273,10 @@ class Reimbursement(SQLModel, table=True):
     paid_cents: int
     reimbursed_cents: int
     kind: str = Field(default="act", max_length=16)  # consultation, act, medicine, hospital
-    label: str = Field(default="", max_length=200)  # the medicine's name, the reason for a stay
+    label: str = Field(default="", sa_column=Column(SealedText(), nullable=False))  # a medicine, a stay
 
 
-seal_fields(Reimbursement, "care", "professional")
+seal_fields(Reimbursement, "care", "professional", "label")
 
 
 from backend_stub import apps_models  # noqa: E402, F401  (the catalogue of apps and their consents)

@@ -94,7 +94,7 @@ def import_csv(*, session: Session, ctx: Context, path: Path) -> ImportReport:
 def year_of(*, session: Session, holder: Holder, year: int, query: str = "") -> list[Reimbursement]:
     """One year of the holder's reimbursements, newest first, optionally matching a search.
 
-    The care and the professional are sealed at rest, so the search runs here, on one holder's
+    The care, the professional and the label are sealed at rest, so the search runs here, on one holder's
     year (read by the (holder_id, care_date) index), not in SQL."""
     stmt = select(Reimbursement).where(
         Reimbursement.holder_id == holder.id,

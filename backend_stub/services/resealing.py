@@ -33,7 +33,7 @@ SEALED: list[tuple[Any, tuple[str, ...]]] = [
     (Record, ("data",)),
     (AccessEntry, ("target_title", "detail")),
     (Notification, ("params",)),
-    (Reimbursement, ("care", "professional")),
+    (Reimbursement, ("care", "professional", "label")),
 ]
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """sealed columns, holders' keys, the access log's key id (issue #15)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 
 The schema only: health columns become bytes (their text kept as it is, read as legacy plain
 values), `holderkey` holds the holders' wrapped keys, access-log entries get the id of the HMAC
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
@@ -24,6 +24,7 @@ SEALED = [
     ('notification', 'params', sa.JSON()),
     ('reimbursement', 'care', sqlmodel.sql.sqltypes.AutoString(length=200)),
     ('reimbursement', 'professional', sqlmodel.sql.sqltypes.AutoString(length=200)),
+    ('reimbursement', 'label', sqlmodel.sql.sqltypes.AutoString(length=200)),
     ('accessentry', 'target_title', sqlmodel.sql.sqltypes.AutoString(length=200)),
     ('accessentry', 'detail', sqlmodel.sql.sqltypes.AutoString(length=500)),
 ]
