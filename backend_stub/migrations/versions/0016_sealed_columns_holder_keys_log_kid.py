@@ -44,6 +44,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('kid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False, server_default=''))
     postgres = op.get_bind().dialect.name == 'postgresql'
     for table, column, before in SEALED:
+        if postgres:  # a text default (the label's '') cannot become bytes: rows keep their value
+            op.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT')
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column(
                 column,
