@@ -381,7 +381,7 @@ def rotate_keys(
 def seal_existing(
     restart: Annotated[bool, typer.Option(help="Start over instead of resuming a stopped run")] = False,
 ) -> None:
-    """After upgrading to issue #15 (migration 0016): link the existing access logs under the log
+    """After upgrading to issue #15 (migration 0017): link the existing access logs under the log
     key (an old chain already broken is left as it is and reported), seal the rows still in clear,
     and rewrite the files of the old format; in batches, resuming where a stopped run left off."""
     ctx = command_context()

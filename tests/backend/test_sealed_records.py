@@ -110,7 +110,7 @@ def test_an_envelope_opens_only_in_its_own_row(world: World, tmp_path: Path) -> 
 def test_rows_of_before_are_sealed_by_seal_existing(world: World, operator: CliRunner) -> None:  # noqa: F811
     person, tokens = world.active_person()
     push(world, tokens, "note", "note0001", {"title": "Avant", "text": f"Écrit avant la mise à jour {MARK}"})
-    with world.ctx.engine.begin() as conn:  # as migration 0016 leaves a row of before: its JSON, in clear
+    with world.ctx.engine.begin() as conn:  # as migration 0017 leaves a row of before: its JSON, in clear
         plain = json.dumps({"title": "Avant", "text": f"Écrit avant la mise à jour {MARK}"}).encode()
         conn.execute(text("UPDATE record SET data = :v WHERE id = 'note0001'"), {"v": plain})
     assert MARK in pulled(world, tokens, "note")[0]["data"]["text"]  # read as it is meanwhile

@@ -1,7 +1,7 @@
 """sealed columns, holders' keys, the access log's key id (issue #15)
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 
 The schema only: health columns become bytes (their text kept as it is, read as legacy plain
 values), `holderkey` holds the holders' wrapped keys, access-log entries get the id of the HMAC
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
