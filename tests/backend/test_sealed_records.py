@@ -128,6 +128,7 @@ def test_reencryption_makes_fresh_keys_that_old_keys_and_backups_do_not_open(
     operator: CliRunner,  # noqa: F811
     settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     first, first_tokens = world.active_person()
     second, second_tokens = world.active_person()
@@ -141,7 +142,7 @@ def test_reencryption_makes_fresh_keys_that_old_keys_and_backups_do_not_open(
             for v in conn.execute(text("SELECT data FROM record WHERE collection = 'note'")).scalars()
         }
     blobs = settings.data_dir / "blobs"
-    backup = settings.data_dir.parent / "backup-of-the-key-files"
+    backup = tmp_path_factory.mktemp("backup") / "backup-of-the-key-files"
     shutil.copytree(blobs, backup, ignore=lambda _, names: [n for n in names if "." not in n and len(n) > 2])
     # After a compromise: a new master key first, the old one after it, and a re-encryption that
     # stops after the first holder (a crash), then runs again and resumes.
