@@ -7,6 +7,7 @@
 This is the only module that imports every feature's state; features never import each other.
 """
 
+from datetime import tzinfo
 from pathlib import Path
 
 from mobile.access.state import AccessState
@@ -177,6 +178,12 @@ class VaultAppState(ShellState):
         # The account is the signed-in person's own, even in a child's space: their own client.
         self.settings = SettingsState(self.client, self.vault)
         self.devices = DevicesState(self.client)
+        self.set_zone(self.tz)
+
+    def set_zone(self, tz: tzinfo | None) -> None:
+        """The features that compute times (reminders, filters by day, forms) use the zone too."""
+        super().set_zone(tz)
+        self.agenda.tz = self.measures.tz = self.docs.tz = tz
 
     def _fresh_profile(self) -> ProfileState:
         """The browser's emergency-card key is the parent's: a child's space never sees nor

@@ -17,6 +17,7 @@ from typing import Any
 import flet as ft
 
 from mobile.app import VaultAppState
+from mobile.shell.zone import ZONE_KEY, zone_named
 from sync.emergency_card import key_from_text
 
 DEVICE_KEY = "ens.device_id"
@@ -108,6 +109,8 @@ async def _load_ids(
         device_id = await prefs.get(DEVICE_KEY)
         holder_id = await prefs.get(HOLDER_KEY)
         state.profile.card_key = key_from_text(await prefs.get(CARD_KEY))
+        if page.web:  # the app server's zone is not the person's: the page told the browser's
+            state.set_zone(zone_named(await prefs.get(ZONE_KEY)))
     device = state.launched(device_id, holder_id)
     if device != device_id:
         with contextlib.suppress(Exception):

@@ -186,12 +186,12 @@ def _request(ui: Ui, request: CorrectionOut) -> ft.Control:
         ),
         chip(AdminState.status_words(request, lang), fg, bg, f"{key}-status", icon),
         ft.Text(
-            ui.t("ui.admin.request.asked", date=format_date(request.created_at, lang)),
+            ui.t("ui.admin.request.asked", date=format_date(request.created_at, lang, ui.state.tz)),
             size=16,
             key=f"{key}-asked",
         ),
         ft.Text(
-            ui.t("ui.admin.request.decided", date=format_date(request.decided_at, lang)),
+            ui.t("ui.admin.request.decided", date=format_date(request.decided_at, lang, ui.state.tz)),
             size=16,
             key=f"{key}-decided",
         )

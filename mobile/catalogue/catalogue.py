@@ -84,7 +84,7 @@ def _connection_card(ui: Ui, cat: CatalogueState, c: ConnectionOut, now: datetim
     status = connection_status(c, now)
     fg, bg, icon = STATUS_LOOK[status]
     used = (
-        ui.t("ui.catalogue.connected.last_used", date=format_datetime(c.last_used_at, lang))
+        ui.t("ui.catalogue.connected.last_used", date=format_datetime(c.last_used_at, lang, ui.state.tz))
         if c.last_used_at
         else ui.t("ui.catalogue.connected.never_used")
     )
@@ -118,7 +118,10 @@ def _connection_card(ui: Ui, cat: CatalogueState, c: ConnectionOut, now: datetim
     ]
     if status == "active":
         body += [
-            para(ui.t("ui.catalogue.connected.until", date=format_date(c.until, lang)), key=f"{key}-until"),
+            para(
+                ui.t("ui.catalogue.connected.until", date=format_date(c.until, lang, ui.state.tz)),
+                key=f"{key}-until",
+            ),
             small_button(
                 ui.t("ui.catalogue.revoke.button", name=c.app.name),
                 f"{key}-revoke",

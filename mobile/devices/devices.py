@@ -75,12 +75,12 @@ def _device(ui: Ui, devices: DevicesState, device: DeviceOut) -> ft.Control:
                     key=f"{key}-platform",
                 ),
                 ft.Text(
-                    ui.t("ui.devices.first", when=format_datetime(device.first_used_at, lang)),
+                    ui.t("ui.devices.first", when=format_datetime(device.first_used_at, lang, ui.state.tz)),
                     size=BODY_SIZE,
                     key=f"{key}-first",
                 ),
                 ft.Text(
-                    ui.t("ui.devices.last", when=format_datetime(device.last_used_at, lang)),
+                    ui.t("ui.devices.last", when=format_datetime(device.last_used_at, lang, ui.state.tz)),
                     size=BODY_SIZE,
                     key=f"{key}-last",
                 ),

@@ -15,7 +15,7 @@ import base64
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from mobile.shell.files import EXTENSIONS, MAX_DOCUMENT_BYTES, sniff_mime
 from mobile.shell.state import Form, delete_own, local_error
@@ -72,9 +72,9 @@ class AddForm(Form):
 
     fields = ("title", "type", "date", "file")
 
-    def __init__(self, client: AccountClient) -> None:
+    def __init__(self, client: AccountClient, tz: tzinfo | None = None) -> None:
         super().__init__(client)
-        self.values["date"] = date.today().strftime("%d/%m/%Y")
+        self.values["date"] = datetime.now(tz).strftime("%d/%m/%Y")  # today, in the person's zone
         self.file_name = ""
         self.file_bytes: bytes | None = None
         self.mime = ""
@@ -138,6 +138,7 @@ class DocumentsState:
     def __init__(self, vault: VaultState, bar: SyncBar) -> None:
         self.vault, self.bar = vault, bar
         self.filters = FilterForm(vault.client)
+        self.tz: tzinfo | None = None  # the person's zone (None: this device's)
         self.add = AddForm(vault.client)
         self.viewer: DocumentViewer | None = None
         self.banner: SyncError | None = None
@@ -236,7 +237,7 @@ class DocumentsState:
 
     # --- adding -------------------------------------------------------------------------------------
     def new_document(self) -> None:
-        self.add = AddForm(self.vault.client)
+        self.add = AddForm(self.vault.client, self.tz)
         self.notice = ""
 
     def choose_file(self, name: str, data: bytes | None) -> bool:
@@ -274,7 +275,7 @@ class DocumentsState:
         day = parse_day(form.values["date"])
         if day is None:
             form.errors["date"] = local_error("ui.docs.error.date")
-        elif day > date.today():
+        elif day > datetime.now(self.tz).date():
             form.errors["date"] = local_error("ui.docs.error.future")
         if form.file_bytes is None:
             form.errors["file"] = local_error("ui.docs.error.file")
@@ -297,7 +298,7 @@ class DocumentsState:
         except (OSError, SyncError) as exc:
             form.banner = exc if isinstance(exc, SyncError) else local_error(ErrorCode.STORE_DAMAGED)
             return None
-        self.add = AddForm(self.vault.client)
+        self.add = AddForm(self.vault.client, self.tz)
         self.notice = "ui.docs.added"
         self.bar.kick()
         return record_id

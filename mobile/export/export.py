@@ -35,7 +35,7 @@ async def download(ui: Ui, kind: str) -> None:
     """Make the file off the UI loop, then offer it to save."""
     state = export_of(ui)
     lang = ui.state.lang
-    made = await ui.run(state, lambda: state.make(kind, lang))
+    made = await ui.run(state, lambda: state.make(kind, lang, ui.state.tz))
     if made is None:
         return
     name, content = made

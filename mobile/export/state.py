@@ -7,7 +7,7 @@
 Both files are made on this device: the server never assembles a holder's whole record.
 """
 
-from datetime import date
+from datetime import date, tzinfo
 
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
@@ -45,7 +45,7 @@ class ExportState:
     def file_name(self, kind: str, today: date | None = None) -> str:
         return f"mon-espace-sante-{(today or date.today()).isoformat()}.{KINDS[kind][0]}"
 
-    def make(self, kind: str, lang: str) -> tuple[str, bytes] | None:
+    def make(self, kind: str, lang: str, tz: tzinfo | None = None) -> tuple[str, bytes] | None:
         """The file to save ('fhir' or 'pdf'), or None with the reason in `banner`."""
         self.banner, self.notice, self.without_bytes = None, "", []
         space = self._space()
@@ -55,7 +55,7 @@ class ExportState:
         try:
             snapshot = fhir_export.gather(space.store, space.client, space.me)
             if kind == "pdf":
-                content = pdf_summary.build(snapshot, lang)
+                content = pdf_summary.build(snapshot, lang, tz)
             else:
                 content = fhir_export.bundle(snapshot, space.documents, space.client, self.without_bytes)
         except NetworkError:

@@ -57,7 +57,7 @@ def kind_card(
         value, when = ui.t("ui.measurements.none"), ""
     else:
         value = format_value(kind, latest.value, latest.second, lang)
-        when = ui.t("ui.measurements.latest", date=format_datetime(latest.at, lang))
+        when = ui.t("ui.measurements.latest", date=format_datetime(latest.at, lang, ui.state.tz))
     lines: list[ft.Control] = [ft.Text(value, size=24, weight=ft.FontWeight.BOLD, color=PRIMARY)]
     if when:
         lines.append(ft.Text(when, size=15))

@@ -88,7 +88,7 @@ def line_chart(ui: Ui, chart: Chart) -> ft.Control:
             value=tick,
             label=ft.Text(
                 (chart.start + (chart.end - chart.start) * (tick / span))
-                .astimezone()
+                .astimezone(ui.state.tz)
                 .strftime(LABEL_FORMAT[chart.period]),
                 size=13,
             ),
@@ -167,7 +167,7 @@ def reading_card(ui: Ui, reading: Reading, on_delete: object) -> ft.Control:
             size=20,
             weight=ft.FontWeight.BOLD,
         ),
-        ft.Text(format_datetime(reading.at, lang), size=BODY_SIZE),
+        ft.Text(format_datetime(reading.at, lang, ui.state.tz), size=BODY_SIZE),
         ft.Text(ui.t(key, **params), size=15, italic=not reading.own),
     ]
     if reading.note:
@@ -212,7 +212,7 @@ def build(ui: Ui) -> list[ft.Control]:
     kind = measures.kind
     readings = measures.readings(kind)
     chart = measures.chart(readings=readings)
-    summary = chart_summary(chart, lang)
+    summary = chart_summary(chart, lang, ui.state.tz)
 
     def pick(period: str):  # type: ignore[no-untyped-def]
         def handler(_: ft.ControlEvent) -> None:
@@ -244,7 +244,7 @@ def build(ui: Ui) -> list[ft.Control]:
                     title=ui.t("ui.measurements.delete.title"),
                     text=ui.t(
                         "ui.measurements.delete.text",
-                        date=format_date(reading.at, lang),
+                        date=format_date(reading.at, lang, ui.state.tz),
                         value=format_value(reading.kind, reading.value, reading.second, lang),
                     ),
                     confirm=ui.t("ui.measurements.delete"),

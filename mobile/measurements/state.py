@@ -129,10 +129,12 @@ class AddReadingForm(Form):
 
     fields = ("value", "second", "date", "time", "note")
 
-    def __init__(self, client: Any, kind: str = "weight", now: datetime | None = None) -> None:
+    def __init__(
+        self, client: Any, kind: str = "weight", now: datetime | None = None, tz: tzinfo | None = None
+    ) -> None:
         super().__init__(client)
         self.kind = kind
-        local = (now or datetime.now(UTC)).astimezone()
+        local = (now or datetime.now(UTC)).astimezone(tz)  # now, in the person's zone
         self.values["date"] = local.strftime("%d/%m/%Y")
         self.values["time"] = local.strftime("%H:%M")
         self.confirm: tuple[str, dict[str, Any]] | None = None  # the question to ask, when unusual
@@ -266,6 +268,7 @@ class MeasureState:
         self.kind = "weight"  # the kind whose page is open
         self.period = "month"
         self.shown = PAGE  # how many readings the list shows
+        self.tz: tzinfo | None = None  # the person's zone (None: this device's)
         self.add = AddReadingForm(vault.client)
         self.banner: SyncError | None = None
         self.notice = ""  # a message key: what just went well
@@ -352,7 +355,7 @@ class MeasureState:
     def new_reading(self, kind: str | None = None, now: datetime | None = None) -> None:
         """An empty form for `kind`, dated now."""
         self.open_kind(kind or self.kind)
-        self.add = AddReadingForm(self.vault.client, self.kind, now)
+        self.add = AddReadingForm(self.vault.client, self.kind, now, self.tz)
 
     def _number(self, name: str) -> float | None:
         form = self.add
@@ -400,7 +403,7 @@ class MeasureState:
         two = "second" in kinds()[kind]
         value = self._number("value")
         second = self._number("second") if two else None
-        at = self._moment(now, tz)
+        at = self._moment(now, tz or self.tz)
         note = form.values["note"].strip()
         if len(note) > MAX_NOTE:
             form.errors["note"] = local_error("error.measurements.note_long")
@@ -419,7 +422,7 @@ class MeasureState:
             return Outcome.CONFIRM
         if not self._save(kind, value, second, at, note):
             return Outcome.INVALID
-        self.add = AddReadingForm(self.vault.client, kind)
+        self.add = AddReadingForm(self.vault.client, kind, tz=self.tz)
         self.notice = "ui.measurements.added"
         self.bar.kick()
         return Outcome.SAVED
@@ -468,7 +471,7 @@ class MeasureState:
         if len(data) > MAX_CSV_BYTES:
             self.banner = SyncError("error.measurements.csv.too_large", {"max_kb": MAX_CSV_BYTES // 1024})
             return None
-        parsed = parse_readings(decode(data), now or datetime.now(UTC), tz)
+        parsed = parse_readings(decode(data), now or datetime.now(UTC), tz or self.tz)
         report = ImportReport(file_name, already=parsed.duplicates, problems=parsed.problems)
         known = {reading_key(r.kind, r.at, r.value, r.second) for r in self.all_readings()}
         imported: set[int] = set()

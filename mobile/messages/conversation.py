@@ -79,7 +79,7 @@ def _bubble(ui: Ui, state: MessagesApp, message: Message, pro_name: str) -> ft.C
     when = (
         ui.t("ui.messages.pending")
         if message.pending
-        else ui.t("ui.messages.sent_at", when=format_datetime(message.sent_at, lang))
+        else ui.t("ui.messages.sent_at", when=format_datetime(message.sent_at, lang, ui.state.tz))
     )
     return ft.Container(
         key=f"msg-{message.id}",

@@ -65,7 +65,7 @@ def _row(ui: Ui, state: MessagesApp, row: ConversationRow) -> ft.Control:
         count=row.unread,
     )
     preview = row.last_body if len(row.last_body) <= 90 else row.last_body[:87] + "…"
-    lines = [format_datetime(row.last_at, state.lang), preview]
+    lines = [format_datetime(row.last_at, state.lang, state.tz), preview]
     badge = (
         ft.Container(
             key=f"{key}-unread",

@@ -238,7 +238,7 @@ def _report(ui: Ui, log: AccessLogState, entry: AccessEntryOut, key: str) -> ft.
 
 
 def _entry(ui: Ui, log: AccessLogState, entry: AccessEntryOut) -> ft.Control:
-    words = AccessLogState.describe(entry, ui.state.lang)
+    words = AccessLogState.describe(entry, ui.state.lang, ui.state.tz)
     key = f"log-{entry.seq}"
     emergency = entry.mode in ("emergency", "regulator")
     if words.refused:

@@ -102,7 +102,7 @@ def _item(ui: Ui, notes: NotificationsState, item: NotificationOut) -> ft.Contro
         if unread:
             await ui.run(notes, lambda: notes.mark_read(item.id))
 
-    when = format_datetime(item.at, ui.state.lang)
+    when = format_datetime(item.at, ui.state.lang, ui.state.tz)
     status = ui.t("ui.notif.unread" if unread else "ui.notif.read")
     return ft.Container(
         key=key,

@@ -80,7 +80,7 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
             ui.render()
 
     async def confirm(_: ft.ControlEvent) -> None:
-        await ui.run(pros, pros.authorise)
+        await ui.run(pros, lambda: pros.authorise(tz=ui.state.tz))
 
     def cancel(_: ft.ControlEvent) -> None:
         pros.cancel_authorise()
@@ -182,11 +182,11 @@ def _grant_card(ui: Ui, pros: ProfessionalsState, grant: GrantOut, now: datetime
     if status == "blocked":
         dates.append(ui.t("ui.pros.blocked.note"))
     elif status == "revoked" and grant.revoked_at is not None:
-        dates.append(ui.t("ui.pros.revoked_on", date=format_date(grant.revoked_at, lang)))
+        dates.append(ui.t("ui.pros.revoked_on", date=format_date(grant.revoked_at, lang, ui.state.tz)))
     else:
-        dates.append(ui.t("ui.pros.since", date=format_date(grant.since, lang)))
+        dates.append(ui.t("ui.pros.since", date=format_date(grant.since, lang, ui.state.tz)))
         if grant.until is not None:
-            dates.append(ui.t("ui.pros.until", date=format_date(grant.until - _A_MOMENT, lang)))
+            dates.append(ui.t("ui.pros.until", date=format_date(grant.until - _A_MOMENT, lang, ui.state.tz)))
         else:
             dates.append(ui.t("ui.pros.until.none"))
 

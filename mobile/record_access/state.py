@@ -650,6 +650,7 @@ class RecordState:
 class _HasClient(Protocol):
     client: AccountClient
     me: Any
+    tz: tzinfo | None
 
 
 def record_of(app: _HasClient) -> RecordState:
@@ -659,4 +660,5 @@ def record_of(app: _HasClient) -> RecordState:
     if found is None or found.holder_id != holder_id:
         found = RecordState(app.client, holder_id)
         app._record_state = found  # type: ignore[attr-defined]
+    found.log.tz = app.tz  # the log's days are the person's
     return found

@@ -9,7 +9,7 @@ from mobile.shell.words import format_date
 def build(ui: Ui) -> list[ft.Control]:
     state = ui.state
     me = state.me
-    until = format_date(me.purge_after, state.lang) if me and me.purge_after else "…"
+    until = format_date(me.purge_after, state.lang, state.tz) if me and me.purge_after else "…"
 
     async def reopen(_: ft.ControlEvent) -> None:
         await ui.run(state, state.reopen_space)

@@ -153,7 +153,7 @@ def _link(ui: Ui, shares: SharesState, link: ShareOut, now: datetime) -> ft.Cont
                 ),
                 ft.Text(titles, size=BODY_SIZE, key=f"{key}-docs"),
                 ft.Text(
-                    ui.t("ui.share.until", day=format_date(link.expires_at, ui.state.lang)),
+                    ui.t("ui.share.until", day=format_date(link.expires_at, ui.state.lang, ui.state.tz)),
                     size=16,
                     key=f"{key}-u",
                 ),

@@ -102,7 +102,10 @@ def status_line(ui: Ui, holder: Online, key: str) -> ft.Control | None:
     if holder.notice is None:
         return None
     message, params = holder.notice
-    words = {k: format_date(v, ui.state.lang) if isinstance(v, datetime) else v for k, v in params.items()}
+    words = {
+        k: format_date(v, ui.state.lang, ui.state.tz) if isinstance(v, datetime) else v
+        for k, v in params.items()
+    }
     return notice(ui.t(message, **words), key=f"{key}-notice")
 
 

@@ -13,7 +13,7 @@ under the field it concerns, or in `banner` for the whole form.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 
 from sync.client import AccountClient
@@ -415,6 +415,7 @@ class AppState:
     def __init__(self, client: AccountClient, lang: str = DEFAULT_LANGUAGE) -> None:
         self.client = client
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self.tz: tzinfo | None = None  # the person's zone (mobile/shell/zone.py); None: this device's
         self.screen = Screen.WELCOME
         self.me: Me | None = None
         self.banner: SyncError | None = None  # errors of screens without a form (home, closed)
@@ -429,6 +430,10 @@ class AppState:
         self.closing = CloseForm(self.client)
 
     # --- navigation and language ------------------------------------------------------------------
+    def set_zone(self, tz: tzinfo | None) -> None:
+        """Times are shown, read and scheduled in the person's zone from now on."""
+        self.tz = tz
+
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "fr" else "fr"
 

@@ -29,7 +29,7 @@ def message(ui: Ui, line: SyncLine) -> str:
 def build(ui: Ui) -> ft.Control | None:
     """None before the vault is open (welcome, login, unlock, PIN screens)."""
     state = cast(ShellState, ui.state)
-    line = state.sync_bar.line()
+    line = state.sync_bar.line(state.tz)
     if line is None:
         return None
     fg, bg, icon = STYLES.get(line.kind, STYLES["error"])

@@ -42,7 +42,7 @@ class Ui:
         return text(key, self.state.lang, **params)
 
     def err(self, err: SyncError | None) -> str | None:
-        return error_text(err, self.state.lang) if err is not None else None
+        return error_text(err, self.state.lang, self.state.tz) if err is not None else None
 
     async def run(self, holder: Busy, action: Callable[[], T]) -> T | None:
         """Run a call to the server off the UI loop; the form shows progress meanwhile.

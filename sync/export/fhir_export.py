@@ -607,7 +607,10 @@ class _Builder:
             at = time.fromisoformat(_text(d, "time") or "00:00")
         except ValueError:
             at = time(0, 0)
-        start = datetime.combine(date.fromisoformat(day), at).astimezone()  # wall clock of the device
+        # The app stores the moment in UTC, from the person's local time; else the device's wall clock.
+        start = datetime.combine(date.fromisoformat(day), at).astimezone()
+        if _text(d, "start"):
+            start = datetime.fromisoformat(_instant(_text(d, "start"), start))
         participants = [{"actor": self.patient, "status": "accepted"}]
         if who := _text(d, "professional"):
             participants.append({"actor": {"display": who}, "status": "accepted"})

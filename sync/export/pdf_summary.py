@@ -4,7 +4,7 @@ documents, appointments and a summary of the access log (who, how many times, wh
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sync.export.fhir_export import Snapshot
@@ -18,14 +18,14 @@ from sync.store import Item
 __all__ = ["build"]
 
 
-def _day(value: object, lang: str) -> str:
+def _day(value: object, lang: str, tz: tzinfo | None = None) -> str:
     """A day (or moment) the reader's way: 05/01/2026 in French, 5 Jan 2026 in English."""
     try:
         found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return str(value or "")
     if found.tzinfo is not None:
-        found = found.astimezone()
+        found = found.astimezone(tz)  # a moment: its day in the reader's zone
     return found.strftime("%d/%m/%Y") if lang == "fr" else f"{found.day} {found:%b %Y}"
 
 
@@ -50,9 +50,12 @@ def _s(data: dict[str, Any], name: str) -> str:
 
 
 class _Summary:
-    def __init__(self, snapshot: Snapshot, lang: str) -> None:
-        self.s, self.lang = snapshot, lang
+    def __init__(self, snapshot: Snapshot, lang: str, tz: tzinfo | None) -> None:
+        self.s, self.lang, self.tz = snapshot, lang, tz
         self.pdf = TextPdf(title=self.t("ui.export.pdf.title"))
+
+    def day(self, value: object) -> str:
+        return _day(value, self.lang, self.tz)
 
     @property
     def colon(self) -> str:
@@ -77,10 +80,10 @@ class _Summary:
     def identity(self) -> None:
         me = self.s.me
         self.pdf.text(self.t("ui.export.pdf.title"), size=20, bold=True)
-        self.pdf.text(self.t("ui.export.pdf.made", day=_day(self.s.at.isoformat(), self.lang)), gap=4)
+        self.pdf.text(self.t("ui.export.pdf.made", day=self.day(self.s.at.isoformat())), gap=4)
         lines = [f"{me.first_name} {me.last_name}"]
         if me.birth_date:
-            lines.append(self.t("ui.export.pdf.born", day=_day(me.birth_date.isoformat(), self.lang)))
+            lines.append(self.t("ui.export.pdf.born", day=self.day(me.birth_date.isoformat())))
         if me.email:
             lines.append(me.email)
         self.section("ui.export.pdf.identity", lines)
@@ -96,8 +99,8 @@ class _Summary:
     def treatments(self) -> None:
         lines = []
         for d in self.entries("treatment"):
-            since = self.t("ui.export.pdf.since", day=_day(d["since"], self.lang)) if _s(d, "since") else ""
-            until = self.t("ui.export.pdf.until", day=_day(d["until"], self.lang)) if _s(d, "until") else ""
+            since = self.t("ui.export.pdf.since", day=self.day(d["since"])) if _s(d, "since") else ""
+            until = self.t("ui.export.pdf.until", day=self.day(d["until"])) if _s(d, "until") else ""
             lines.append(
                 self.with_notes(", ".join(filter(None, (_s(d, "name"), _s(d, "dose"), since, until))), d)
             )
@@ -109,14 +112,14 @@ class _Summary:
             status = (
                 self.t("ui.export.pdf.past") if _s(d, "status") == "past" else self.t("ui.export.pdf.current")
             )
-            since = self.t("ui.export.pdf.since", day=_day(d["since"], self.lang)) if _s(d, "since") else ""
+            since = self.t("ui.export.pdf.since", day=self.day(d["since"])) if _s(d, "since") else ""
             lines.append(self.with_notes(", ".join(filter(None, (_s(d, "name"), status, since))), d))
         self.section("ui.export.pdf.illnesses", lines)
 
     def vaccinations(self) -> None:
         rows = sorted(self.entries("vaccination"), key=lambda d: _s(d, "date"), reverse=True)
         lines = [
-            f"{_day(d.get('date'), self.lang)}{self.colon}{_label(vaccines(), _s(d, 'vaccine'), self.lang)}"
+            f"{self.day(d.get('date'))}{self.colon}{_label(vaccines(), _s(d, 'vaccine'), self.lang)}"
             + (f" ({_s(d, 'batch')})" if _s(d, "batch") else "")
             for d in rows
         ]
@@ -142,7 +145,7 @@ class _Summary:
                     value += "/" + _number(float(d["second"]), int(spec["decimals"]), self.lang)
             except (KeyError, TypeError, ValueError):
                 continue
-            when = _day(_s(d, "at") or latest[kind].updated_at, self.lang)
+            when = self.day(_s(d, "at") or latest[kind].updated_at)
             lines.append(f"{spec.get(self.lang) or spec['fr']}{self.colon}{value} {spec['unit']} ({when})")
         self.section("ui.export.pdf.measurements", lines)
 
@@ -152,9 +155,7 @@ class _Summary:
         for item in rows:
             d = item.data
             kind = _label(document_types(), _s(d, "type"), self.lang)
-            lines.append(
-                f"{_day(d.get('date') or item.updated_at, self.lang)}{self.colon}{_s(d, 'title')} ({kind})"
-            )
+            lines.append(f"{self.day(d.get('date') or item.updated_at)}{self.colon}{_s(d, 'title')} ({kind})")
         self.section("ui.export.pdf.documents", lines)
 
     def appointments(self) -> None:
@@ -163,7 +164,7 @@ class _Summary:
         for item in rows:
             d = item.data
             who = ", ".join(filter(None, (_s(d, "professional"), _s(d, "reason"), _s(d, "place"))))
-            line = f"{_day(d.get('date'), self.lang)} {_s(d, 'time')}{self.colon}{who}"
+            line = f"{self.day(d.get('date'))} {_s(d, 'time')}{self.colon}{who}"
             if _s(d, "status") == "cancelled":
                 line += f" ({self.t('ui.export.pdf.cancelled')})"
             lines.append(line)
@@ -182,18 +183,17 @@ class _Summary:
             who = (
                 f"{name} ({_profession(entries[0].profession, self.lang)})" if entries[0].profession else name
             )
-            line = self.t(
-                "ui.export.pdf.access.actor", who=who, count=len(entries), day=_day(last, self.lang)
-            )
+            line = self.t("ui.export.pdf.access.actor", who=who, count=len(entries), day=self.day(last))
             if refused:
                 line += " " + self.t("ui.export.pdf.access.refused", count=refused)
             lines.append(line)
         self.section("ui.export.pdf.access", lines)
 
 
-def build(snapshot: Snapshot, lang: str = "fr") -> bytes:
-    """The summary as PDF bytes (text, so it can be searched and read aloud)."""
-    summary = _Summary(snapshot, lang)
+def build(snapshot: Snapshot, lang: str = "fr", tz: tzinfo | None = None) -> bytes:
+    """The summary as PDF bytes (text, so it can be searched and read aloud); its days are in the
+    reader's zone `tz` (None: this device's)."""
+    summary = _Summary(snapshot, lang, tz)
     parts: list[Callable[[], None]] = [
         summary.identity,
         summary.allergies,

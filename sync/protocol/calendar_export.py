@@ -7,7 +7,7 @@ chosen in the app becomes a VALARM whose text says nothing about health.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
@@ -18,7 +18,8 @@ DEFAULT_DURATION = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """What the file says of one appointment; `start` is timezone-aware."""
+    """What the file says of one appointment; `start` is timezone-aware (the person's local time,
+    written in UTC so that no calendar reads it in its own zone)."""
 
     uid: str
     start: datetime
@@ -40,8 +41,9 @@ def to_ics(events: Iterable[CalendarEvent], now: datetime) -> bytes:
         event = Event()
         event.add("uid", f"{item.uid}@{UID_DOMAIN}")
         event.add("dtstamp", now)
-        event.add("dtstart", item.start)
-        event.add("dtend", item.start + DEFAULT_DURATION)
+        start = item.start.astimezone(UTC)  # the moment itself: any calendar shows it in its own zone
+        event.add("dtstart", start)
+        event.add("dtend", start + DEFAULT_DURATION)
         event.add("summary", item.summary)
         if item.location:
             event.add("location", item.location)

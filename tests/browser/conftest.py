@@ -233,7 +233,14 @@ class Browser:
 
 
 @pytest.fixture
-async def browser_page(stack: Stack) -> AsyncIterator[Browser]:
+def browser_zone() -> str | None:
+    """The browser's time zone (None: the machine's); a test module overrides it to check that
+    times follow the person's zone, not the app server's."""
+    return None
+
+
+@pytest.fixture
+async def browser_page(stack: Stack, browser_zone: str | None) -> AsyncIterator[Browser]:
     from playwright.async_api import async_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -241,7 +248,9 @@ async def browser_page(stack: Stack) -> AsyncIterator[Browser]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = await browser.new_page(viewport={"width": 412, "height": 860}, locale="fr-FR")
+            page = await browser.new_page(
+                viewport={"width": 412, "height": 860}, locale="fr-FR", timezone_id=browser_zone
+            )
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
             page.on(
                 "console",

@@ -2,6 +2,7 @@
 iCalendar export, check-ups marked done or dismissed, and notices without health content."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,21 @@ def test_a_connected_apps_appointment_is_shown_read_only(app: VaultAppState) -> 
     mine = add(agenda, date="03/12/2026", time="10:00", reason="Kiné")  # what a connected app reads back
     assert store.get(mine).data["title"] == "Kiné"
     assert store.get(mine).data["start"] == "2026-12-03T10:00:00+00:00"
+
+
+def test_times_are_the_persons_zone_not_the_app_servers(app: VaultAppState, clock: Clock) -> None:
+    """A person in New York types 14:30: the appointment starts at 19:30 UTC, and the calendar
+    file says so in UTC (not 14:30 UTC, which a calendar would show at 09:30 in New York)."""
+    app.set_zone(ZoneInfo("America/New_York"))
+    agenda = app.agenda
+    assert agenda.tz == ZoneInfo("America/New_York")
+    rid = add(agenda, "1h", date="01/12/2026", time="14:30", reason="Cardio")
+    [one] = [a for a in agenda.appointments() if a.id == rid]
+    assert one.start(agenda.tz) == datetime(2026, 12, 1, 19, 30, tzinfo=UTC)
+    _, data = agenda.export("fr", rid)
+    assert b"DTSTART:20261201T193000Z" in data
+    assert [e.start for e in from_ics(data)] == [datetime(2026, 12, 1, 19, 30, tzinfo=UTC)]
+    clock.now = datetime(2026, 12, 1, 18, 45, tzinfo=UTC)  # 13:45 in New York: the reminder is due
+    assert [n for n in agenda.notices() if rid in n.id]
+    clock.now = datetime(2026, 12, 1, 13, 45, tzinfo=UTC)  # 13:45 UTC is too early in New York
+    assert not [n for n in agenda.notices() if rid in n.id]
