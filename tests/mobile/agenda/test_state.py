@@ -2,8 +2,8 @@
 iCalendar export, check-ups marked done or dismissed, and notices without health content."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar

@@ -4,15 +4,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from mobile.shell.sync_state import SyncLine
 from mobile.shell.words import error_text, format_datetime
 from mobile.shell.zone import ZONE_KEY, web_assets, zone_named
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
+from tests.mobile.conftest import AppServer
 from tests.mobile.record_access.test_state import World
-from tests.mobile.shell.test_core import signed_in, world  # noqa: F401 (the fixture)
+from tests.mobile.shell.test_core import signed_in
 
 TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture
+def world(app_server: AppServer) -> World:
+    found = World(app_server, n=8)
+    yield found  # type: ignore[misc]
+    found.close()
 
 
 def _now_in(zone: ZoneInfo) -> set[str]:
