@@ -9,6 +9,7 @@ This is the only module that imports every feature's state; features never impor
 
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
 from mobile.access.state import AccessState
 from mobile.administrative.state import AdminState, ReimbursementsState
@@ -19,6 +20,7 @@ from mobile.devices.naming import ThisDevice
 from mobile.devices.state import DevicesState
 from mobile.documents.state import DocumentsState
 from mobile.export.state import ExportState
+from mobile.health_history.state import HistoryState
 from mobile.measurements.state import MeasureState
 from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
@@ -84,6 +86,8 @@ class VaultAppState(ShellState):
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
             self.reimbursements.entered()
+        elif screen != self.screen and screen == Screen.HEALTH_HISTORY:
+            self.history.entered()
         if screen != self.screen and screen == Screen.DEVICES:
             self.devices = DevicesState(self.client)  # listed afresh each time
         if screen != Screen.LOGIN:
@@ -100,6 +104,11 @@ class VaultAppState(ShellState):
         self.go(Screen.DOCUMENT_VIEW)
         self.docs.open(record_id)
 
+    def add_to_profile(self, entry: dict[str, Any]) -> None:
+        """An item of "Mon histoire de santé" drafts a profile entry: its list opens on the form."""
+        self.profile.start_draft(entry)
+        self.go(Screen.PROFILE_LIST)
+
     def back(self) -> None:
         previous = {
             Screen.DOCUMENTS: Screen.HOME,
@@ -115,6 +124,7 @@ class VaultAppState(ShellState):
             Screen.EMERGENCY_CARD: Screen.PROFILE if self.vault.unlocked else Screen.UNLOCK,
             Screen.ADMIN_DATA: Screen.PROFILE,
             Screen.REIMBURSEMENTS: Screen.PROFILE,
+            Screen.HEALTH_HISTORY: Screen.PROFILE,
             Screen.AGENDA: Screen.HOME,
             Screen.APPOINTMENT: Screen.AGENDA,
             Screen.CHECKUPS: Screen.AGENDA,
@@ -170,6 +180,7 @@ class VaultAppState(ShellState):
         self.measures = MeasureState(self.vault, self.sync_bar)
         self.admin = AdminState(client)
         self.reimbursements = ReimbursementsState(client)
+        self.history = HistoryState(client)
         self.agenda = AgendaState(self.vault, self.sync_bar)
         self.messages = MessagesState(self.vault, self.sync_bar)
         self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on

@@ -30,6 +30,7 @@ from mobile.devices import devices
 from mobile.devices.naming import ThisDevice
 from mobile.documents import document_add, document_view, documents
 from mobile.export import export
+from mobile.health_history import timeline
 from mobile.launch import attach, devices_root
 from mobile.measurements import measurements, measurements_add, measurements_kind
 from mobile.messages import conversation, messages
@@ -76,6 +77,7 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.EMERGENCY_CARD: emergency_card.build,
     Screen.ADMIN_DATA: admin_data.build,
     Screen.REIMBURSEMENTS: reimbursements.build,
+    Screen.HEALTH_HISTORY: timeline.build,
     Screen.MEASUREMENTS: measurements.build,
     Screen.MEASURE_KIND: measurements_kind.build,
     Screen.MEASURE_ADD: measurements_add.build,
@@ -118,6 +120,7 @@ WITH_BACK = frozenset(
         Screen.EMERGENCY_CARD,
         Screen.ADMIN_DATA,
         Screen.REIMBURSEMENTS,
+        Screen.HEALTH_HISTORY,
         Screen.MEASUREMENTS,
         Screen.MEASURE_KIND,
         Screen.MEASURE_ADD,

@@ -17,6 +17,7 @@ from mobile.shell.widgets import (
     Ui,
     column,
     para,
+    search_field,
     secondary_button,
     subtitle,
     title,
@@ -80,16 +81,7 @@ def _search(ui: Ui, reimb: ReimbursementsState) -> ft.Control:
 
     return ft.Column(
         column(
-            ft.TextField(
-                key="field-reimb-search",
-                label=ui.t("ui.reimb.search"),
-                value=reimb.query,
-                prefix_icon=ft.Icons.SEARCH,
-                text_size=18,
-                label_style=ft.TextStyle(size=17),
-                on_change=changed,
-                on_submit=search,
-            ),
+            search_field(ui.t("ui.reimb.search"), "field-reimb-search", reimb.query, changed, search),
             ft.Row(
                 column(
                     secondary_button(

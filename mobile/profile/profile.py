@@ -1,5 +1,6 @@
-"""The medical profile's hub: one large tile per part (measurements, the six lists, emergency and
-wishes, the emergency card, administrative data, reimbursements), each saying what it holds."""
+"""The medical profile's hub: one large tile per part (measurements, the six lists, blood group,
+hospital stays, disabilities, the lifestyle habits, emergency and wishes, the emergency card,
+administrative data, reimbursements), each saying what it holds."""
 
 from collections.abc import Callable
 from typing import Protocol, cast
@@ -9,8 +10,8 @@ import flet as ft
 from mobile.profile.state import ProfileState
 from mobile.shell.core import SpaceApp
 from mobile.shell.state import Screen
-from mobile.shell.widgets import PRIMARY, Ui, column, para, title
-from sync.protocol.profile import LIST_SECTIONS
+from mobile.shell.widgets import PRIMARY, Ui, column, para, subtitle, title
+from sync.protocol.profile import LIFESTYLE_SECTIONS, LIST_SECTIONS, RECORD_SECTIONS
 from sync.protocol.record_schemas import GrantOut
 
 
@@ -46,10 +47,19 @@ ICONS: dict[str, ft.IconData] = {
     "vaccination": ft.Icons.VACCINES,
     "family_history": ft.Icons.FAMILY_RESTROOM,
     "note": ft.Icons.STICKY_NOTE_2,
+    "blood_group": ft.Icons.BLOODTYPE,
+    "hospital_stay": ft.Icons.LOCAL_HOSPITAL,
+    "disability": ft.Icons.ACCESSIBLE,
+    "tobacco": ft.Icons.SMOKING_ROOMS,
+    "alcohol": ft.Icons.LOCAL_BAR,
+    "physical_activity": ft.Icons.DIRECTIONS_RUN,
+    "diet": ft.Icons.RESTAURANT,
+    "sleep": ft.Icons.BEDTIME,
     "wishes": ft.Icons.VOLUNTEER_ACTIVISM,
     "card": ft.Icons.EMERGENCY,
     "admin": ft.Icons.BADGE,
     "reimbursements": ft.Icons.EURO,
+    "history": ft.Icons.TIMELINE,
 }
 
 
@@ -97,17 +107,19 @@ def build(ui: Ui) -> list[ft.Control]:
         state.go(Screen.WISHES)
         ui.render()
 
-    lists = [
-        tile(
-            section,
-            ui.t(f"ui.profile.section.{section}"),
-            ui.t("ui.profile.count", count=counts[section])
-            if counts.get(section)
-            else ui.t("ui.profile.count.none"),
-            open_list(section),
-        )
-        for section in LIST_SECTIONS
-    ]
+    def tiles(sections: tuple[str, ...]) -> list[ft.Control]:
+        return [
+            tile(
+                section,
+                ui.t(f"ui.profile.section.{section}"),
+                ui.t("ui.profile.count", count=counts[section])
+                if counts.get(section)
+                else ui.t("ui.profile.count.none"),
+                open_list(section),
+            )
+            for section in sections
+        ]
+
     card = "ui.profile.tile.card.on" if profile.card_enabled() else "ui.profile.tile.card.off"
     return column(
         title(ui.t("ui.profile.title")),
@@ -118,7 +130,15 @@ def build(ui: Ui) -> list[ft.Control]:
             ui.t("ui.profile.tile.measurements.hint"),
             go(Screen.MEASUREMENTS),
         ),
-        *lists,
+        tile(
+            "history",
+            ui.t("ui.profile.tile.history"),
+            ui.t("ui.profile.tile.history.hint"),
+            go(Screen.HEALTH_HISTORY),
+        ),
+        *tiles(LIST_SECTIONS + RECORD_SECTIONS),
+        subtitle(ui.t("ui.profile.section.lifestyle"), key="profile-lifestyle"),
+        *tiles(LIFESTYLE_SECTIONS),
         tile("wishes", ui.t("ui.profile.tile.wishes"), ui.t("ui.profile.tile.wishes.hint"), open_wishes),
         tile("card", ui.t("ui.profile.tile.card"), ui.t(card), go(Screen.EMERGENCY_CARD)),
         tile(

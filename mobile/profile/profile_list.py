@@ -1,6 +1,7 @@
 """One list of the medical profile (illnesses, treatments, allergies, vaccinations, family history,
-notes): the entries, and a form to add or change one. Also the pieces the wishes screen reuses
-for relatives to notify (entry cards, the entry form)."""
+notes, blood group, hospital stays, disabilities, each lifestyle habit): the entries, and a form
+to add or change one. Also the pieces the wishes screen reuses for relatives to notify (entry
+cards, the entry form)."""
 
 from collections.abc import Callable
 from typing import Any, cast
@@ -256,7 +257,9 @@ def build(ui: Ui) -> list[ft.Control]:
         banner(ui, profile.banner, key="list-banner"),
         entry_form(ui, form, on_save=save, on_cancel=cancel)
         if form is not None
-        else primary_button(ui.t(f"ui.profile.add.{section}"), "entry-add", add, icon=ft.Icons.ADD),
+        else primary_button(ui.t(f"ui.profile.add.{section}"), "entry-add", add, icon=ft.Icons.ADD)
+        if profile.can_add()
+        else None,
         *cards,
         None if rows else para(ui.t("ui.profile.empty"), key="list-empty"),
     )

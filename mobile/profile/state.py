@@ -24,17 +24,29 @@ from sync.device import DeviceVault
 from sync.emergency_card import CardFile, key_from_text, new_key_text, same_card, summarise
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
-from sync.protocol.profile import LIST_SECTIONS, check, clean, fields_of, vaccines
+from sync.protocol.profile import (
+    LIFESTYLE_SECTIONS,
+    LIST_SECTIONS,
+    RECORD_SECTIONS,
+    check,
+    clean,
+    fields_of,
+    vaccines,
+)
 from sync.store import Item, ReadOnlyRecord
 
-__all__ = ["COLLECTION", "EntryForm", "EntryRow", "ProfileState", "iso_day", "shown_day"]
+__all__ = ["COLLECTION", "HUB_SECTIONS", "EntryForm", "EntryRow", "ProfileState", "iso_day", "shown_day"]
 
 COLLECTION = "profile_entry"
+# The sections the hub opens as lists: the six lists, the record's facts, the lifestyle habits.
+HUB_SECTIONS: tuple[str, ...] = LIST_SECTIONS + RECORD_SECTIONS + LIFESTYLE_SECTIONS
+# A person has one blood group: once given, it is changed, not added again.
+ONE_ENTRY = frozenset({"blood_group"})
 CARD_SETTING = "emergency_card"  # sealed in the store: is the card on for this device
 DATE_KINDS = frozenset({"date", "past_date"})
 _FORM_FIELDS = tuple(
     sorted(
-        {f.name for section in (*LIST_SECTIONS, "wishes", "contact") for f in fields_of(section)} | {"notes"}
+        {f.name for section in (*HUB_SECTIONS, "wishes", "contact") for f in fields_of(section)} | {"notes"}
     )
 )
 
@@ -179,8 +191,23 @@ class ProfileState:
 
     # --- the lists -----------------------------------------------------------------------------
     def open_list(self, section: str) -> None:
-        self.section = section if section in LIST_SECTIONS else LIST_SECTIONS[0]
+        self.section = section if section in HUB_SECTIONS else LIST_SECTIONS[0]
         self.form, self.banner, self.notice = None, None, ""
+
+    def start_draft(self, entry: dict[str, Any]) -> None:
+        """Open a section's form filled with a drafted entry (e.g. a medicine dispensed), for the
+        person to check and save; nothing is written until then."""
+        section = str(entry.get("section", ""))
+        self.open_list(section)
+        self.start_add(self.section)
+        if self.form is not None:
+            self.form.load(entry)
+        self.notice = "ui.profile.drafted"
+
+    def can_add(self, section: str | None = None) -> bool:
+        """Whether the list offers "add": a blood group already given is changed instead."""
+        section = section or self.section
+        return section not in ONE_ENTRY or not self.rows(section)
 
     def start_add(self, section: str | None = None) -> None:
         self.form = EntryForm(section or self.section)

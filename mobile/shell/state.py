@@ -90,6 +90,7 @@ class Screen(StrEnum):
     EMERGENCY_CARD = "emergency-card"
     ADMIN_DATA = "admin-data"
     REIMBURSEMENTS = "reimbursements"
+    HEALTH_HISTORY = "health-history"  # "Mon histoire de santé"
     SHARES = "shares"
     # Secure messaging: the conversations, and one conversation.
     MESSAGES = "messages"

@@ -282,6 +282,20 @@ def progress(ui: Ui, busy: bool) -> ft.Control | None:
     )
 
 
+def search_field(label: str, key: str, value: str, on_change: Any, on_submit: Any) -> ft.Control:
+    """A search box: its words as typed, searched on Enter or with the screen's button."""
+    return ft.TextField(
+        key=key,
+        label=label,
+        value=value,
+        prefix_icon=ft.Icons.SEARCH,
+        text_size=18,
+        label_style=ft.TextStyle(size=17),
+        on_change=on_change,
+        on_submit=on_submit,
+    )
+
+
 def column(*controls: ft.Control | None) -> list[ft.Control]:
     """Drop the absent pieces (no banner, no progress) of a screen."""
     return [c for c in controls if c is not None]
