@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from backend_stub.apps_models import App
 from backend_stub.context import Context, command_context
+from backend_stub.models.apps import App
 from backend_stub.services import apps
 
 app = typer.Typer(help="The catalogue of referenced apps: add, update, suspend, list.", no_args_is_help=True)

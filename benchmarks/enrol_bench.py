@@ -36,7 +36,7 @@ from backend_stub.core.config import Settings
 from backend_stub.db import make_engine
 from backend_stub.demo import fake_people_csv
 from backend_stub.migrate import upgrade
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.services import enrolment
 from sync.protocol.schemas import OtpChannel, SpaceStatus
 

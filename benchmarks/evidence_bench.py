@@ -35,7 +35,9 @@ from backend_stub.core.config import Settings
 from backend_stub.core.sealed_columns import Connect
 from backend_stub.db import make_engine
 from backend_stub.migrate import upgrade
-from backend_stub.models import AccessEntry, Holder, Professional
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Professional
 from backend_stub.rules import gate
 from backend_stub.services import audit, professionals, record_access, sync
 from sync.protocol.sync_schemas import Mutation, PushRequest

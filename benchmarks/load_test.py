@@ -50,7 +50,9 @@ from stdnum import luhn
 from backend_stub.context import build_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.migrate import upgrade
-from backend_stub.models import AccessEntry, Holder, Record, Upload
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Record, Upload
 from backend_stub.services import audit, professionals
 from sync.protocol.record_schemas import AccessLogPage, ProDocumentPage
 from sync.protocol.schemas import (

@@ -25,7 +25,10 @@ from sqlmodel import Session
 from backend_stub.context import build_context
 from backend_stub.core.config import Settings
 from backend_stub.migrate import upgrade
-from backend_stub.models import AccessEntry, Holder, Professional, Record
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Professional
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, professionals, record_access
 

@@ -14,7 +14,7 @@ from backend_stub.context import Context
 from backend_stub.core.proxies import client_of
 from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
-from backend_stub.models import AuthSession, Holder
+from backend_stub.models.accounts import AuthSession, Holder
 from backend_stub.rules import gate
 from backend_stub.services import children, gatekeeper, sessions
 from sync.protocol.children_schemas import SPACE_HEADER

@@ -1,6 +1,6 @@
 """The keyring of sealed columns: one AES-256 key per holder, wrapped by the master key.
 
-Keys live in `holderkey` rows (`key_models.py`), unwrapped on first use and kept in a bounded
+Keys live in `holderkey` rows (`models/keys.py`), unwrapped on first use and kept in a bounded
 LRU cache, so sealing a row costs one AES-GCM call once the holder's key is warm. A holder's
 first sealed value creates their key (inserted with ON CONFLICT DO NOTHING, so two requests
 racing agree on one). Which generation is current is cached for `fresh_seconds` only: after a
@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import col
 
 from backend_stub.core.sealed_columns import MAGIC, Connect
-from backend_stub.models import HolderKey
+from backend_stub.models.keys import HolderKey
 from backend_stub.sealed_blobs import MasterKeys
 
 HEAD = len(MAGIC) + 4 + 12  # magic, generation, nonce

@@ -1,14 +1,11 @@
 """Who holds parental authority over a minor's space (issue #7), kept with its history."""
 
-import uuid
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
-
-def _uuid() -> str:
-    return uuid.uuid4().hex
+from backend_stub.models.base import new_id
 
 
 # One holder of parental authority acting on a minor's space; ended at majority or by the insurer.
@@ -18,7 +15,7 @@ class Guardianship(SQLModel, table=True):
         Index("ix_guardianship_child", "child_id", "ended_at"),
     )
 
-    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     child_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
     guardian_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE")
     since: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

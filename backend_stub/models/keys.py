@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from backend_stub.models import _utc
+from backend_stub.models.base import utc_column
 
 
 # One generation of a holder's key: wrapped by the master key `kid`.
@@ -18,4 +18,4 @@ class HolderKey(SQLModel, table=True):
     gen: int = Field(primary_key=True)
     kid: str = Field(max_length=64)
     wrapped: str = Field(max_length=200)  # hex: nonce, key, tag
-    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
+    created_at: datetime = utc_column(nullable=False)  # type: ignore[assignment]

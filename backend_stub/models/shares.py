@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from backend_stub.models import _utc, _uuid
+from backend_stub.models.base import new_id, utc_column
 
 
 class ShareLink(SQLModel, table=True):
@@ -13,15 +13,15 @@ class ShareLink(SQLModel, table=True):
 
     __tablename__ = "share_link"
 
-    id: str = Field(default_factory=_uuid, primary_key=True, max_length=32)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", max_length=32, ondelete="CASCADE", index=True)
     token_digest: str = Field(max_length=64, unique=True)
     code_digest: str = Field(max_length=64)
     label: str = Field(default="", max_length=100)
     created_by: str | None = Field(default=None, max_length=32)  # the parent who made it in a child's space
     document_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
-    expires_at: datetime = _utc(nullable=False)  # type: ignore[assignment]
-    revoked_at: datetime | None = _utc(nullable=True)  # type: ignore[assignment]
+    created_at: datetime = utc_column(nullable=False)  # type: ignore[assignment]
+    expires_at: datetime = utc_column(nullable=False)  # type: ignore[assignment]
+    revoked_at: datetime | None = utc_column(nullable=True)  # type: ignore[assignment]
     failures: int = 0  # wrong codes in a row; the link closes at MAX_FAILURES
     opens: int = 0

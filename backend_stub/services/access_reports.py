@@ -11,8 +11,9 @@ from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import AccessEntry, Holder, Professional
-from backend_stub.report_models import AccessReport
+from backend_stub.models.access_log import AccessEntry, AccessReport
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Professional
 from backend_stub.rules import gate
 from backend_stub.services import gatekeeper, professionals
 from sync.protocol.errors import ErrorCode

@@ -22,12 +22,12 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from backend_stub.accounts_models import AccountChallenge, QueuedMessage
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import same
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Notification
+from backend_stub.models.accounts import AccountChallenge, Holder, QueuedMessage
+from backend_stub.models.notifications import Notification
 from backend_stub.services import ratelimit
 from backend_stub.services.activation import find_holder, valid
 from backend_stub.services.auth import hint, new_code

@@ -9,12 +9,11 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from backend_stub.accounts_models import QueuedMessage
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import same
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder, QueuedMessage
 from backend_stub.rules.lifecycle import can_object
 from backend_stub.services import children, ratelimit
 from backend_stub.services.children import is_minor

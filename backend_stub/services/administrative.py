@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from backend_stub.admin_models import CorrectionRequest
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
+from backend_stub.models.administrative import CorrectionRequest
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
 from sync.protocol.admin_schemas import (

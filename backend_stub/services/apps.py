@@ -16,12 +16,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from backend_stub.apps_models import App, AppConnection, AppToken, AuthCode, ConsentRequest
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.apps import App, AppConnection, AppToken, AuthCode, ConsentRequest
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, children, gatekeeper
 from backend_stub.services.sync import invalid_content, lock_holder, stamp

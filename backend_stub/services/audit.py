@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from backend_stub.core.clock import as_utc
-from backend_stub.models import AccessEntry, Holder
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
 from backend_stub.sealed_blobs import MasterKeys
 from backend_stub.services.checkpoints import Checkpointed, Checkpointer
 

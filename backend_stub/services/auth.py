@@ -19,12 +19,11 @@ import pyotp
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, or_, select
 
-from backend_stub.accounts_models import KnownDevice
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import new_token, same, token_digest
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, LoginChallenge
+from backend_stub.models.accounts import Holder, KnownDevice, LoginChallenge
 from backend_stub.rules.lifecycle import is_locked
 from backend_stub.services import notifications, ratelimit, sessions
 from sync.protocol.account_schemas import clean_device_name, clean_platform

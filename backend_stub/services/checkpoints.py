@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from backend_stub.core.clock import Clock
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.sealed_blobs import MasterKeys
 from sync.protocol.log_head import LogHead, head_message
 

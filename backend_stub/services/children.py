@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from backend_stub.children_models import Guardianship
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
+from backend_stub.models.children import Guardianship
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper
 from backend_stub.services.enrolment import Enrollee, EnrolmentReport, issue_code, new_holder, send_letter

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.rules.lifecycle import objection_deadline
 from sync.protocol.identifiers import (
     PROVISIONAL_CODE_ALPHABET,

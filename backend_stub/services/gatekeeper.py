@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, security
 from sync.protocol.reference import shared_sections

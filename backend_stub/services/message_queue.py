@@ -15,9 +15,8 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, or_, select
 
-from backend_stub.accounts_models import QueuedMessage
 from backend_stub.context import Context
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder, QueuedMessage
 from backend_stub.services import accounts, activation
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,10 @@ from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.messages_models import Conversation, MessageDelivery
-from backend_stub.models import Grant, Holder, Professional, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.messages import Conversation, MessageDelivery
+from backend_stub.models.professionals import Grant, Professional
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, professionals, record_access
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Notification
+from backend_stub.models.accounts import Holder
+from backend_stub.models.notifications import Notification
 from backend_stub.rules import gate
 from backend_stub.services import gatekeeper
 from sync.protocol.alerts import AlertSettings, channels, effective

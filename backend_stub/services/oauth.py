@@ -34,12 +34,12 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from backend_stub.apps_models import App, AppConnection, AppToken, AuthCode, ConsentRequest
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import new_token, token_digest
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
+from backend_stub.models.apps import App, AppConnection, AppToken, AuthCode, ConsentRequest
 from backend_stub.services import gatekeeper
 from sync.protocol.apps import durations, scopes
 from sync.protocol.errors import ErrorCode

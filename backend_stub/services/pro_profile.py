@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Record
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET

@@ -10,7 +10,8 @@ from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import token_digest
 from backend_stub.errors import DomainError
-from backend_stub.models import Grant, Holder, Professional
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Grant, Professional
 from backend_stub.rules import gate
 from backend_stub.rules.gate import Relation
 from backend_stub.services import gatekeeper

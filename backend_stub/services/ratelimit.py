@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import RateCounter
+from backend_stub.models.security import RateCounter
 from sync.protocol.errors import ErrorCode
 
 

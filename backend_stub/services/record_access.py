@@ -17,7 +17,9 @@ from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Grant, Holder, Professional, Record, Upload
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Grant, Professional
+from backend_stub.models.record import Record, Upload
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, professionals, security
 from backend_stub.services.gatekeeper import PRO_PREFIX

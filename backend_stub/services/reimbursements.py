@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from backend_stub.context import Context
-from backend_stub.models import Holder, Reimbursement
+from backend_stub.models.accounts import Holder
+from backend_stub.models.administrative import Reimbursement
 from sync.protocol.health_history import DEFAULT_KIND, KINDS
 from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
 

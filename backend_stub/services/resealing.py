@@ -24,7 +24,11 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.core.sealed_columns import MAGIC, keyring_of
-from backend_stub.models import AccessEntry, Holder, Notification, Record, Reimbursement, Upload
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
+from backend_stub.models.administrative import Reimbursement
+from backend_stub.models.notifications import Notification
+from backend_stub.models.record import Record, Upload
 from backend_stub.sealed_blobs import BlobDamaged, SealedBlobStore
 from backend_stub.services import audit
 from backend_stub.services.sync import lock_holder

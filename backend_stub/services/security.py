@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
-from backend_stub.security_models import SecurityEvent
+from backend_stub.models.security import SecurityEvent
 
 log = logging.getLogger(__name__)
 

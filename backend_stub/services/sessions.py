@@ -28,13 +28,13 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, delete, or_, select
 
-from backend_stub.accounts_models import KnownDevice
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.core.security import new_token, same, token_digest
 from backend_stub.errors import DomainError
-from backend_stub.models import AuthSession, Holder, _uuid
-from backend_stub.security_models import SecurityEvent
+from backend_stub.models.accounts import AuthSession, Holder, KnownDevice
+from backend_stub.models.base import new_id
+from backend_stub.models.security import SecurityEvent
 from backend_stub.services import notifications
 from sync.protocol.account_schemas import DeviceOut, clean_device_name, clean_platform
 from sync.protocol.errors import ErrorCode
@@ -90,7 +90,7 @@ def open_session(
     """A new device session after a login (password and code) or a reset; committed."""
     now = ctx.clock.now()
     settings = ctx.settings
-    session_id = _uuid()
+    session_id = new_id()
     access, refresh = new_token(), _refresh_token(ctx, session_id, new_token())
     row = AuthSession(
         id=session_id,

@@ -16,10 +16,11 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Record
+from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
-from backend_stub.share_models import ShareLink
 from sync.protocol.errors import ErrorCode
 
 MAX_FAILURES = 5

@@ -6,10 +6,17 @@ Jobs take a batch at a time with row locks that skip rows another instance holds
 
 from sqlmodel import Session, col, delete, select
 
-from backend_stub.accounts_models import AccountChallenge, KnownDevice, QueuedMessage
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import AuthSession, Holder, LoginChallenge, Record, SyncClient, Upload
+from backend_stub.models.accounts import (
+    AccountChallenge,
+    AuthSession,
+    Holder,
+    KnownDevice,
+    LoginChallenge,
+    QueuedMessage,
+)
+from backend_stub.models.record import Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import purge_date
 from backend_stub.services import audit, ratelimit
 from backend_stub.services.accounts import check_password

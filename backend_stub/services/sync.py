@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Record, SyncClient
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Record, SyncClient
 from backend_stub.services import gatekeeper
 from sync.protocol import agenda_records, measurements, profile, questionnaires
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed

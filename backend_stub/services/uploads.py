@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 from backend_stub.blobs import BlobStore
 from backend_stub.context import Context
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder, Upload
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Upload
 from backend_stub.rules import gate
 from backend_stub.services import gatekeeper
 from backend_stub.services.file_types import served_type

@@ -5,7 +5,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from backend_stub import cli
-from backend_stub.report_models import AccessReport
+from backend_stub.models.access_log import AccessReport
 from tests.backend.test_record_access import Pro, holder_document
 from tests.conftest import World, bearer
 

@@ -5,7 +5,7 @@ import re
 
 from sqlmodel import Session, func, select
 
-from backend_stub.accounts_models import AccountChallenge, QueuedMessage
+from backend_stub.models.accounts import AccountChallenge, QueuedMessage
 from tests.conftest import OTP_RE, PASSWORD, Person, World, bearer
 
 NEW_PASSWORD = "Printemps-2027-vert!"

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend_stub.core.clock import FixedClock
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.services import space
 from tests.conftest import PASSWORD, World
 

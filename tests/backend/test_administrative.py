@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from backend_stub.admin_models import CorrectionRequest
 from backend_stub.demo import nir_for
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
+from backend_stub.models.administrative import CorrectionRequest
 from backend_stub.services import administrative, enrolment
 from mobile.record_access.state import AccessLogState
 from sync.protocol.admin_schemas import correction_problems

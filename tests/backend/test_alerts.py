@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from sync.client import AccountClient
 from sync.protocol.alerts import AlertSettings
 from sync.protocol.schemas import OtpChannel, TokenPair

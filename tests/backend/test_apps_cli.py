@@ -7,11 +7,11 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from backend_stub.apps_models import App
 from backend_stub.cli import app as cli
 from backend_stub.core.config import get_settings
 from backend_stub.db import make_engine
 from backend_stub.migrate import upgrade
+from backend_stub.models.apps import App
 
 ADD = [
     "apps",

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend_stub.children_models import Guardianship
 from backend_stub.context import Context
 from backend_stub.core.clock import FixedClock
 from backend_stub.demo import nir_for
 from backend_stub.main import create_app
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
+from backend_stub.models.children import Guardianship
 from backend_stub.services import children, enrolment, security
 from tests.backend.test_oauth import ask, exchange, register
 from tests.backend.test_record_access import PDF, Pro

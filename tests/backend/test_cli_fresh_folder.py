@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from backend_stub.cli import app as cli
 from backend_stub.core.config import get_settings
 from backend_stub.db import make_engine
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 
 
 def test_enrol_on_a_fresh_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,8 @@ from backend_stub.cli import app as cli
 from backend_stub.context import Context
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import Settings, get_settings
-from backend_stub.models import AccessEntry, Holder
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
 from backend_stub.services import audit, space
 from sync.protocol.identifiers import normalize_nir
 from tests.backend.test_record_access import Pro, holder_document

@@ -24,17 +24,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from backend_stub.apps_models import AppConnection
 from backend_stub.context import build_context
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import Settings
 from backend_stub.main import create_app
 from backend_stub.migrate import upgrade
-from backend_stub.models import AccessEntry, Grant, Holder, Notification
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
+from backend_stub.models.apps import AppConnection
+from backend_stub.models.notifications import Notification
+from backend_stub.models.professionals import Grant
+from backend_stub.models.security import SecurityEvent
+from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
-from backend_stub.security_models import SecurityEvent
 from backend_stub.services import apps, children
-from backend_stub.share_models import ShareLink
 from sync.protocol.reference import profile_sections
 from sync.protocol.schemas import SpaceStatus
 from tests.backend.test_children import A, as_parent, family

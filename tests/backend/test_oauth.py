@@ -12,12 +12,13 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from backend_stub.apps_models import AppConnection
-from backend_stub.children_models import Guardianship
 from backend_stub.context import Context
 from backend_stub.core.clock import FixedClock
 from backend_stub.main import create_app
-from backend_stub.models import Holder, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.apps import AppConnection
+from backend_stub.models.children import Guardianship
+from backend_stub.models.record import Record
 from backend_stub.services import apps
 from tests.backend.test_record_access import PDF, holder_document
 from tests.conftest import START, World, bearer

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 
 from backend_stub.core.clock import FixedClock
-from backend_stub.models import AccessEntry, Holder
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
 from sync.protocol.reference import professions, profile_sections, readable_sections, shared_by_default
 from sync.protocol.sync_schemas import PullResponse
 from sync.store import ReadOnlyRecord, Store

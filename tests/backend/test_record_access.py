@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from stdnum import luhn
 
 from backend_stub.core.clock import FixedClock
-from backend_stub.models import AccessEntry, Holder
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
 from backend_stub.services import audit, professionals, security
 from tests.conftest import Person, World, bearer
 

@@ -17,7 +17,8 @@ from backend_stub.cli import app as cli
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import Settings
 from backend_stub.main import create_app
-from backend_stub.models import Holder, HolderKey
+from backend_stub.models.accounts import Holder
+from backend_stub.models.keys import HolderKey
 from backend_stub.sealed_blobs import BlobDamaged, MasterKeys, SealedBlobStore
 from backend_stub.services import reimbursements, resealing
 from sync.protocol.identifiers import normalize_nir

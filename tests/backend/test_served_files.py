@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from backend_stub.models import Upload
+from backend_stub.models.record import Upload
 from backend_stub.sealed_blobs import DIGEST, HEADER, TAG
 from tests.backend.test_messages import pro_start, pulled, push
 from tests.backend.test_record_access import PDF, Pro

@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from backend_stub.core.clock import FixedClock
-from backend_stub.models import AuthSession, Holder
+from backend_stub.models.accounts import AuthSession, Holder
 from backend_stub.services import space
 from tests.conftest import PASSWORD, World, bearer
 

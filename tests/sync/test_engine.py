@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from backend_stub.models import Holder, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.record import Record
 from backend_stub.services.sync import stamp
 from sync.engine import Backoff, SyncEngine
 from sync.errors import ApiError, NetworkError

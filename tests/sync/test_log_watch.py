@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from backend_stub.models import AccessEntry, Holder
+from backend_stub.models.access_log import AccessEntry
+from backend_stub.models.accounts import Holder
 from sync import log_watch
 from tests.backend.test_record_access import Pro, holder_document
 from tests.conftest import Person, World, bearer

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from backend_stub.api import files
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.errors import DomainError
-from backend_stub.models import Record
+from backend_stub.models.record import Record
 from backend_stub.services import apps, record_access
 from sync.protocol.apps import (
     AppAppointmentIn,

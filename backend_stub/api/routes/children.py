@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 
 from backend_stub.api.deps import ClientDep, ContextDep, SessionDep, SignedDep
 from backend_stub.errors import DomainError
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.services import children
 from sync.protocol.children_schemas import ChildName, ChildOut
 from sync.protocol.errors import ErrorCode

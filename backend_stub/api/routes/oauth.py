@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from backend_stub.api.deps import ActiveHolder, ClientDep, ContextDep, SessionDep
-from backend_stub.apps_models import App, AppConnection
 from backend_stub.core.clock import as_utc
+from backend_stub.models.apps import App, AppConnection
 from backend_stub.services import apps, oauth, ratelimit
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 

@@ -17,7 +17,8 @@ from backend_stub.api import files
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.professionals import professional_out
 from backend_stub.errors import DomainError
-from backend_stub.models import Professional, Record
+from backend_stub.models.professionals import Professional
+from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import professionals, ratelimit, record_access
 from sync.protocol.errors import ErrorCode

@@ -16,8 +16,10 @@ from backend_stub.api.routes.pro import CurrentPro, PatientNir
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
-from backend_stub.messages_models import Conversation, MessageDelivery
-from backend_stub.models import Holder, Professional, Record
+from backend_stub.models.accounts import Holder
+from backend_stub.models.messages import Conversation, MessageDelivery
+from backend_stub.models.professionals import Professional
+from backend_stub.models.record import Record
 from backend_stub.services import messages
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import MAX_BODY, MAX_SUBJECT

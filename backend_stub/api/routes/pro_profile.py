@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 
 from backend_stub.api.deps import ContextDep, SessionDep
 from backend_stub.api.routes.pro import AccessRequest, CurrentPro, PatientNir
-from backend_stub.models import Record
+from backend_stub.models.record import Record
 from backend_stub.services import pro_profile, record_access
 from sync.protocol.admin_schemas import ProProfileEntry, ProProfileEntryCreate, ProProfilePage
 

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.core.clock import as_utc
-from backend_stub.models import Grant, Holder, Professional
+from backend_stub.models.accounts import Holder
+from backend_stub.models.professionals import Grant, Professional
 from backend_stub.services import professionals
 from sync.protocol.record_schemas import (
     AttendingRequest,

@@ -18,9 +18,9 @@ from backend_stub.api.deps import ActiveHolder, ClientDep, ContextDep, SessionDe
 from backend_stub.api.headers import page_policy
 from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
-from backend_stub.models import Record
+from backend_stub.models.record import Record
+from backend_stub.models.shares import ShareLink
 from backend_stub.services import ratelimit, record_access, shares
-from backend_stub.share_models import ShareLink
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import translate
 from sync.protocol.record_schemas import ShareCreate, ShareCreated, ShareOut

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from backend_stub.api.deps import ContextDep, SessionDep, SignedDep
 from backend_stub.core.clock import as_utc
-from backend_stub.models import Holder
+from backend_stub.models.accounts import Holder
 from backend_stub.services import space
 from sync.protocol.schemas import CloseRequest, Me
 

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
-from backend_stub.models import Record
+from backend_stub.models.record import Record
 from backend_stub.services import checkpoints, gatekeeper, record_access, sync
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from backend_stub.models import Record
+from backend_stub.models.record import Record
 from backend_stub.services.sync import stamp
 from mobile.app import VaultAppState
 from mobile.profile.state import CARD_SETTING, ProfileState, iso_day, shown_day
