@@ -68,6 +68,8 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.APP_TOKEN_INVALID: 401,
     ErrorCode.APP_SCOPE_MISSING: 403,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.CORRECTION_ALREADY_OPEN: 409,
+    ErrorCode.CORRECTION_DECIDED: 409,
     ErrorCode.SERVER_ERROR: 500,
 }
 

@@ -26,10 +26,12 @@ from backend_stub.api.routes import (
     messages,
     oauth,
     pro,
+    pro_corrections,
     pro_messages,
     pro_profile,
     professionals,
     reimbursements,
+    rights,
     shares,
     space,
     sync,
@@ -105,6 +107,8 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.include_router(shares.router, prefix=API_PREFIX)  # share links of documents
     app.include_router(children.router, prefix=API_PREFIX)  # parents and their minor children's spaces
     app.include_router(account.router, prefix=API_PREFIX)  # password, contacts, devices
+    for module in (rights, pro_corrections):  # a person's rights over their health data (issue #18)
+        app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:

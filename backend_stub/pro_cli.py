@@ -4,6 +4,9 @@
     python -m backend_stub.pro_cli --key KEY add --nir NIR --file report.pdf --title ... --type ...
     python -m backend_stub.pro_cli --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
     python -m backend_stub.pro_cli --key KEY add-entry --nir NIR --section allergy --field substance=...
+    python -m backend_stub.pro_cli --key KEY corrections --nir NIR
+    python -m backend_stub.pro_cli --key KEY correct --nir NIR --request ID --accept --field substance=...
+    python -m backend_stub.pro_cli --key KEY correct --nir NIR --request ID --refuse --why "..."
 
 Secure messaging: `write --nir NIR --subject ... --body ...` (or `--conversation ID`), `messages`
 [--conversation ID], `attachment --conversation ID --message ID --out FILE`.
@@ -162,6 +165,50 @@ def add_entry(
         headers=_headers(nir, "normal", "", consent),
     ).json()
     console.print(f"Added profile entry {created['id']}")
+
+
+@app.command()
+def corrections(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
+    """The patient's requests to correct entries you wrote, and where each stands."""
+    rows = _call("GET", "/pro/corrections", headers=_headers(nir, mode, reason, consent)).json()
+    table = Table("id", "asked", "status", "section", "entry", "the patient says", "your reason")
+    for r in rows:
+        shown = {k: v for k, v in r["entry"].items() if k not in HIDDEN_KEYS}
+        words = ", ".join(f"{k}={v}" for k, v in shown.items())
+        table.add_row(
+            r["id"],
+            r["created_at"][:10],
+            r["status"],
+            r["section"],
+            Text(words),
+            Text(r["note"]),
+            Text(r["reason"]),
+        )
+    console.print(table)
+
+
+@app.command()
+def correct(
+    nir: Nir,
+    request: Annotated[str, typer.Option(help="The id `corrections` shows")],
+    accept: Annotated[
+        bool, typer.Option("--accept/--refuse", help="Accept (with --field) or refuse (with --why)")
+    ],
+    field: Annotated[
+        list[str] | None, typer.Option(help="name=value of the corrected entry, repeated")
+    ] = None,
+    why: Annotated[str, typer.Option(help="Why you refuse (required to refuse)")] = "",
+) -> None:
+    """Answer a correction request: accept (the entry's next version; the patient keeps the one
+    before in their history) or refuse with a reason. The patient is told either way."""
+    fields = dict(item.split("=", 1) for item in field or [] if "=" in item)
+    answered = _call(
+        "POST",
+        f"/pro/corrections/{request}/decision",
+        json={"accept": accept, "fields": fields, "reason": why},
+        headers=_headers(nir, "normal", "", False),
+    ).json()
+    console.print(f"Request {answered['id']}: {answered['status']}")
 
 
 # --- secure messaging -------------------------------------------------------------------------------

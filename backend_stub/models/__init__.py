@@ -23,6 +23,7 @@ from backend_stub.models import (  # noqa: F401  (registers the tables)
     notifications,
     professionals,
     record,
+    rights,
     security,
     shares,
 )

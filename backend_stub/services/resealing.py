@@ -29,6 +29,7 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.administrative import Reimbursement
 from backend_stub.models.notifications import Notification
 from backend_stub.models.record import Record, Upload
+from backend_stub.models.rights import Complaint, HealthCorrection
 from backend_stub.sealed_blobs import BlobDamaged, SealedBlobStore
 from backend_stub.services import audit
 from backend_stub.services.sync import lock_holder
@@ -38,6 +39,8 @@ SEALED: list[tuple[Any, tuple[str, ...]]] = [
     (AccessEntry, ("target_title", "detail")),
     (Notification, ("params",)),
     (Reimbursement, ("care", "professional", "label")),
+    (HealthCorrection, ("note", "reason", "previous")),
+    (Complaint, ("text",)),
 ]
 log = logging.getLogger(__name__)
 

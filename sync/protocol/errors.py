@@ -147,3 +147,9 @@ class ErrorCode(StrEnum):
     LOG_TRUNCATED = "error.log.truncated"
     LOG_REWRITTEN = "error.log.rewritten"
     LOG_SIGNATURE = "error.log.signature"
+    # A person's rights over their health data (issue #18).
+    RIGHTS_TEXT_EMPTY = "error.rights.text_empty"
+    RIGHTS_TEXT_TOO_LONG = "error.rights.text_too_long"
+    CORRECTION_NOT_CORRECTABLE = "error.rights.not_correctable"
+    CORRECTION_ALREADY_OPEN = "error.rights.already_open"
+    CORRECTION_DECIDED = "error.rights.decided"

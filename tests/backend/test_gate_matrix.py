@@ -34,10 +34,14 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.apps import AppConnection
 from backend_stub.models.notifications import Notification
 from backend_stub.models.professionals import Grant
+from backend_stub.models.record import Record
+from backend_stub.models.rights import HealthCorrection
 from backend_stub.models.security import SecurityEvent
 from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
 from backend_stub.services import apps, children
+from backend_stub.services.gatekeeper import SECRET
+from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol.reference import profile_sections
 from sync.protocol.schemas import SpaceStatus
 from tests.backend.test_children import A, as_parent, family
@@ -83,6 +87,8 @@ PRO_KINDS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/pro/profile"): "read",
     ("post", "/api/v1/pro/documents"): "write",
     ("post", "/api/v1/pro/profile-entries"): "write",
+    ("get", "/api/v1/pro/corrections"): "read",
+    ("post", "/api/v1/pro/corrections/{correction_id}/decision"): "write",
     ("post", "/api/v1/pro/conversations"): "start",
     ("get", "/api/v1/pro/conversations/{conversation_id}"): "thread",
     ("post", "/api/v1/pro/conversations/{conversation_id}/messages"): "thread",
@@ -514,6 +520,7 @@ class ProActor:
     parents: bool = False  # the reader is a minor's parents
     conversation: str = ""
     message: str = ""  # a message of the conversation carrying a file
+    correction: str = "none"  # a request about an entry this professional wrote
 
 
 def _start(scene: Scene, actor: ProActor, secret: bool = False) -> None:
@@ -684,7 +691,42 @@ def _pro_body(scene: Scene, route: tuple[str, str], secret: bool) -> dict[str, A
         return {"subject": "Résultats", "body": "Bonjour"} | hidden
     if route == ("post", "/api/v1/pro/conversations/{conversation_id}/messages"):
         return {"body": "Bonjour"}
+    if route == CORRECTION_DECISION:
+        return {"accept": False, "reason": "L'information est exacte."}
     return None
+
+
+CORRECTION_DECISION = ("post", "/api/v1/pro/corrections/{correction_id}/decision")
+
+
+def _correction_asked(scene: Scene, actor: ProActor) -> None:
+    """An entry this professional wrote and the holder's open request about it (made in the
+    database: the state, not the request, is what the cell is about). A minor's secret entry when
+    the reader is the parents."""
+    data = {"section": "allergy", "substance": "Pollen"} | ({SECRET: True} if actor.parents else {})
+    with Session(scene.ctx.engine) as session:
+        lock_holder(session, actor.holder_id)
+        record = Record(
+            holder_id=actor.holder_id,
+            id=f"pro-matrix{scene.seq()}",
+            collection="profile_entry",
+            version=1,
+            seq=0,
+            author=f"professional:{actor.pro.id}",
+            updated_at=scene.clock.now(),
+            data=data,
+        )
+        stamp(session, record)
+        row = HealthCorrection(
+            holder_id=actor.holder_id,
+            record_id=record.id,
+            professional_id=actor.pro.id,
+            note="Erreur",
+            created_at=scene.clock.now(),
+        )
+        session.add_all([record, row])
+        session.commit()
+        actor.correction = row.id
 
 
 def _pro_url(route: tuple[str, str], actor: ProActor, someone_elses: ProActor | None) -> str:
@@ -695,6 +737,7 @@ def _pro_url(route: tuple[str, str], actor: ProActor, someone_elses: ProActor | 
         conversation_id=thread.conversation if thread else "none",
         message_id=thread.message if thread else "none",
         index=0,
+        correction_id=actor.correction,
     )
 
 
@@ -712,6 +755,8 @@ def test_professional_cells(scene: Scene, state: str, route: tuple[str, str]) ->
         if kind == "thread" and not actor.conversation
         else None
     )
+    if route == CORRECTION_DECISION:
+        _correction_asked(scene, actor)
     cells = PRO_CELLS[state]
     expect = QUIET if kind == "own" else cells.get(route) or cells[kind]
     how = HOW.get(state, {})

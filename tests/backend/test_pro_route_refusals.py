@@ -33,6 +33,8 @@ PATIENT_ROUTES: dict[tuple[str, str], dict[str, object] | None] = {
     ("get", "/api/v1/pro/profile"): None,
     ("post", "/api/v1/pro/profile-entries"): {"section": "allergy", "substance": "Pénicilline"},
     ("post", "/api/v1/pro/conversations"): {"subject": "Résultats", "body": "Bonjour"},
+    ("get", "/api/v1/pro/corrections"): None,
+    ("post", "/api/v1/pro/corrections/{correction_id}/decision"): {"accept": False, "reason": "Exact"},
 }
 # The professional's own things, not a patient's record: their identity and their conversations.
 OWN_ROUTES = {
@@ -91,7 +93,7 @@ def test_refused_and_logged(world: World, clock: FixedClock, variant: str, route
     body = PATIENT_ROUTES[route]
     response = pro.call(
         method.upper(),
-        path.removeprefix("/api/v1/pro").format(document_id=record_id),
+        path.removeprefix("/api/v1/pro").format(document_id=record_id, correction_id="none"),
         person,
         **({"json": body} if body is not None else {}),
     )

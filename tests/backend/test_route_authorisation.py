@@ -48,6 +48,8 @@ PROFESSIONAL = {
     ("get", "/api/v1/pro/conversations/{conversation_id}"),
     ("post", "/api/v1/pro/conversations/{conversation_id}/messages"),
     ("get", "/api/v1/pro/conversations/{conversation_id}/messages/{message_id}/attachments/{index}"),
+    ("get", "/api/v1/pro/corrections"),
+    ("post", "/api/v1/pro/corrections/{correction_id}/decision"),
 }
 # Routes of connected apps: an app's OAuth token (tests/backend/test_oauth.py checks each scope).
 APP = {
@@ -101,6 +103,8 @@ HOLDER = {
     ("get", "/api/v1/administrative"): (200,),
     ("get", "/api/v1/administrative/corrections"): (200,),
     ("post", "/api/v1/administrative/corrections"): (422,),
+    ("get", "/api/v1/health-corrections"): (200,),
+    ("post", "/api/v1/health-corrections"): (404,),  # the first holder's entry: not found
     ("get", "/api/v1/messages/{message_id}/attachments/{index}"): (404,),
     ("get", "/api/v1/children"): (200,),
     ("post", "/api/v1/children/check"): (422,),
@@ -142,6 +146,7 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
         world.api.get("/api/v1/notifications", headers=h).json(),
         world.api.get("/api/v1/administrative", headers=h).json(),
         world.api.get("/api/v1/administrative/corrections", headers=h).json(),
+        world.api.get("/api/v1/health-corrections", headers=h).json(),
     )
 
 
@@ -152,6 +157,7 @@ def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     path = path.replace("{request_id}", "x").replace("{connection_id}", "x")  # catalogue
     path = path.replace("{seq}", "1").replace("{share_id}", "x")  # access log, share links
     path = path.replace("{device_id}", "x")  # signed-in devices
+    path = path.replace("{correction_id}", "x")  # health-data corrections
     url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
@@ -218,6 +224,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/alert-settings": {"in_app": "every", "email": "off", "sms": "off"},
         "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
         "/api/v1/shares": {"document_ids": [record_id], "days": 30},
+        "/api/v1/health-corrections": {"record_id": record_id, "note": "Ce n'est pas moi"},
         # The first holder's challenge and its right code: still not the other's to use.
         "/api/v1/account/contact/confirm": {"challenge_id": contact["challenge_id"], "code": contact_code},
     }
