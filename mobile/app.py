@@ -24,6 +24,7 @@ from mobile.health_history.state import HistoryState
 from mobile.measurements.state import MeasureState
 from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
+from mobile.questionnaires.state import QuestionnaireState
 from mobile.record_access.state import ProfessionalsState, RecordState, record_of
 from mobile.settings.state import SettingsState
 from mobile.shares.state import SharesState
@@ -128,6 +129,8 @@ class VaultAppState(ShellState):
             Screen.AGENDA: Screen.HOME,
             Screen.APPOINTMENT: Screen.AGENDA,
             Screen.CHECKUPS: Screen.AGENDA,
+            Screen.QUESTIONNAIRES: Screen.AGENDA,
+            Screen.QUESTIONNAIRE: Screen.QUESTIONNAIRES,
             Screen.MESSAGES: Screen.HOME,
             Screen.CONVERSATION: Screen.MESSAGES,
             Screen.EXPORT: Screen.SETTINGS,
@@ -182,6 +185,7 @@ class VaultAppState(ShellState):
         self.reimbursements = ReimbursementsState(client)
         self.history = HistoryState(client)
         self.agenda = AgendaState(self.vault, self.sync_bar)
+        self.questionnaires = QuestionnaireState(self.vault, self.sync_bar)
         self.messages = MessagesState(self.vault, self.sync_bar)
         self.catalogue = CatalogueState(client, self.catalogue.pending_id)  # the request waits on
         self.export = ExportState(self.vault, self.sync_bar)

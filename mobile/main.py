@@ -35,6 +35,7 @@ from mobile.launch import attach, devices_root
 from mobile.measurements import measurements, measurements_add, measurements_kind
 from mobile.messages import conversation, messages
 from mobile.profile import emergency_card, profile, profile_list, wishes
+from mobile.questionnaires import questionnaires
 from mobile.record_access import access_log, emergency, notifications, professionals
 from mobile.settings import closed, contact, password, settings, unlock_code
 from mobile.shares import shares
@@ -84,6 +85,8 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.AGENDA: agenda.build,
     Screen.APPOINTMENT: agenda.build_form,
     Screen.CHECKUPS: checkups.build,
+    Screen.QUESTIONNAIRES: questionnaires.build_list,
+    Screen.QUESTIONNAIRE: questionnaires.build,
     Screen.CATALOGUE: catalogue.build,
     Screen.APP_CONSENT: app_consent.build,
     Screen.EXPORT: export.build,
@@ -127,6 +130,8 @@ WITH_BACK = frozenset(
         Screen.AGENDA,
         Screen.APPOINTMENT,
         Screen.CHECKUPS,
+        Screen.QUESTIONNAIRES,
+        Screen.QUESTIONNAIRE,
         Screen.CATALOGUE,
         Screen.APP_CONSENT,
         Screen.EXPORT,

@@ -11,7 +11,7 @@ import flet as ft
 
 from mobile.agenda.state import DELAYS, AgendaState, Appointment, DeviceNotice, plyer_notify
 from mobile.shell.core import SpaceApp
-from mobile.shell.panels import chip, confirm_dialog, small_button
+from mobile.shell.panels import chip, confirm_dialog, offer_file, small_button
 from mobile.shell.state import Screen, local_error
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -52,21 +52,12 @@ async def export(ui: Ui, appointment_id: str | None = None) -> None:
     """Offer the .ics file to save (a download in the browser, a save dialog elsewhere)."""
     agenda = agenda_of(ui)
     name, data = agenda.export(ui.state.lang, appointment_id)
-    picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-    try:
-        await picker.save_file(
-            dialog_title=ui.t("ui.agenda.export.dialog"),
-            file_name=name,
-            src_bytes=data,
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=["ics"],
-        )
-    except Exception:  # noqa: BLE001 (no save dialog on this platform: say so, never a trace)
-        agenda.notice, agenda.notice_params = "", {}
-        agenda.banner = local_error("ui.agenda.export.failed")
-    else:
+    if await offer_file(ui.t("ui.agenda.export.dialog"), name, data, "ics"):
         agenda.banner = None
         agenda.notice, agenda.notice_params = "ui.agenda.export.done", {"name": name}
+    else:
+        agenda.notice, agenda.notice_params = "", {}
+        agenda.banner = local_error("ui.agenda.export.failed")
     ui.render()
 
 
@@ -190,6 +181,26 @@ def _checkups_tile(ui: Ui) -> ft.Control:
     )
 
 
+def _questionnaires_tile(ui: Ui) -> ft.Control:
+    def open_questionnaires(_: ft.ControlEvent) -> None:
+        ui.state.go(Screen.QUESTIONNAIRES)
+        ui.render()
+
+    return ft.Container(
+        key="agenda-questionnaires",
+        border=ft.Border.all(1, "#C5CED9"),
+        border_radius=12,
+        content=ft.ListTile(
+            leading=ft.Icon(ft.Icons.QUIZ, color=PRIMARY, size=32),
+            title=ft.Text(ui.t("ui.agenda.questionnaires.open"), size=19, weight=ft.FontWeight.W_600),
+            subtitle=ft.Text(ui.t("ui.agenda.questionnaires.hint"), size=15),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+            min_height=64,
+            on_click=open_questionnaires,
+        ),
+    )
+
+
 def build(ui: Ui) -> list[ft.Control]:
     agenda = agenda_of(ui)
 
@@ -212,6 +223,7 @@ def build(ui: Ui) -> list[ft.Control]:
         notice(ui.t(agenda.notice, **agenda.notice_params), key="agenda-notice") if agenda.notice else None,
         para(ui.t("ui.agenda.intro")),
         _checkups_tile(ui),
+        _questionnaires_tile(ui),
         primary_button(ui.t("ui.agenda.add"), "agenda-add", add, icon=ft.Icons.ADD),
         ft.Semantics(
             key="agenda-tabs-sem",

@@ -8,6 +8,7 @@ import flet as ft
 from mobile.agenda.agenda import agenda_of
 from mobile.agenda.state import AgendaState
 from mobile.shell.panels import chip, confirm_dialog, small_button
+from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,
@@ -22,7 +23,10 @@ from mobile.shell.widgets import (
     title,
 )
 from sync.protocol.prevention import Reminder, Status
+from sync.protocol.questionnaires import IDS, load
 
+# The reminders of "Mon bilan prévention": each leads to its questionnaire.
+KEY_AGE_ITEMS = frozenset(load(i).calendar_item for i in IDS)
 # Status words with their colours (never colour alone).
 STATUS_STYLE = {
     Status.OVERDUE: (ERROR_FG, "#FDECEA", ft.Icons.ERROR_OUTLINE),
@@ -100,6 +104,10 @@ def _card(ui: Ui, agenda: AgendaState, r: Reminder) -> ft.Control:
     lang = ui.state.lang
     fg, bg, icon = STATUS_STYLE[r.status]
 
+    def open_questionnaires(_: ft.ControlEvent) -> None:
+        ui.state.go(Screen.QUESTIONNAIRES)
+        ui.render()
+
     def start_done(_: ft.ControlEvent) -> None:
         agenda.start_done(r.item)
         ui.render()
@@ -132,6 +140,11 @@ def _card(ui: Ui, agenda: AgendaState, r: Reminder) -> ft.Control:
         if r.doses > 1 and r.dose
         else None,
         ft.Text(ui.t("ui.checkups.why", reason=r.reason(lang)), size=15, key=f"{key}-why"),
+        small_button(
+            ui.t("ui.checkups.questionnaire"), f"{key}-questionnaire", open_questionnaires, icon=ft.Icons.QUIZ
+        )
+        if r.item in KEY_AGE_ITEMS
+        else None,
     ]
     if agenda.done_form is not None and agenda.done_form.item == r.item:
         lines.append(_done_form(ui, agenda, r, key))

@@ -7,6 +7,7 @@ import flet as ft
 
 from mobile.export.state import KINDS, ExportState
 from mobile.shell.core import SpaceApp
+from mobile.shell.panels import offer_file
 from mobile.shell.widgets import (
     Ui,
     banner,
@@ -39,19 +40,10 @@ async def download(ui: Ui, kind: str) -> None:
     if made is None:
         return
     name, content = made
-    picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-    try:
-        await picker.save_file(
-            dialog_title=ui.t(f"ui.export.{kind}.button"),
-            file_name=name,
-            src_bytes=content,
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=[KINDS[kind][0]],
-        )
-    except Exception:  # noqa: BLE001 (no save dialog on this platform: say so, never a trace)
-        state.save_failed()
-    else:
+    if await offer_file(ui.t(f"ui.export.{kind}.button"), name, content, KINDS[kind][0]):
         state.saved(name)
+    else:
+        state.save_failed()
     ui.render()
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "chip",
     "confirm_dialog",
     "load_in_background",
+    "offer_file",
     "offline_panel",
     "problem",
     "small_button",
@@ -50,6 +51,23 @@ def load_in_background(ui: Ui, holder: Online, action: Callable[[], object]) -> 
             ui.render()
 
     ui.page.run_task(run)
+
+
+async def offer_file(dialog_title: str, name: str, content: bytes, extension: str) -> bool:
+    """Offer bytes to save (a download in the browser, a save dialog elsewhere); False when the
+    platform has no way to (the caller says so, never a trace)."""
+    picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
+    try:
+        await picker.save_file(
+            dialog_title=dialog_title,
+            file_name=name,
+            src_bytes=content,
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=[extension],
+        )
+    except Exception:  # noqa: BLE001 (no save dialog on this platform)
+        return False
+    return True
 
 
 def offline_panel(ui: Ui, retry: Any, key: str = "offline") -> ft.Control:

@@ -99,6 +99,9 @@ class Screen(StrEnum):
     AGENDA = "agenda"
     APPOINTMENT = "appointment"
     CHECKUPS = "checkups"
+    # "Mon bilan prévention": the key-age questionnaires, and one being answered (or its synthesis).
+    QUESTIONNAIRES = "questionnaires"
+    QUESTIONNAIRE = "questionnaire"
     # The catalogue of referenced apps (and the connected ones), and an app's consent screen.
     CATALOGUE = "catalogue"
     APP_CONSENT = "app-consent"

@@ -81,6 +81,12 @@ class Stack:
     app_url: str
     app_log: Path
     env: dict[str, str] = field(default_factory=dict)
+    server: subprocess.Popen[bytes] | None = None  # the API's process, to cut the network
+
+    def cut_network(self) -> None:
+        """The app's server can no longer be reached: its process stops."""
+        assert self.server is not None
+        stop(self.server)
 
     @property
     def outbox(self) -> Path:
@@ -219,7 +225,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         processes.append(app)
         app_url = f"http://127.0.0.1:{app_port}"
         wait_http(app_url, app, app_log)
-        yield Stack(data_dir, api_url, app_url, app_log, env)
+        yield Stack(data_dir, api_url, app_url, app_log, env, server)
         assert "Traceback" not in app_log.read_text(errors="replace"), app_log.read_text(errors="replace")
     finally:
         for process in reversed(processes):
