@@ -1,5 +1,5 @@
 """`python -m backend_stub ...` runs the server commands."""
 
-from backend_stub.cli import app
+from backend_stub.commands.server import app
 
 app()

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from backend_stub.cli import app as cli
+from backend_stub.commands.server import app as cli
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import get_settings
 from backend_stub.demo import nir_for

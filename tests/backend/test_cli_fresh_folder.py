@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from backend_stub.cli import app as cli
+from backend_stub.commands.server import app as cli
 from backend_stub.core.config import get_settings
 from backend_stub.db import make_engine
 from backend_stub.models.accounts import Holder

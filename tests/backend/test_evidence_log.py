@@ -14,7 +14,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from backend_stub.cli import app as cli
+from backend_stub.commands.server import app as cli
 from backend_stub.context import Context
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import Settings, get_settings

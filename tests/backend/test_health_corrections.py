@@ -166,7 +166,7 @@ def test_the_professionals_cli_lists_and_answers(world: World, monkeypatch: pyte
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from backend_stub import pro_cli
+    from backend_stub.commands import pro
 
     person, tokens = world.active_person()
     doctor = Pro(world, "doctor", name="Console")
@@ -177,15 +177,15 @@ def test_the_professionals_cli_lists_and_answers(world: World, monkeypatch: pyte
         httpx, "Client", lambda **kw: TestClient(app, base_url=kw["base_url"], headers=kw["headers"])
     )
     runner, base = CliRunner(), ["--key", doctor.key, "--url", "http://testserver"]
-    shown = runner.invoke(pro_cli.app, [*base, "corrections", "--nir", person.nir], env={"COLUMNS": "250"})
+    shown = runner.invoke(pro.app, [*base, "corrections", "--nir", person.nir], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     assert request["id"] in shown.output and "[red]Pas[/red]" in shown.output  # printed as typed
     refused = runner.invoke(
-        pro_cli.app, [*base, "correct", "--nir", person.nir, "--request", request["id"], "--refuse"]
+        pro.app, [*base, "correct", "--nir", person.nir, "--request", request["id"], "--refuse"]
     )
     assert refused.exit_code == 1 and "text_empty" in refused.output
     accepted = runner.invoke(
-        pro_cli.app,
+        pro.app,
         [
             *base,
             "correct",

@@ -356,7 +356,7 @@ def test_the_professionals_cli_reads_and_adds(world: World, patient, monkeypatch
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from backend_stub import pro_cli
+    from backend_stub.commands import pro
 
     person, tokens = patient
     nurse = Pro(world, "nurse", name="Petit")
@@ -367,7 +367,7 @@ def test_the_professionals_cli_reads_and_adds(world: World, patient, monkeypatch
     runner = CliRunner()
     base = ["--key", nurse.key, "--url", "http://testserver"]
     added = runner.invoke(
-        pro_cli.app,
+        pro.app,
         [
             *base,
             "add-entry",
@@ -383,12 +383,12 @@ def test_the_professionals_cli_reads_and_adds(world: World, patient, monkeypatch
         ],
     )
     assert added.exit_code == 0, added.output
-    shown = runner.invoke(pro_cli.app, [*base, "profile", "--nir", person.nir], env={"COLUMNS": "250"})
+    shown = runner.invoke(pro.app, [*base, "profile", "--nir", person.nir], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     assert "Paracétamol" in shown.output and "Metformine" in shown.output
     assert "Penser à demander" not in shown.output  # the holder's notes are never shown
     refused = runner.invoke(
-        pro_cli.app, [*base, "add-entry", "--nir", person.nir, "--section", "note", "--field", "title=x"]
+        pro.app, [*base, "add-entry", "--nir", person.nir, "--section", "note", "--field", "title=x"]
     )
     assert refused.exit_code == 1 and "profile_not_writable" in refused.output
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from backend_stub.cli import app as cli
+from backend_stub.commands.server import app as cli
 from backend_stub.context import Context, build_context
 from backend_stub.core.config import Settings
 from backend_stub.main import create_app

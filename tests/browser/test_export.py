@@ -33,7 +33,7 @@ async def test_export_everything_from_the_settings(
     report_path = tmp_path / "cr.pdf"
     report_path.write_bytes(report.to_bytes())
     added = cli(
-        stack, "backend_stub.pro_cli", "--key", key, "add", "--nir", nir, "--file", str(report_path),
+        stack, "backend_stub.commands.pro", "--key", key, "add", "--nir", nir, "--file", str(report_path),
         "--title", TITLE, "--type", "consultation_report",
     )  # fmt: skip
     assert added.returncode == 0, added.stdout + added.stderr

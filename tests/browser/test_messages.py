@@ -29,12 +29,12 @@ async def test_professional_writes_holder_replies_with_a_document(
     report_path = tmp_path / "cr.pdf"
     report = tiny_pdf(report_path, pages=1)
     added = cli(
-        stack, "backend_stub.pro_cli", "--key", key, "add", "--nir", nir, "--file", str(report_path),
+        stack, "backend_stub.commands.pro", "--key", key, "add", "--nir", nir, "--file", str(report_path),
         "--title", REPORT, "--type", "consultation_report",
     )  # fmt: skip
     assert added.returncode == 0, added.stdout + added.stderr
     wrote = cli(
-        stack, "backend_stub.pro_cli", "--key", key, "write", "--nir", nir,
+        stack, "backend_stub.commands.pro", "--key", key, "write", "--nir", nir,
         "--subject", SUBJECT, "--body", FIRST,
     )  # fmt: skip
     assert wrote.returncode == 0, wrote.stdout + wrote.stderr
@@ -68,17 +68,17 @@ async def test_professional_writes_holder_replies_with_a_document(
     await see(page, "À jour · dernière synchronisation", timeout=40_000)
     await shot(page, "messages-04-replied")
 
-    listed = cli(stack, "backend_stub.pro_cli", "--key", key, "messages")
+    listed = cli(stack, "backend_stub.commands.pro", "--key", key, "messages")
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert conversation in listed.stdout and SUBJECT in listed.stdout, listed.stdout
-    thread = cli(stack, "backend_stub.pro_cli", "--key", key, "messages", "--conversation", conversation)
+    thread = cli(stack, "backend_stub.commands.pro", "--key", key, "messages", "--conversation", conversation)
     assert thread.returncode == 0, thread.stdout + thread.stderr
     assert "Patient (message" in thread.stdout and REPLY in thread.stdout, thread.stdout
     assert f"attachment 0: {REPORT} (application/pdf)" in thread.stdout, thread.stdout
     message_id = re.search(r"Patient \(message ([0-9a-f]{32})\)", thread.stdout).group(1)  # type: ignore[union-attr]
     saved = tmp_path / "received.pdf"
     opened = cli(
-        stack, "backend_stub.pro_cli", "--key", key, "attachment", "--conversation", conversation,
+        stack, "backend_stub.commands.pro", "--key", key, "attachment", "--conversation", conversation,
         "--message", message_id, "--out", str(saved),
     )  # fmt: skip
     assert opened.returncode == 0, opened.stdout + opened.stderr
@@ -88,7 +88,7 @@ async def test_professional_writes_holder_replies_with_a_document(
     scan = tmp_path / "ordonnance.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     sent = cli(
-        stack, "backend_stub.pro_cli", "--key", key, "write", "--conversation", conversation,
+        stack, "backend_stub.commands.pro", "--key", key, "write", "--conversation", conversation,
         "--body", "Voici votre ordonnance.", "--file", str(scan),
     )  # fmt: skip
     assert sent.returncode == 0, sent.stdout + sent.stderr

@@ -1,12 +1,13 @@
 """A professional's command-line client of the API (stand-in for their practice software).
 
-    python -m backend_stub.pro_cli --key KEY documents --nir NIR [--mode emergency --reason ...] [--consent]
-    python -m backend_stub.pro_cli --key KEY add --nir NIR --file report.pdf --title ... --type ...
-    python -m backend_stub.pro_cli --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
-    python -m backend_stub.pro_cli --key KEY add-entry --nir NIR --section allergy --field substance=...
-    python -m backend_stub.pro_cli --key KEY corrections --nir NIR
-    python -m backend_stub.pro_cli --key KEY correct --nir NIR --request ID --accept --field substance=...
-    python -m backend_stub.pro_cli --key KEY correct --nir NIR --request ID --refuse --why "..."
+    python -m backend_stub.commands.pro --key KEY documents --nir NIR [--mode emergency --reason ...]
+        [--consent]
+    python -m backend_stub.commands.pro --key KEY add --nir NIR --file report.pdf --title ... --type ...
+    python -m backend_stub.commands.pro --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
+    python -m backend_stub.commands.pro --key KEY add-entry --nir NIR --section allergy --field substance=...
+    python -m backend_stub.commands.pro --key KEY corrections --nir NIR
+    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --accept --field k=v
+    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --refuse --why "..."
 
 Secure messaging: `write --nir NIR --subject ... --body ...` (or `--conversation ID`), `messages`
 [--conversation ID], `attachment --conversation ID --message ID --out FILE`.

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlmodel import Session
 
-from backend_stub import apps_cli
+from backend_stub.commands.apps import app as apps_app
 from backend_stub.context import Context, close_with, command_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.core.holder_keys import HolderKeys
@@ -41,7 +41,7 @@ from backend_stub.services import (
 from sync.protocol.identifiers import normalize_nir
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
-app.add_typer(apps_cli.app, name="apps")  # the catalogue of referenced apps
+app.add_typer(apps_app, name="apps")  # the catalogue of referenced apps
 console = Console()
 
 
