@@ -6,7 +6,7 @@
     python -m backend_stub.commands.pro --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
     python -m backend_stub.commands.pro --key KEY add-entry --nir NIR --section allergy --field substance=...
     python -m backend_stub.commands.pro --key KEY corrections --nir NIR
-    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --accept --field k=v
+    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --accept --field name=value
     python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --refuse --why "..."
 
 Secure messaging: `write --nir NIR --subject ... --body ...` (or `--conversation ID`), `messages`
