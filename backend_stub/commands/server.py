@@ -34,6 +34,7 @@ from backend_stub.services import (
     ratelimit,
     reimbursements,
     resealing,
+    research,
     security,
     sessions,
     space,
@@ -346,6 +347,22 @@ def access_reports_list(limit: int = 100) -> None:
             when = f"{r.at:%Y-%m-%d %H:%M}"
             table.add_row(when, r.holder_id, str(r.entry_seq), r.actor_id, str(r.blocked), Text(r.note))
     console.print(table)
+
+
+@app.command("research-cohort")
+def research_cohort(
+    out: Annotated[Path, typer.Option(help="Where to write the holder ids, one a line")],
+    batch: Annotated[int, typer.Option(min=1, max=100_000)] = 10_000,
+) -> None:
+    """For a data request (EHDS art. 71): the ids of the active spaces whose holder has not opted
+    out of research, in pages, written to a file (never to the screen)."""
+    ctx = command_context()
+    count, after = 0, ""
+    with Session(ctx.engine) as session, out.open("w", encoding="utf-8") as file:
+        while ids := research.cohort(session=session, after=after, limit=batch):
+            file.writelines(f"{holder_id}\n" for holder_id in ids)
+            count, after = count + len(ids), ids[-1]
+    console.print(f"{count} holder(s) whose data may serve research, in {out}.")
 
 
 @app.command("new-master-key")

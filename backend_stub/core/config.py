@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     otp_max_resends: int = 3
     lockout_minutes: int = 15
     objection_weeks: int = 6
-    archive_years: int = 10
+    archive_years: int = 10  # the space's data after closure (the access log: 3 years at least)
+    # Where a holder's complaint goes (EHDS art. 21: the digital health authority's address).
+    complaint_authority: str = "plaintes@autorite-sante-numerique.example"
     max_body_bytes: int = 64 * 1024
 
     # Token buckets per client address and per account / identifier: `rate_per_*` attempts at once,

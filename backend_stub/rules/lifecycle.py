@@ -23,5 +23,15 @@ def purge_date(closed_at: datetime, *, years: int) -> datetime:
         return closed_at.replace(year=closed_at.year + years, day=28)
 
 
+# EHDS art. 9: the access log stays readable at least this long after the space closes, whatever
+# the archive's length (`archive_years`); a space is purged only when both have passed.
+LOG_KEPT_YEARS = 3
+
+
+def log_kept_after(now: datetime) -> datetime:
+    """A space closed after this moment still keeps its access log (3 calendar years back)."""
+    return purge_date(now, years=-LOG_KEPT_YEARS)
+
+
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is not None and now < locked_until

@@ -17,7 +17,7 @@ from backend_stub.models.accounts import (
     QueuedMessage,
 )
 from backend_stub.models.record import Record, SyncClient, Upload
-from backend_stub.rules.lifecycle import purge_date
+from backend_stub.rules.lifecycle import log_kept_after, purge_date
 from backend_stub.services import audit, ratelimit
 from backend_stub.services.accounts import check_password
 from backend_stub.services.sessions import revoke_all
@@ -84,14 +84,19 @@ def create_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000)
 
 
 def purge_due_spaces(*, session: Session, ctx: Context, batch_size: int = 1000) -> int:
-    """Delete, for good, spaces closed more than 10 years ago."""
+    """Delete, for good, spaces closed more than 10 years ago (`archive_years`), and never before
+    their access log's 3 years (EHDS art. 9)."""
     now = ctx.clock.now()
     done = 0
     while True:
         ids = list(
             session.exec(
                 select(Holder.id)
-                .where(Holder.status == SpaceStatus.CLOSED, col(Holder.purge_after) <= now)
+                .where(
+                    Holder.status == SpaceStatus.CLOSED,
+                    col(Holder.purge_after) <= now,
+                    col(Holder.closed_at) <= log_kept_after(now),  # the access log's 3 years
+                )
                 .limit(batch_size)
                 .with_for_update(skip_locked=True)
             ).all()

@@ -105,6 +105,10 @@ HOLDER = {
     ("post", "/api/v1/administrative/corrections"): (422,),
     ("get", "/api/v1/health-corrections"): (200,),
     ("post", "/api/v1/health-corrections"): (404,),  # the first holder's entry: not found
+    ("get", "/api/v1/research"): (200,),
+    ("put", "/api/v1/research"): (200,),  # their own choice
+    ("get", "/api/v1/complaints"): (200,),
+    ("post", "/api/v1/complaints"): (404,),  # about the first holder's log line: not found
     ("get", "/api/v1/messages/{message_id}/attachments/{index}"): (404,),
     ("get", "/api/v1/children"): (200,),
     ("post", "/api/v1/children/check"): (422,),
@@ -147,6 +151,8 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
         world.api.get("/api/v1/administrative", headers=h).json(),
         world.api.get("/api/v1/administrative/corrections", headers=h).json(),
         world.api.get("/api/v1/health-corrections", headers=h).json(),
+        world.api.get("/api/v1/research", headers=h).json(),
+        world.api.get("/api/v1/complaints", headers=h).json(),
     )
 
 
@@ -225,6 +231,8 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         "/api/v1/access-log/{seq}/report": {"note": "", "block": True},
         "/api/v1/shares": {"document_ids": [record_id], "days": 30},
         "/api/v1/health-corrections": {"record_id": record_id, "note": "Ce n'est pas moi"},
+        "/api/v1/research": {"opted_out": True},
+        "/api/v1/complaints": {"text": "Accès abusif", "access_seq": ids["seq"]},
         # The first holder's challenge and its right code: still not the other's to use.
         "/api/v1/account/contact/confirm": {"challenge_id": contact["challenge_id"], "code": contact_code},
     }

@@ -1,10 +1,18 @@
-"""A person's rights over their health data (issue #18): corrections asked of a professional."""
+"""A person's rights over their health data (issue #18): corrections asked of a professional,
+the research choice, complaints to the authority."""
 
 from fastapi import APIRouter
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
-from backend_stub.services import health_corrections
-from sync.protocol.rights_schemas import HealthCorrectionCreate, HealthCorrectionOut
+from backend_stub.services import complaints, health_corrections, research
+from sync.protocol.rights_schemas import (
+    ComplaintCreate,
+    ComplaintOut,
+    HealthCorrectionCreate,
+    HealthCorrectionOut,
+    ResearchChoice,
+    ResearchOut,
+)
 
 router = APIRouter(tags=["rights"])
 
@@ -22,3 +30,31 @@ def ask(
     """Ask the author of one entry to correct it."""
     row = health_corrections.ask(session=session, ctx=ctx, holder=holder, body=body)
     return next(r for r in health_corrections.requests_of(session=session, holder=holder) if r.id == row.id)
+
+
+@router.get("/research")
+def research_choice(holder: ActiveHolder, session: SessionDep) -> ResearchOut:
+    """Whether the holder's data may serve research, and every change of that choice."""
+    return research.choice_of(session=session, holder=holder)
+
+
+@router.put("/research")
+def set_research_choice(
+    body: ResearchChoice, holder: ActiveHolder, ctx: ContextDep, session: SessionDep
+) -> ResearchOut:
+    """Opt out of research (no reason asked), or back in."""
+    return research.set_choice(session=session, ctx=ctx, holder=holder, opted_out=body.opted_out)
+
+
+@router.get("/complaints")
+def complaints_list(holder: ActiveHolder, session: SessionDep) -> list[ComplaintOut]:
+    """The complaints the holder sent to the authority, newest first."""
+    return complaints.complaints_of(session=session, holder=holder)
+
+
+@router.post("/complaints")
+def complain(
+    body: ComplaintCreate, holder: ActiveHolder, ctx: ContextDep, session: SessionDep
+) -> ComplaintOut:
+    """Send a complaint to the digital health authority, with the access-log line it is about."""
+    return complaints.file(session=session, ctx=ctx, holder=holder, body=body)
