@@ -52,9 +52,10 @@ class Documents:
     def path(self, file_id: str) -> Path:
         return self.files_dir / f"{file_id}.enc"
 
-    def seal(self, source: BinaryIO) -> tuple[str, int, str]:
-        """Encrypt a file into the store's folder; its id, size and SHA-256 (nothing recorded yet)."""
-        file_id = uuid.uuid4().hex
+    def seal(self, source: BinaryIO, file_id: str | None = None) -> tuple[str, int, str]:
+        """Encrypt a file into the store's folder; its id, size and SHA-256 (nothing recorded yet).
+        A file fetched from the server keeps the id its record names (`file_id`)."""
+        file_id = file_id or uuid.uuid4().hex
         partial = self.files_dir / f"{file_id}.part"
         hashing = _Hashing(source)
         with partial.open("wb") as target:

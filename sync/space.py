@@ -24,6 +24,7 @@ from sync.client import AccountClient
 from sync.crypto import KdfParams
 from sync.device import DeviceVault, pin_problem
 from sync.documents import Documents, Progress, Uploader
+from sync.downloads import Downloader, DownloadProgress, OfflineChoice
 from sync.engine import SyncEngine, SyncStatus
 from sync.errors import NetworkError, SyncError
 from sync.protocol.errors import ErrorCode
@@ -147,8 +148,12 @@ class HolderSpace:
         self.session_expired, self.online = True, False
         self.lock()
 
-    def sync(self, on_progress: Progress | None = None) -> SyncStatus:
-        """Push, pull and upload; the status says how it went (never raises)."""
+    def sync(
+        self, on_progress: Progress | None = None, on_download: DownloadProgress | None = None
+    ) -> SyncStatus:
+        """Push, pull, upload, then fetch the documents kept offline that this device lacks (a
+        new device's first sync fetches them all, resuming where a cut left it); the status says
+        how it went (never raises)."""
         assert self.engine is not None and self.documents is not None and self.store is not None
         if self.client.tokens is None and not self.signed_out:
             self._resume()
@@ -160,6 +165,10 @@ class HolderSpace:
         if status.error is None:
             try:
                 Uploader(self.documents, self.client).run(on_progress)
+                choice = OfflineChoice.of(self.store)
+                Downloader(self.documents, self.client, choice).run(
+                    on_download, stop=lambda: self.store is None
+                )
             except SyncError as exc:
                 self.store.set_meta("last_error", exc.code)
         status = self.engine.status()

@@ -19,10 +19,12 @@ from mobile.shell.widgets import (
     primary_button,
     progress,
     secondary_button,
+    subtitle,
     title,
     type_dropdown,
 )
 from mobile.shell.words import format_date
+from sync.protocol.reference import document_categories
 
 
 class SharesEntry(Protocol):
@@ -57,8 +59,12 @@ def badge(text: str, key: str, fg: str, bg: str, icon: ft.IconData) -> ft.Contro
     )
 
 
-def row_badges(ui: Ui, row: DocumentRow, uploads: dict[str, int]) -> list[ft.Control]:
+def row_badges(ui: Ui, row: DocumentRow, uploads: dict[str, int], held: bool) -> list[ft.Control]:
     found: list[ft.Control] = []
+    if held:
+        found.append(
+            badge(ui.t("ui.docs.offline.held"), f"held-{row.id}", "#0B4A2E", "#E6F4EA", ft.Icons.OFFLINE_PIN)
+        )
     if row.masked:
         found.append(
             badge(ui.t("ui.docs.masked"), f"masked-{row.id}", "#5B2A86", "#F1E8FA", ft.Icons.VISIBILITY_OFF)
@@ -147,7 +153,12 @@ def build(ui: Ui) -> list[ft.Control]:
                             min_height=64,
                             on_click=open_doc(row.id),
                         ),
-                        ft.Row(row_badges(ui, row, uploads), wrap=True, spacing=8, key=f"badges-{row.id}"),
+                        ft.Row(
+                            row_badges(ui, row, uploads, docs.held(row.id)),
+                            wrap=True,
+                            spacing=8,
+                            key=f"badges-{row.id}",
+                        ),
                     ],
                     spacing=0,
                 ),
@@ -224,4 +235,56 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Text(ui.t("ui.docs.count", count=len(rows)), size=BODY_SIZE, key="docs-count"),
         *(cards or [empty]),
         progress(ui, docs.busy),
+        offline_panel(ui, docs),
+    )
+
+
+def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
+    """"Garder hors connexion": every document on this device (the default), or some categories;
+    a document read once stays anyway."""
+    choice = docs.offline_choice()
+    lang = ui.state.lang
+
+    def everything(e: ft.ControlEvent) -> None:
+        docs.keep_offline(everything=bool(e.control.value))
+        ui.render()
+
+    def category(code: str):  # type: ignore[no-untyped-def]
+        def handler(e: ft.ControlEvent) -> None:
+            docs.keep_offline(category=code, on=bool(e.control.value))
+            ui.render()
+
+        return handler
+
+    boxes = [
+        ft.Checkbox(
+            key=f"offline-{c['code']}",
+            label=str(c.get(lang) or c["fr"]),
+            value=c["code"] in choice.categories,
+            label_style=ft.TextStyle(size=BODY_SIZE),
+            on_change=category(str(c["code"])),
+        )
+        for c in document_categories()
+    ]
+    return ft.Container(
+        key="docs-offline",
+        border=ft.Border.all(1, "#C5CED9"),
+        border_radius=12,
+        padding=14,
+        content=ft.Column(
+            [
+                subtitle(ui.t("ui.docs.offline.title"), key="docs-offline-title"),
+                para(ui.t("ui.docs.offline.intro"), key="docs-offline-intro"),
+                ft.Switch(
+                    key="offline-all",
+                    label=ui.t("ui.docs.offline.all"),
+                    value=choice.all,
+                    label_text_style=ft.TextStyle(size=BODY_SIZE),
+                    on_change=everything,
+                ),
+                *([] if choice.all else boxes),
+            ],
+            spacing=8,
+            key="docs-offline-body",
+        ),
     )

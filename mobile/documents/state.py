@@ -12,6 +12,7 @@ concern or in a banner, and nothing the person typed is lost on an error.
 """
 
 import base64
+import contextlib
 import io
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
 from sync.client import AccountClient
+from sync.downloads import OfflineChoice, keep_fetched, local_file_id
 from sync.errors import NetworkError, SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import DEFAULT_LANGUAGE
@@ -334,20 +336,27 @@ class DocumentsState:
 
     # --- reading ----------------------------------------------------------------------------------
     def content(self, row: DocumentRow) -> bytes:
-        """The plaintext: from the vault when this device has the file, else from the server."""
+        """The plaintext: from the vault when this device has the file, else from the server,
+        then kept sealed in the vault (the next reading works offline)."""
         space = self.vault.space
-        if space is None or space.documents is None:
+        if space is None or space.documents is None or space.store is None:
             raise local_error(ErrorCode.AUTH_REQUIRED)
-        if row.file_id and space.documents.path(row.file_id).exists():
-            return b"".join(space.documents.read(row.file_id))
+        item = space.store.get(row.id)
+        file_id = local_file_id(item) if item is not None else row.file_id
+        if file_id and space.documents.path(file_id).exists():
+            return b"".join(space.documents.read(file_id))
         try:
-            return self.vault.client.document_content(row.id)
+            data = self.vault.client.document_content(row.id)
         except NetworkError:
             raise local_error("ui.docs.error.offline") from None
         except SyncError as err:
             if err.code in (ErrorCode.AUTH_REQUIRED, ErrorCode.SESSION_EXPIRED):
                 raise local_error("ui.docs.error.reconnect") from None
             raise
+        if item is not None:
+            with contextlib.suppress(OSError):  # the device is full: read now, kept another time
+                keep_fetched(space.documents, item, data)  # refused if not the record's bytes
+        return data
 
     def open(self, record_id: str) -> bool:
         """Load a document for reading (decrypt, or fetch, then render its first page)."""
@@ -365,6 +374,37 @@ class DocumentsState:
             viewer.error = local_error(ErrorCode.DOCUMENT_FORMAT)
             return False
         return True
+
+    # --- "Garder hors connexion" -------------------------------------------------------------------
+    def held(self, record_id: str) -> bool:
+        """Whether this device holds the document's bytes (it reads with the network cut)."""
+        space = self.vault.space
+        item = space.store.get(record_id) if space and space.store else None
+        return (
+            item is not None
+            and space is not None
+            and space.documents is not None
+            and (space.documents.path(local_file_id(item)).exists())
+        )
+
+    def offline_choice(self) -> OfflineChoice:
+        space = self.vault.space
+        return OfflineChoice() if space is None or space.store is None else OfflineChoice.of(space.store)
+
+    def keep_offline(self, *, everything: bool | None = None, category: str = "", on: bool = True) -> None:
+        """Keep every document on this device, or choose categories; fetching runs with the sync."""
+        space = self.vault.space
+        if space is None or space.store is None:
+            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
+            return
+        choice = self.offline_choice()
+        categories = set(choice.categories)
+        if category:
+            categories = categories | {category} if on else categories - {category}
+        keep_all = choice.all if everything is None else everything
+        OfflineChoice(keep_all, frozenset(categories)).save(space.store)
+        self.notice = "ui.docs.offline.saved"
+        self.bar.kick()
 
     def turn(self, step: int) -> None:
         viewer = self.viewer

@@ -58,6 +58,11 @@ def build(ui: Ui) -> ft.Control | None:
                 spacing=4,
             )
         )
+    if line.downloads is not None and line.downloads[1]:
+        done, total = line.downloads
+        texts.append(
+            ft.ProgressBar(value=done / total, color=PRIMARY, bgcolor="#C9D6E6", height=8, key="download-bar")
+        )
     if line.kind == "reconnect":
         action = ft.TextButton(
             content=ui.t("ui.sync.reconnect.button"),

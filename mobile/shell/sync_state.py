@@ -26,6 +26,7 @@ class SyncLine:
     params: dict[str, Any] = field(default_factory=dict)
     pending: int = 0
     uploads: tuple[tuple[str, int], ...] = ()  # (record id, percent) of uploads in flight
+    downloads: tuple[int, int] | None = None  # documents fetched for offline use, and how many to
 
 
 class SyncBar:
@@ -36,6 +37,7 @@ class SyncBar:
         self.running = False
         self.asked = False  # the person asked for this sync (the bar then says it runs)
         self.progress: dict[str, tuple[int, int]] = {}
+        self.downloads: tuple[int, int] | None = None  # (done, to do) while documents are fetched
         self._lock = threading.Lock()
         # Asks for a sync soon (set by the launcher's loop; tests call `sync` themselves).
         self.kick: Callable[[], None] = lambda: None
@@ -58,6 +60,10 @@ class SyncBar:
         self.progress[record_id] = (sent, total)
         self.on_progress()
 
+    def _downloaded(self, done: int, total: int) -> None:
+        self.downloads = (done, total)
+        self.on_progress()
+
     def sync(self) -> bool:
         """One sync of the open space; False when none is open or one is already running."""
         space = self.vault.space
@@ -67,13 +73,14 @@ class SyncBar:
             return False
         self.running = True
         try:
-            space.sync(self._progress)
+            space.sync(self._progress, self._downloaded)
             self.after_sync()
         except Exception:  # noqa: BLE001 (the vault closed under a running sync: logout)
             return False
         finally:
             self.running = False
             self.progress.clear()
+            self.downloads = None
             self._lock.release()
         return True
 
@@ -101,6 +108,10 @@ class SyncBar:
             (rid, min(100, int(sent * 100 / total)) if total else 100)
             for rid, (sent, total) in list(self.progress.items())
         )
+        if self.running and self.downloads is not None:  # a long first sync shows how far it is
+            done, total = self.downloads
+            params = {"done": done, "total": total}
+            return SyncLine("syncing", "ui.sync.download", params, pending, uploads, self.downloads)
         if self.running and self.asked:
             return SyncLine("syncing", "ui.sync.running", {}, pending, uploads)
         error = status.error if status else None

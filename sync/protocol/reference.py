@@ -23,6 +23,17 @@ def document_types() -> list[dict[str, Any]]:
     return types
 
 
+def document_categories() -> list[dict[str, Any]]:
+    """The headings of the document list (code, French and English labels), in order."""
+    found: list[dict[str, Any]] = load_reference("document_types.json")["categories"]
+    return found
+
+
+def document_category(type_code: str) -> str:
+    """The category a document type is filed under ("other" for a type not listed)."""
+    return next((str(t["category"]) for t in document_types() if t["code"] == type_code), "other")
+
+
 def document_type_codes() -> frozenset[str]:
     return frozenset(t["code"] for t in document_types())
 
