@@ -26,6 +26,7 @@ from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
 from mobile.questionnaires.state import QuestionnaireState
 from mobile.record_access.state import ProfessionalsState, RecordState, record_of
+from mobile.rights.state import RightsState
 from mobile.settings.state import SettingsState
 from mobile.shares.state import SharesState
 from mobile.shell.core import ShellState
@@ -89,6 +90,8 @@ class VaultAppState(ShellState):
             self.reimbursements.entered()
         elif screen != self.screen and screen == Screen.HEALTH_HISTORY:
             self.history.entered()
+        if screen != self.screen and screen == Screen.RIGHTS:
+            self.rights.entered()
         if screen != self.screen and screen == Screen.DEVICES:
             self.devices = DevicesState(self.client)  # listed afresh each time
         if screen != Screen.LOGIN:
@@ -109,6 +112,16 @@ class VaultAppState(ShellState):
         """An item of "Mon histoire de santé" drafts a profile entry: its list opens on the form."""
         self.profile.start_draft(entry)
         self.go(Screen.PROFILE_LIST)
+
+    def ask_correction(self, record_id: str, label: str) -> None:
+        """ "Demander une correction" on a professional's entry: its form opens in "Mes droits"."""
+        self.go(Screen.RIGHTS)
+        self.rights.start_correction(record_id, label)
+
+    def complain_about(self, seq: int) -> None:
+        """A complaint from a line of the access log: its form opens in "Mes droits"."""
+        self.go(Screen.RIGHTS)
+        self.rights.start_complaint(seq)
 
     def back(self) -> None:
         previous = {
@@ -140,6 +153,7 @@ class VaultAppState(ShellState):
             Screen.CONTACT_CHANGE: Screen.SETTINGS,
             Screen.PIN_CHANGE: Screen.HOME if self.settings.pin.outdated else Screen.SETTINGS,
             Screen.DEVICES: Screen.SETTINGS,
+            Screen.RIGHTS: Screen.SETTINGS,
         }
         if self.screen in previous:
             self.go(previous[self.screen])
@@ -193,6 +207,7 @@ class VaultAppState(ShellState):
         # The account is the signed-in person's own, even in a child's space: their own client.
         self.settings = SettingsState(self.client, self.vault)
         self.devices = DevicesState(self.client)
+        self.rights = RightsState(client)
         self.set_zone(self.tz)
 
     def set_zone(self, tz: tzinfo | None) -> None:

@@ -37,6 +37,7 @@ from mobile.messages import conversation, messages
 from mobile.profile import emergency_card, profile, profile_list, wishes
 from mobile.questionnaires import questionnaires
 from mobile.record_access import access_log, emergency, notifications, professionals
+from mobile.rights import rights
 from mobile.settings import closed, contact, password, settings, unlock_code
 from mobile.shares import shares
 from mobile.shell import home
@@ -96,6 +97,7 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.CONTACT_CHANGE: contact.build,
     Screen.PIN_CHANGE: unlock_code.build,
     Screen.DEVICES: devices.build,
+    Screen.RIGHTS: rights.build,
 }
 # Screens reached from a choice: they get an arrow back in the app bar.
 WITH_BACK = frozenset(
@@ -141,6 +143,7 @@ WITH_BACK = frozenset(
         Screen.CONTACT_CHANGE,
         Screen.PIN_CHANGE,
         Screen.DEVICES,
+        Screen.RIGHTS,
     }
 )
 # The band says whose space is shown; the bell counts the server's notifications and the agenda's

@@ -51,6 +51,14 @@ from sync.protocol.record_schemas import (
     ShareCreated,
     ShareOut,
 )
+from sync.protocol.rights_schemas import (
+    ComplaintCreate,
+    ComplaintOut,
+    HealthCorrectionCreate,
+    HealthCorrectionOut,
+    ResearchChoice,
+    ResearchOut,
+)
 from sync.protocol.schemas import (
     ActivationRequest,
     ChallengeRef,
@@ -404,6 +412,26 @@ class AccountClient:
 
     def request_correction(self, request: CorrectionCreate) -> CorrectionOut:
         return self._json(CorrectionOut, "POST", "/administrative/corrections", request, auth=True)
+
+    # --- a person's rights: corrections of health data, research, complaints (issue #18) ----------
+    def health_corrections(self) -> list[HealthCorrectionOut]:
+        response = self._call("GET", "/health-corrections", auth=True)
+        return [HealthCorrectionOut.model_validate(c) for c in response.json()]
+
+    def ask_health_correction(self, request: HealthCorrectionCreate) -> HealthCorrectionOut:
+        return self._json(HealthCorrectionOut, "POST", "/health-corrections", request, auth=True)
+
+    def research_choice(self) -> ResearchOut:
+        return self._json(ResearchOut, "GET", "/research", auth=True)
+
+    def set_research_choice(self, opted_out: bool) -> ResearchOut:
+        return self._json(ResearchOut, "PUT", "/research", ResearchChoice(opted_out=opted_out), auth=True)
+
+    def complaints(self) -> list[ComplaintOut]:
+        return [ComplaintOut.model_validate(c) for c in self._call("GET", "/complaints", auth=True).json()]
+
+    def complain(self, complaint: ComplaintCreate) -> ComplaintOut:
+        return self._json(ComplaintOut, "POST", "/complaints", complaint, auth=True)
 
     def reimbursements(self, year: int | None = None, query: str = "") -> ReimbursementYear:
         params: dict[str, Any] = {"q": query} if query else {}

@@ -38,6 +38,8 @@ class ProfileApp(SpaceApp, Protocol):
 
     def open_document(self, record_id: str) -> None: ...
 
+    def ask_correction(self, record_id: str, label: str) -> None: ...
+
 
 ICONS: dict[str, ft.IconData] = {
     "measurements": ft.Icons.MONITOR_HEART,

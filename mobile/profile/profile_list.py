@@ -171,6 +171,17 @@ def entry_card(ui: Ui, row: EntryRow, *, on_edit: Any, on_delete: Any) -> ft.Con
     if row.pending:
         badges.append(chip(ui.t("ui.profile.pending"), "#5C3200", "#FFF4E5", f"entry-{row.id}-pending"))
     actions: list[ft.Control] = []
+    if not row.own:  # a professional's entry: its author corrects it on request (EHDS art. 6)
+
+        def ask(_: ft.ControlEvent) -> None:
+            cast(ProfileApp, ui.state).ask_correction(row.id, head)
+            ui.render()
+
+        actions = [
+            small_button(
+                ui.t("ui.profile.ask_correction"), f"entry-{row.id}-correct", ask, icon=ft.Icons.EDIT_NOTE
+            )
+        ]
     if row.own:
         actions = [
             small_button(ui.t("ui.profile.edit"), f"entry-{row.id}-edit", on_edit, icon=ft.Icons.EDIT),

@@ -1,5 +1,7 @@
 """The access log: who opened the record, what, when, how; refusals and emergency reasons in words."""
 
+from typing import Protocol, cast
+
 import flet as ft
 
 from mobile.record_access.common import entering, record
@@ -165,6 +167,12 @@ def _filters(ui: Ui, log: AccessLogState) -> ft.Control:
     )
 
 
+class Complaining(Protocol):
+    """A complaint to the authority about one line (the composition root opens "Mes droits")."""
+
+    def complain_about(self, seq: int) -> None: ...
+
+
 def _report(ui: Ui, log: AccessLogState, entry: AccessEntryOut, key: str) -> ft.Control:
     """'Signaler cet accès': a button, the small form under the line, or 'you reported it'."""
     if entry.reported:
@@ -275,6 +283,12 @@ def _entry(ui: Ui, log: AccessLogState, entry: AccessEntryOut) -> ft.Control:
             )
         )
     lines.append(_report(ui, log, entry, key))
+
+    def complain(_: ft.ControlEvent) -> None:
+        cast(Complaining, ui.state).complain_about(entry.seq)
+        ui.render()
+
+    lines.append(small_button(ui.t("ui.log.complain"), f"{key}-complain", complain, icon=ft.Icons.GAVEL))
     return ft.Container(
         key=key,
         border=ft.Border.all(2 if words.refused or emergency else 1, border),

@@ -116,6 +116,8 @@ class Screen(StrEnum):
     CONTACT_CHANGE = "contact"
     PIN_CHANGE = "unlock-code"
     DEVICES = "devices"
+    # "Mes droits" (issue #18): corrections asked of professionals, research, complaints.
+    RIGHTS = "rights"
 
 
 # The sections of the space, in the order of the home screen, and the screen each opens.

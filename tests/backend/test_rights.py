@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from backend_stub import cli
+from backend_stub.commands import server as cli
 from backend_stub.core.clock import FixedClock
 from backend_stub.core.config import Settings
 from backend_stub.models.accounts import Holder
