@@ -34,16 +34,17 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 @contextmanager
 def live_server(
-    data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log"
+    data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log", root: Path = ROOT
 ) -> Iterator[str]:
     """The base URL of a running server; stopped (killed if need be) on exit. `env` overrides
-    (e.g. ENS_DATABASE_URL: two servers on one database, as two workers are)."""
+    (e.g. ENS_DATABASE_URL: two servers on one database, as two workers are); `root` is the
+    checkout whose code runs (a benchmark compares another commit's server with this one)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / log_name).open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "backend_stub", "serve", "--port", str(port)],
-        cwd=ROOT,
+        cwd=root,
         env=server_env(data_dir) | (env or {}),
         stdout=log,
         stderr=subprocess.STDOUT,

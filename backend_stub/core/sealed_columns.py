@@ -10,7 +10,8 @@ the engine the session uses (`attach`), so every context keeps its own keys.
 
 Rows written before sealing existed (plain JSON or text) read as they are until a write or
 `seal-existing` seals them. A plain value reaching a sealed column by another path (a Core
-UPDATE, a bulk insert) is refused rather than written in clear.
+UPDATE, a bulk insert) is refused rather than written in clear; a bulk insert seals its rows with
+`sealed_row`, the flush's own sealing.
 """
 
 import json
@@ -107,6 +108,16 @@ class SealedText(_Sealed):
         return raw.decode()
 
 
+# The sealing of each class's row as a dict, for the bulk inserts that bypass the flush (`sealed_row`).
+_row_sealers: dict[type, Callable[[Connection, dict[str, Any]], dict[str, Any]]] = {}
+
+
+def sealed_row(connection: Connection, cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """A row of `cls` for a bulk insert (`insert(table)` with many rows): its sealed columns
+    sealed exactly as the flush seals them, so the column types let it through."""
+    return _row_sealers[cls](connection, values)
+
+
 def seal_fields(cls: type, *fields: str) -> None:
     """Seal these columns of `cls` (which has a `holder_id`) with its holder's key."""
     table = cls.__table__  # type: ignore[attr-defined]
@@ -116,15 +127,22 @@ def seal_fields(cls: type, *fields: str) -> None:
     def aad(values: dict[str, Any], name: str) -> bytes:
         return "|".join([table.name, *[str(values[k]) for k in keys], name]).encode()
 
+    def sealed(connection: Connection, keyring: Keyring, values: dict[str, Any], name: str) -> Envelope:
+        encoded = types[name].encode(values[name])
+        return Envelope(keyring.seal(lambda: connection, values["holder_id"], aad(values, name), encoded))
+
     def seal(connection: Connection, target: Any, names: list[str]) -> None:
         state, keyring, plain = inspect(target), keyring_of(connection.engine), {}
         for name in names:
-            value = state.dict[name]
-            encoded = types[name].encode(value)
-            sealed = keyring.seal(lambda: connection, state.dict["holder_id"], aad(state.dict, name), encoded)
-            plain[name] = value
-            set_attribute(target, name, Envelope(sealed))
+            plain[name] = state.dict[name]
+            set_attribute(target, name, sealed(connection, keyring, state.dict, name))
         state.info["sealed_plain"] = plain
+
+    def seal_row(connection: Connection, values: dict[str, Any]) -> dict[str, Any]:
+        keyring = keyring_of(connection.engine)
+        return values | {name: sealed(connection, keyring, values, name) for name in fields if name in values}
+
+    _row_sealers[cls] = seal_row
 
     def before_insert(_mapper: Any, connection: Connection, target: Any) -> None:
         seal(connection, target, [name for name in fields if name in inspect(target).dict])

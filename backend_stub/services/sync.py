@@ -10,14 +10,16 @@ What a member may see is the gate's answer (services/gatekeeper.py).
 
 import base64
 import binascii
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
+from backend_stub.core.sealed_columns import sealed_row
 from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder
 from backend_stub.models.record import Record, SyncClient
@@ -36,7 +38,28 @@ from sync.protocol.sync_schemas import (
 )
 
 
-def record_out(record: Record) -> RecordOut:
+@dataclass(slots=True)
+class NewRecord:
+    """A device's new record, the common case of a push: kept out of the ORM and inserted with the
+    page's other new records in one statement (`Page.write`)."""
+
+    holder_id: str
+    id: str
+    collection: str
+    data: dict[str, Any]
+    updated_at: datetime
+    version: int = 1
+    seq: int = 0
+    vseq: int | None = None
+    gseq: int | None = None
+    deleted: bool = False
+    author: str = "holder"
+
+    def row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+
+
+def record_out(record: Record | NewRecord) -> RecordOut:
     """A record as the member asking sees it: numbered in their own feed."""
     number = record.gseq if gatekeeper.member().guardian else record.vseq
     return RecordOut(
@@ -57,13 +80,19 @@ def lock_holder(session: Session, holder_id: str) -> None:
     session.execute(update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq)))
 
 
-def stamp(session: Session, record: Record) -> None:
-    """Give a new or changed record the next number of the holder's sequence, and of the feeds of
-    those who may see it (one UPDATE, which locks the holder's row until commit). An item's
-    secrecy is fixed when it is written, so its tombstone stays as hidden as it was."""
+def _secrecy(record: Record | NewRecord) -> tuple[bool, bool]:
+    """Is the record hidden from the patient, secret from a minor's parents? An item's secrecy is
+    fixed when it is written, so its tombstone stays as hidden as it was."""
     known = record.seq > 0
     hidden = bool(record.data.get(gatekeeper.HIDDEN)) or (known and record.vseq is None)
     secret = hidden or gatekeeper.secret_data(record.data) or (known and record.gseq is None)
+    return hidden, secret
+
+
+def stamp(session: Session, record: Record) -> None:
+    """Give a new or changed record the next number of the holder's sequence, and of the feeds of
+    those who may see it (one UPDATE, which locks the holder's row until commit)."""
+    hidden, secret = _secrecy(record)
     seq, vseq, gseq = session.execute(
         update(Holder)
         .where(col(Holder.id) == record.holder_id)
@@ -76,6 +105,49 @@ def stamp(session: Session, record: Record) -> None:
         .execution_options(synchronize_session=False)
     ).one()
     record.seq, record.vseq, record.gseq = seq, (None if hidden else vseq), (None if secret else gseq)
+
+
+@dataclass
+class Numbers:
+    """A holder's last numbers, read once under its write lock and handed out in memory, then
+    written back once: a page of changes costs two statements on the holder, not one per record."""
+
+    holder_id: str
+    seq: int
+    vseq: int
+    gseq: int
+
+    @classmethod
+    def lock(cls, session: Session, holder_id: str) -> "Numbers":
+        """Take the holder's write lock (as `lock_holder`) and read its numbers in one UPDATE."""
+        seq, vseq, gseq = session.execute(
+            update(Holder)
+            .where(col(Holder.id) == holder_id)
+            .values(last_seq=col(Holder.last_seq))
+            .returning(col(Holder.last_seq), col(Holder.last_vseq), col(Holder.last_gseq))
+            .execution_options(synchronize_session=False)
+        ).one()
+        return cls(holder_id, seq, vseq, gseq)
+
+    def stamp(self, record: Record | NewRecord) -> None:
+        """What `stamp` does, without a statement."""
+        hidden, secret = _secrecy(record)
+        self.seq += 1
+        self.vseq += 0 if hidden else 1
+        self.gseq += 0 if secret else 1
+        record.seq, record.vseq, record.gseq = (
+            self.seq,
+            (None if hidden else self.vseq),
+            (None if secret else self.gseq),
+        )
+
+    def save(self, session: Session) -> None:
+        session.execute(
+            update(Holder)
+            .where(col(Holder.id) == self.holder_id)
+            .values(last_seq=self.seq, last_vseq=self.vseq, last_gseq=self.gseq)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -166,12 +238,75 @@ def _own(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in SERVER_FLAGS}
 
 
-def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> MutationResult:
+@dataclass
+class Page:
+    """The records a page of mutations touches, as this transaction has them: those that existed
+    (read in one SELECT), those created through the ORM, and the device's new ones waiting for
+    their bulk insert. Whatever needs the database (the ORM path, messaging's checks) writes the
+    waiting ones first, so it sees the page as the old one-statement-per-record push did."""
+
+    session: Session
+    holder_id: str
+    records: dict[str, Record]
+    new: dict[str, NewRecord] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, session: Session, holder_id: str, ids: set[str]) -> "Page":
+        query = select(Record).where(Record.holder_id == holder_id, col(Record.id).in_(ids))
+        return cls(session, holder_id, {r.id: r for r in session.exec(query)})
+
+    def fresh(self, m: Mutation) -> bool:
+        """A new record of the device's own collections (no messaging: it checks and completes)."""
+        return (
+            m.op == "upsert"
+            and m.collection not in MESSAGING
+            and m.id not in self.records
+            and m.id not in self.new
+            and m.id not in self.written
+            and not gatekeeper.reserved(m.id)
+        )
+
+    def record(self, record_id: str) -> Record | None:
+        """The page's record through the ORM (after writing the waiting ones)."""
+        self.write()
+        if record_id in self.written and record_id not in self.records:
+            found = self.session.get(Record, (self.holder_id, record_id))
+            if found is not None:
+                self.records[record_id] = found
+        return self.records.get(record_id)
+
+    def write(self) -> None:
+        """Insert the waiting new records in one statement, sealed as a flush seals them."""
+        if not self.new:
+            return
+        connection = self.session.connection()
+        rows = [sealed_row(connection, Record, r.row()) for r in self.new.values()]
+        self.session.execute(insert(Record.__table__), rows)  # type: ignore[attr-defined]
+        self.written.update(self.new)
+        self.new.clear()
+
+
+def _refusal(m: Mutation, now: datetime) -> MutationResult | None:
+    """A mutation refused for what it says, whatever the space holds."""
     if m.collection not in COLLECTIONS:
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.REQUEST_INVALID.value)
     if m.op == "upsert" and (refusal := invalid_content(m.collection, m.data, now)):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal)
-    record = session.get(Record, (holder_id, m.id))
+    return None
+
+
+def _create(m: Mutation, now: datetime, page: Page, numbers: Numbers) -> MutationResult:
+    """A device's new record (`Page.fresh`): what `_apply` does to it, without the ORM."""
+    record = page.new[m.id] = NewRecord(page.holder_id, m.id, m.collection, _own(m.data), now)
+    numbers.stamp(record)
+    return MutationResult(seq=m.seq, outcome=Outcome.APPLIED, record=record_out(record))
+
+
+def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Numbers) -> MutationResult:
+    """Any other mutation, through the ORM (its changes flushed at commit)."""
+    holder_id = page.holder_id
+    record = page.record(m.id)
     unseen = record is not None and not gatekeeper.visible(record)
     if unseen:
         record = None  # what the member may not see does not exist for them
@@ -187,9 +322,8 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     if record is not None and record.author != "holder" and only_mask_changes(record, m):
         record.data = record.data | {k: bool(m.data.get(k)) for k in HOLDER_FLAGS[record.collection]}
         record.version += 1
-        stamp(session, record)
+        numbers.stamp(record)
         record.updated_at = now
-        session.add(record)
         return MutationResult(seq=m.seq, outcome=Outcome.APPLIED, record=record_out(record))
     if record is not None and (record.author != "holder" or record.collection != m.collection):
         return MutationResult(
@@ -202,7 +336,10 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     if record is None and m.op == "delete":
         return MutationResult(seq=m.seq, outcome=outcome)  # nothing to delete: no tombstone either
     if record is None:
-        record = Record(holder_id=holder_id, id=m.id, collection=m.collection, version=0, seq=0)
+        record = page.records[m.id] = Record(
+            holder_id=holder_id, id=m.id, collection=m.collection, version=0, seq=0
+        )
+        session.add(record)
     stale = record.version != m.base_version and record.version > 0
     if m.op == "delete":
         record.deleted, record.data = True, {}
@@ -214,33 +351,48 @@ def _apply(session: Session, holder_id: str, m: Mutation, now: datetime) -> Muta
     if record.version == 0 and m.collection in MESSAGING:
         _messaging().accept(session=session, holder_id=holder_id, record=record, now=now)
     record.version += 1
-    stamp(session, record)
+    numbers.stamp(record)
     record.updated_at = now
-    session.add(record)
     return MutationResult(seq=m.seq, outcome=outcome, record=record_out(record))
 
 
 def push(*, session: Session, ctx: Context, holder: Holder, request: PushRequest) -> list[MutationResult]:
-    """Apply a device's mutations in order, once each, in one transaction."""
-    lock_holder(session, holder.id)
+    """Apply a device's mutations in order, once each, in one transaction, with bulk statements:
+    the page's records read in one SELECT, numbered in memory under the holder's lock, new ones
+    inserted in one statement, the others flushed at commit (sealed either way); the holder's
+    numbers written once."""
+    numbers = Numbers.lock(session, holder.id)
     client = session.get(SyncClient, (holder.id, request.client_id)) or SyncClient(
         holder_id=holder.id, client_id=request.client_id
     )
     now = ctx.clock.now()
+    mutations = sorted(request.mutations, key=lambda m: m.seq)
+    page = Page.read(session, holder.id, {m.id for m in mutations})
     results = []
-    for mutation in sorted(request.mutations, key=lambda m: m.seq):
-        if mutation.seq <= client.last_seq:
-            current = session.get(Record, (holder.id, mutation.id))
-            results.append(
-                MutationResult(
-                    seq=mutation.seq,
-                    outcome=Outcome.DUPLICATE,
-                    record=record_out(current) if current and gatekeeper.visible(current) else None,
+    with session.no_autoflush:  # the page decides when it writes (`Page.write`, flush before messaging)
+        for mutation in mutations:
+            if mutation.seq <= client.last_seq:
+                current = page.record(mutation.id)
+                results.append(
+                    MutationResult(
+                        seq=mutation.seq,
+                        outcome=Outcome.DUPLICATE,
+                        record=record_out(current) if current and gatekeeper.visible(current) else None,
+                    )
                 )
-            )
-            continue
-        results.append(_apply(session, holder.id, mutation, now))
-        client.last_seq = mutation.seq
+                continue
+            client.last_seq = mutation.seq
+            if refused := _refusal(mutation, now):
+                results.append(refused)
+            elif page.fresh(mutation):
+                results.append(_create(mutation, now, page, numbers))
+            else:
+                if mutation.collection in MESSAGING:
+                    page.write()
+                    session.flush()  # its checks query what the page wrote before
+                results.append(_apply(session, mutation, now, page, numbers))
+    page.write()
+    numbers.save(session)
     session.add(client)
     session.commit()
     return results
