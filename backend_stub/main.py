@@ -23,6 +23,7 @@ from backend_stub.api.routes import (
     app_api,
     auth,
     children,
+    delegations,
     messages,
     oauth,
     pro,
@@ -109,6 +110,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.include_router(account.router, prefix=API_PREFIX)  # password, contacts, devices
     for module in (rights, pro_corrections):  # a person's rights over their health data (issue #18)
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(delegations.router, prefix=API_PREFIX)  # helpers (aidants) and those they help
 
     @app.get(f"{API_PREFIX}/health", tags=["health"])
     def health() -> dict[str, str]:

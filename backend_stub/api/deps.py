@@ -16,7 +16,7 @@ from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
 from backend_stub.models.accounts import AuthSession, Holder
 from backend_stub.rules import gate
-from backend_stub.services import children, gatekeeper, sessions
+from backend_stub.services import children, gatekeeper, helpers, sessions
 from sync.protocol.children_schemas import SPACE_HEADER
 from sync.protocol.errors import ErrorCode
 
@@ -63,12 +63,14 @@ _bearer = HTTPBearer(auto_error=False)
 @dataclass
 class Signed:
     """The signed-in holder, the session (device) they used, and the space the request acts on:
-    their own, or with `X-Space` a minor child's (then `guardian` is the signed-in parent)."""
+    their own, or with `X-Space` a minor child's (then `guardian` is the signed-in parent) or the
+    space of someone they help (then `helper` holds the gate's facts about them)."""
 
     holder: Holder
     session: AuthSession
     space: Holder
     guardian: Holder | None = None
+    helper: gate.Helper | None = None
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,13 @@ class _Target:
     route: str
     path_params: dict[str, str]
     own_space_only: bool
+    polling: bool  # a pull with a cursor: asking for changes, not reading the record
 
 
 # Routes that act on the caller's own account and space, never on a child's with `X-Space` (the
 # gate refuses them there): closing and reopening, the children and their activation, the account
 # and its signed-in devices.
-OWN_SPACE_ONLY = ("/space/", "/children", "/account", "/devices")
+OWN_SPACE_ONLY = ("/space/", "/children", "/account", "/devices", "/delegations")
 
 
 async def signed_in(
@@ -105,9 +108,11 @@ async def signed_in(
         route=path,
         path_params=dict(request.path_params),
         own_space_only=path.removeprefix("/api/v1").startswith(OWN_SPACE_ONLY),
+        polling=path.endswith("/sync/pull") and bool(request.query_params.get("cursor")),
     )
     signed = await run_in_threadpool(_authenticate, request.app.state.ctx, credentials.credentials, target)
-    gatekeeper.set_acting(signed.guardian)  # services hide a minor's secret items from a parent
+    helping = (signed.holder, signed.helper) if signed.helper is not None else None
+    gatekeeper.set_acting(signed.guardian, helping)  # services hide what the member may not see
     request.state.guardian = signed.guardian
     return signed
 
@@ -116,6 +121,22 @@ def _authenticate(ctx: Context, token: str, target: _Target) -> Signed:
     """In a short session of its own; the rows come back detached, for the route's session to add."""
     with Session(ctx.engine, expire_on_commit=False) as session:
         row, holder = sessions.authenticate(session=session, ctx=ctx, access_token=token)
+        helped = session.get(Holder, target.space_id) if target.space_id not in ("", holder.id) else None
+        facts = helpers.facts(session, ctx, caller=holder, helped=helped) if helped is not None else None
+        if helped is not None and facts is not None:
+            space = helpers.resolve_space(
+                session=session,
+                ctx=ctx,
+                caller=holder,
+                helped=helped,
+                helper=facts,
+                method=target.method,
+                route=target.route,
+                path_params=target.path_params,
+                own_space_only=target.own_space_only,
+                polling=target.polling,
+            )
+            return Signed(holder=holder, session=row, space=space, helper=facts)
         space, guardian = children.resolve_space(
             session=session,
             ctx=ctx,
@@ -136,7 +157,7 @@ async def active_holder(signed: SignedDep) -> Holder:
     """The space of a health route, if the gate lets the member in: every health route depends on
     this, never on `signed_in`. With `X-Space` it is the child's space (guardianship checked by
     `signed_in`); a closed space answers only its holder's account and reopen routes."""
-    member = gate.Member(guardian=signed.guardian is not None)
+    member = signed.helper or gate.Member(guardian=signed.guardian is not None)
     verdict = gate.decide(member, gatekeeper.space_of(signed.space), gate.SPACE, datetime.min)
     if not verdict.allowed:
         assert verdict.refusal is not None

@@ -12,6 +12,7 @@ from rich.text import Text
 from sqlmodel import Session
 
 from backend_stub.commands.apps import app as apps_app
+from backend_stub.commands.protection import app as protection_app
 from backend_stub.context import Context, close_with, command_context, sealed_store
 from backend_stub.core.config import get_settings
 from backend_stub.core.holder_keys import HolderKeys
@@ -43,6 +44,7 @@ from sync.protocol.identifiers import normalize_nir
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
 app.add_typer(apps_app, name="apps")  # the catalogue of referenced apps
+app.add_typer(protection_app, name="protection")  # adults' legal protection measures, deaths
 console = Console()
 
 

@@ -18,6 +18,7 @@ from backend_stub.models import (  # noqa: F401  (registers the tables)
     administrative,
     apps,
     children,
+    helpers,
     keys,
     messages,
     notifications,

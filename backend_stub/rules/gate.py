@@ -6,7 +6,8 @@ The answer says: allowed or refused (an error code), on what basis (the "how" of
 where the line goes (the space's log, the security log, or nowhere for the holder's own acts),
 whom to notify, and whether to conceal (answer exactly as if the item did not exist).
 
-Who asks (`actor`): the holder or a parent acting on a minor's space (`Member`), a professional
+Who asks (`actor`): the holder or a parent acting on a minor's space (`Member`), someone the holder
+lets help them or the representative of an adult under legal protection (`Helper`), a professional
 with their mode, reason, declared consent and what the holder decided about them (`Professional`),
 a connected app (`App`), the recipient of a share link (`Link`), an operator command (`Operator`).
 What is aimed at (`item`): the space itself (open the record) or one of its items (document,
@@ -26,6 +27,23 @@ The table, applied top to bottom (the seeds' rules 4, 5, 7, 8 and 9; DESIGN.md "
    no open guardianship of a minor ..... child_not_guardian, in the child's log if a
                                          guardianship ever existed, else the security log only
    the holder's own acts (close, reopen, children, account) ... child_not_guardian, child's log
+ helper (X-Space; a delegation accepted, within its dates, both spaces active; or an open
+ legal protection measure)
+   none ever accepted .................. child_not_guardian, security log only (a stranger's answer)
+   delegation or measure ended ......... helpers.ended, in the helped person's log
+   the holder's own acts, always ....... helpers.not_allowed: close or reopen the space, password,
+                                         contacts, devices, children, delegations (a helper never
+                                         delegates), and, for a helper (not a representative who
+                                         represents: tutelle, habilitation familiale), every route
+                                         outside HELPER_ROUTES: emergency card and switches, export
+                                         and share links, connected apps, professionals'
+                                         authorisations and blocks, alerts, the access log
+   adding .............................. helpers.read_only unless the delegation says "read and
+                                         add", and then only new documents, measurements and
+                                         appointments (never a change to an existing item)
+   an item masked "from my helpers", a message or conversation without the messages right
+                                         concealed (representatives who represent see them)
+   every request but polling ........... a line of the helped person's log, as the helper
  professional
    blocked ............................. access_blocked in every mode, emergency and regulator too
    emergency / regulator ............... a stated reason (REASON_MIN letters), the regulator
@@ -190,7 +208,46 @@ class Operator:
     command: str
 
 
-Actor = Member | Professional | App | Link | Operator
+# Legal protection measures (Code civil art. 440, 473, 494-1): a tutelle and an habilitation
+# familiale represent the person (the representative acts as a parent does on a minor's space);
+# a curatelle assists (read and add, no messages: the person keeps their login and sees it all).
+REPRESENTS = frozenset({"tutelle", "habilitation_familiale"})
+MEASURES = REPRESENTS | {"curatelle"}
+# What a helper (or a curator) may reach of the holder routes, by route; the rest is the holder's.
+HELPER_READS = frozenset(
+    {
+        "/me",
+        "/sync/pull",
+        "/sync/records/{record_id}/content",
+        "/professionals",
+        "/professionals/search",
+        "/reimbursements",
+        "/administrative",
+        "/catalogue",
+    }
+)
+HELPER_MESSAGES = frozenset({"/messages/{message_id}/attachments/{index}"})
+HELPER_ADDS = frozenset({"/sync/push", "/uploads", "/uploads/{upload_id}"})
+HELPER_ADDABLE = frozenset({"document", "measurement", "appointment"})  # "read and add"
+
+
+@dataclass(frozen=True)
+class Helper:
+    """Someone acting on another adult's space (`X-Space`): a helper the holder delegated to, or
+    the representative of a legal protection measure (`measure`)."""
+
+    linked: bool = True  # a delegation accepted, within its dates (or an open measure), both spaces active
+    ever_linked: bool = True  # such a link existed once (a stranger answers as for any unknown id)
+    may_add: bool = False  # "read and add": new documents, measurements, appointments
+    messages: bool = False  # the holder lets them read their messages
+    measure: str = ""  # tutelle, curatelle, habilitation_familiale ("" a delegation)
+
+    @property
+    def represents(self) -> bool:
+        return self.measure in REPRESENTS
+
+
+Actor = Member | Helper | Professional | App | Link | Operator
 
 
 @dataclass(frozen=True)
@@ -199,7 +256,7 @@ class Item:
 
     kind: str = "space"  # space, document, profile, conversation, message, notification,
     #                      log_entry, upload, share, settings, record
-    action: str = "read"  # list (no content), read (content opened), write
+    action: str = "read"  # list (no content), read (content opened), write (new), change (existing)
     owned: bool = True  # it belongs to the space named (else: someone else's, concealed)
     secret: bool = False  # a minor's secret item (`hidden_from_guardians`)
     hidden_from_patient: bool = False  # until a professional has told the patient in person
@@ -210,6 +267,8 @@ class Item:
     scope: str = ""  # what an app needs for it
     in_link: bool = True  # a share link: the item is among the link's documents
     own_space_only: bool = False  # the holder's own acts: close, reopen, children, account
+    masked_from_helpers: bool = False  # the holder hid it from their helpers
+    route: str = ""  # the holder route asked (without /api/v1), for a helper's requests
     closed_ok: bool = False  # allowed while the space is closed (its reopen flow, the account)
 
 
@@ -222,7 +281,8 @@ class Verdict:
 
     allowed: bool
     basis: str = ""  # holder, guardian, attending, authorised, care_team, new_care_team,
-    #                  emergency, regulator, app, share, operator
+    #                  emergency, regulator, app, share, operator, helper, tutelle, curatelle,
+    #                  habilitation_familiale
     refusal: ErrorCode | None = None
     log: Log = Log.NONE
     notify: str = ""  # a notification kind for the holder ("" none)
@@ -245,6 +305,8 @@ def decide(actor: Actor, space: Space, item: Item, now: datetime) -> Verdict:
     match actor:
         case Member():
             return _member(actor, space, item)
+        case Helper():
+            return _helper(actor, space, item)
         case Professional():
             return _professional(actor, space, item, now)
         case App():
@@ -280,6 +342,41 @@ def _member(member: Member, space: Space, item: Item) -> Verdict:
     if _hidden_from_viewer(item, parent=False):
         return _conceal()
     return Verdict(True, "holder")
+
+
+def _helper(helper: Helper, space: Space, item: Item) -> Verdict:
+    if space.status is None or not helper.ever_linked:
+        return _refuse(ErrorCode.CHILD_NOT_GUARDIAN, Log.SECURITY)  # a stranger's answer
+    if not helper.linked or not space.active:
+        return _refuse(ErrorCode.HELPER_ENDED, Log.SPACE)
+    if item.own_space_only:
+        return _refuse(ErrorCode.HELPER_NOT_ALLOWED, Log.SPACE)
+    if not helper.represents:
+        if refusal := _helper_refusal(helper, item):
+            return _refuse(refusal, Log.SPACE)
+        if item.masked_from_helpers or (item.kind in MESSAGING and not helper.messages):
+            return _conceal()
+    if _hidden_from_viewer(item, parent=False):
+        return _conceal()
+    basis = helper.measure or "helper"
+    return Verdict(True, basis, log=Log.NONE if item.action == "list" else Log.SPACE)
+
+
+def _helper_refusal(helper: Helper, item: Item) -> ErrorCode | None:
+    """What a helper (or a curator) may never do, and what a read-only one may not add."""
+    if item.route:
+        if item.route in HELPER_ADDS:
+            return None if helper.may_add else ErrorCode.HELPER_READ_ONLY
+        if item.route in HELPER_MESSAGES:
+            return None if helper.messages else ErrorCode.HELPER_NOT_ALLOWED
+        if item.route not in HELPER_READS:
+            return ErrorCode.HELPER_NOT_ALLOWED
+    if item.action in ("write", "change") and item.kind != "space":
+        if not helper.may_add or item.kind not in HELPER_ADDABLE:
+            return ErrorCode.HELPER_READ_ONLY
+        if item.action == "change":  # adding is not changing what the holder or others wrote
+            return ErrorCode.HELPER_READ_ONLY
+    return None
 
 
 def _professional(pro: Professional, space: Space, item: Item, now: datetime) -> Verdict:

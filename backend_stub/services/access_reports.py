@@ -25,7 +25,7 @@ def report(
     """Flag the log line numbered `seq` as the member asking sees it (a minor's parents number
     lines in their own numbering, where the secret items' lines have none); again: the new note
     replaces the old; a block stays."""
-    number = AccessEntry.gseq if gatekeeper.member().guardian else AccessEntry.seq
+    number = AccessEntry.gseq if gatekeeper.parents() else AccessEntry.seq
     entry = session.exec(select(AccessEntry).where(AccessEntry.holder_id == holder.id, number == seq)).first()
     if entry is None or not gatekeeper.may_see(gate.Item(kind="log_entry", secret=entry.gseq is None)):
         raise DomainError(ErrorCode.NOT_FOUND)

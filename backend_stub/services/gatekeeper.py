@@ -3,8 +3,9 @@
 Services never decide who may see what: they describe the actor, the space and the item with the
 helpers here, ask `gate.decide`, and hand a refusal to `refuse`, which writes the line where the
 verdict says (the space's access log, or the security log for a caller with no relation) and
-answers with the verdict's code. The member asking in a holder route (the holder, or a parent
-acting on a minor's space with `X-Space`) is set once per request by api/deps.py.
+answers with the verdict's code. The member asking in a holder route (the holder, a parent acting
+on a minor's space with `X-Space`, or a helper acting on the space of someone they help) is set
+once per request by api/deps.py.
 """
 
 from contextvars import ContextVar
@@ -18,11 +19,13 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, security
+from sync.protocol.errors import ErrorCode
 from sync.protocol.reference import shared_sections
 from sync.protocol.schemas import SpaceStatus
 
 SECRET = "hidden_from_guardians"  # a minor's item their parents must not see
 HIDDEN = "hidden_from_patient"  # until a professional has told the patient in person
+MASKED_FROM_HELPERS = "masked_from_helpers"  # the holder hid it from their helpers
 PRO_PREFIX = "professional:"
 # Ids the server gives to what others write; a device never creates one, so a push naming one that
 # the caller cannot see gets the answer of one that does not exist.
@@ -30,6 +33,7 @@ RESERVED_PREFIXES = ("pro-", "app-")
 ACTIVE = gate.Space(SpaceStatus.ACTIVE)
 
 _acting: ContextVar[Holder | None] = ContextVar("acting_guardian", default=None)
+_helping: ContextVar[tuple[Holder, gate.Helper] | None] = ContextVar("acting_helper", default=None)
 
 
 def acting_guardian() -> Holder | None:
@@ -37,9 +41,26 @@ def acting_guardian() -> Holder | None:
     return _acting.get()
 
 
-def set_acting(guardian: Holder | None) -> None:
+def acting_helper() -> tuple[Holder, gate.Helper] | None:
+    """The helper (or representative) acting on the space of someone they help, and the gate's
+    facts about them, or None."""
+    return _helping.get()
+
+
+def set_acting(guardian: Holder | None, helper: tuple[Holder, gate.Helper] | None = None) -> None:
     """Called once per request by api/deps.py, before any service runs."""
     _acting.set(guardian)
+    _helping.set(helper)
+
+
+def parents() -> bool:
+    """The request is a parent's on a minor's space: their own numbering of feeds and logs."""
+    return acting_guardian() is not None
+
+
+def on_behalf() -> bool:
+    """Someone acts on another person's space (a parent, a helper, a representative)."""
+    return acting_guardian() is not None or acting_helper() is not None
 
 
 def space_of(holder: Holder | None) -> gate.Space:
@@ -54,8 +75,10 @@ def space_of(holder: Holder | None) -> gate.Space:
     )
 
 
-def member() -> gate.Member:
-    """The member asking in this request: the holder, or a parent acting on a child's space."""
+def member() -> gate.Member | gate.Helper:
+    """The member asking in this request: the holder, a parent acting on a child's space, or a helper."""
+    if (helping := acting_helper()) is not None:
+        return helping[1]
     return gate.Member(guardian=acting_guardian() is not None)
 
 
@@ -72,6 +95,7 @@ def item_of(record: Record, action: str = "read") -> gate.Item:
         secret=bool(data.get(SECRET)),
         hidden_from_patient=bool(data.get(HIDDEN)),
         masked=bool(data.get("masked")),
+        masked_from_helpers=bool(data.get(MASKED_FROM_HELPERS)),
         type=str(data.get("type", "other")),
         author_id=author_id(record),
     )
@@ -85,6 +109,14 @@ def visible(record: Record) -> bool:
 def may_see(item: gate.Item) -> bool:
     """The same, for an item that is not a record (a notification, a log line, an upload)."""
     return gate.decide(member(), ACTIVE, item, datetime.min).allowed
+
+
+def write_refusal(collection: str, *, new: bool) -> ErrorCode | None:
+    """May the member asking add (new) or change a record of this collection? (a helper: only
+    new documents, measurements and appointments, and only with "read and add")"""
+    item = gate.Item(kind=collection, action="write" if new else "change")
+    verdict = gate.decide(member(), ACTIVE, item, datetime.min)
+    return None if verdict.allowed else verdict.refusal
 
 
 def secret_data(data: dict[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from backend_stub.models.accounts import (
 )
 from backend_stub.models.record import Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import log_kept_after, purge_date
-from backend_stub.services import audit, ratelimit
+from backend_stub.services import audit, helpers, ratelimit
 from backend_stub.services.accounts import check_password
 from backend_stub.services.sessions import revoke_all
 from sync.protocol.errors import ErrorCode
@@ -26,7 +26,8 @@ from sync.protocol.schemas import SpaceStatus
 
 
 def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep_session: str) -> Holder:
-    """Archive the space: hidden from everyone, kept 10 years, then deleted; other devices signed out."""
+    """Archive the space: hidden from everyone, kept 10 years, then deleted; other devices signed
+    out; the delegations it gives or receives end."""
     if holder.status != SpaceStatus.ACTIVE:
         raise DomainError(ErrorCode.SPACE_CLOSED)
     check_password(session=session, ctx=ctx, holder=holder, password=password, wrong=ErrorCode.LOGIN_FAILED)
@@ -36,6 +37,7 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
     holder.purge_after = purge_date(now, years=ctx.settings.archive_years)
     session.add(holder)
     revoke_all(session=session, holder_id=holder.id, keep=keep_session)
+    helpers.end_for_space(session=session, ctx=ctx, holder=holder, reason="closed")
     session.commit()
     ctx.notifier.send(
         "email",

@@ -61,7 +61,7 @@ class NewRecord:
 
 def record_out(record: Record | NewRecord) -> RecordOut:
     """A record as the member asking sees it: numbered in their own feed."""
-    number = record.gseq if gatekeeper.member().guardian else record.vseq
+    number = record.gseq if gatekeeper.parents() else record.vseq
     return RecordOut(
         id=record.id,
         collection=record.collection,
@@ -314,6 +314,8 @@ def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Nu
         # An id the server gives to others' writes: one the member cannot see answers as one that
         # does not exist, and neither can be created by a device.
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=ErrorCode.SYNC_READ_ONLY.value)
+    if refusal := gatekeeper.write_refusal(m.collection, new=record is None):
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal.value)
     if m.collection in MESSAGING and (
         refusal := _messaging().check_push(session=session, holder_id=holder_id, m=m, record=record, now=now)
     ):
@@ -419,7 +421,7 @@ def pull(*, session: Session, holder: Holder, cursor: str, limit: int) -> PullRe
     (what they may not see has no number in it, so it is never read)."""
     after = decode_cursor(cursor)
     limit = max(1, min(limit, MAX_PULL))
-    parents = gatekeeper.member().guardian
+    parents = gatekeeper.parents()
     number = col(Record.gseq) if parents else col(Record.vseq)
     rows = session.exec(
         select(Record).where(Record.holder_id == holder.id, number > after).order_by(number).limit(limit + 1)

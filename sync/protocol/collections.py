@@ -33,8 +33,10 @@ COLLECTIONS: dict[str, Collection] = {
 }
 # What the holder may change of a record once written (a professional's, or a message sent):
 # flags only. A professional's document: `masked`; a message: `read`; a conversation: `archived`.
+# Any of them may also be masked from the holder's helpers (`masked_from_helpers`).
 HOLDER_FLAGS: dict[str, frozenset[str]] = {
-    "document": frozenset({"masked"}),
+    "document": frozenset({"masked", "masked_from_helpers"}),
+    "profile_entry": frozenset({"masked_from_helpers"}),
     "message": frozenset({"read"}),
     "conversation": frozenset({"archived"}),
 }

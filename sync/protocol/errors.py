@@ -139,6 +139,18 @@ class ErrorCode(StrEnum):
     # Parents acting on their minor children's spaces (issue #7).
     CHILD_NOT_GUARDIAN = "error.children.not_guardian"
     CHILD_ACTIVATES_FROM_PARENT = "error.children.from_parent_space"
+    # Helpers (aidants) and adults under legal protection (issue #16).
+    HELPER_NOT_FOUND = "error.helpers.not_found"
+    HELPER_SELF = "error.helpers.self"
+    HELPER_MINOR = "error.helpers.minor"
+    HELPER_SPACE_NOT_ACTIVE = "error.helpers.space_not_active"
+    HELPER_TOO_MANY = "error.helpers.too_many"
+    HELPER_ALREADY = "error.helpers.already"
+    HELPER_DATES = "error.helpers.dates"
+    HELPER_INVITATION_EXPIRED = "error.helpers.invitation_expired"
+    HELPER_NOT_ALLOWED = "error.helpers.not_allowed"
+    HELPER_READ_ONLY = "error.helpers.read_only"
+    HELPER_ENDED = "error.helpers.ended"
     # The one gate (backend_stub/rules/gate.py): ended authorisations, professionals' keys.
     ACCESS_ENDED = "error.access.ended"
     AUTHORISATION_END_PAST = "error.access.end_in_past"

@@ -39,12 +39,13 @@ from backend_stub.models.rights import HealthCorrection
 from backend_stub.models.security import SecurityEvent
 from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
-from backend_stub.services import apps, children
+from backend_stub.services import apps, children, helpers
 from backend_stub.services.gatekeeper import SECRET
 from backend_stub.services.sync import lock_holder, stamp
 from sync.protocol.reference import profile_sections
 from sync.protocol.schemas import SpaceStatus
 from tests.backend.test_children import A, as_parent, family
+from tests.backend.test_helpers import as_helper, helping
 from tests.backend.test_oauth import connect, register
 from tests.backend.test_record_access import PDF, Pro
 from tests.backend.test_route_authorisation import APP, HOLDER, PROFESSIONAL, PUBLIC
@@ -258,15 +259,24 @@ OWN = {
     ("post", "/api/v1/auth/logout"),
 } | ACCOUNT
 OWN_SPACE_ONLY = {
-    route for route in HOLDER if route[1].removeprefix(A).startswith(("/space/", "/children"))
+    route for route in HOLDER if route[1].removeprefix(A).startswith(("/space/", "/children", "/delegations"))
 } | ACCOUNT
 CONTENT_READS = {r for r in HOLDER if r[0] == "get" and ("/content" in r[1] or "/attachments/" in r[1])}
+# Helpers acting on the space of someone they help (issue #16): what the gate lets each do, by route.
+HELPER_STATES = (
+    "helper_read_only",
+    "helper_read_and_add",
+    "helper_with_messages",
+    "helper_delegation_ended",
+    "representative_tutelle",
+)
 MEMBER_STATES = (
     "holder",
     "holder_space_closed",
     "parent",
     "parent_authority_ended",
     "stranger_naming_a_space",
+    *HELPER_STATES,
 )
 
 
@@ -283,7 +293,55 @@ def member_cell(state: str, route: tuple[str, str]) -> Expect:
         return Expect(0, line="allowed" if route[0] != "get" or route in CONTENT_READS else "")
     if state == "parent_authority_ended":
         return not_guardian
+    if state in HELPER_STATES:
+        return helper_cell(state, route)
     return refused(403, "children.not_guardian", line=False)
+
+
+def helper_cell(state: str, route: tuple[str, str]) -> Expect:
+    """A helper's row: the routes of HELPER_READS (and, with their rights, HELPER_ADDS and the
+    messages' files) are let through and logged; every other is the holder's own: refused, logged."""
+    path = route[1].removeprefix(A)
+    if state == "helper_delegation_ended":
+        return refused(403, "helpers.ended")
+    if route in OWN_SPACE_ONLY:
+        return refused(403, "helpers.not_allowed")
+    if state == "representative_tutelle":  # represents: as a parent does, with every line logged
+        return Expect(0, line="allowed")
+    if path in gate.HELPER_READS:
+        return Expect(0, line="allowed")
+    if path in gate.HELPER_ADDS:
+        return (
+            Expect(0, line="allowed") if state == "helper_read_and_add" else refused(403, "helpers.read_only")
+        )
+    if path in gate.HELPER_MESSAGES and state == "helper_with_messages":
+        return Expect(0, line="allowed")
+    return refused(403, "helpers.not_allowed")
+
+
+def helper_member(scene: "Scene", state: str) -> tuple[dict[str, str], str, bool]:
+    """(headers, the helped person's id, False) for a helper state, built for this cell alone."""
+    world = scene.world
+    if state == "representative_tutelle":
+        helped, _ = world.active_person()
+        representative, tokens = world.active_person()
+        with Session(scene.ctx.engine) as session:
+            measure = helpers.add_measure(
+                session=session,
+                ctx=scene.ctx,
+                protected_nir=helped.nir,
+                representative_nir=representative.nir,
+                kind="tutelle",
+                starts_on=scene.clock.now().date(),
+                ends_on=scene.clock.now().date() + timedelta(days=365 * 5),
+            )
+            helped_id = measure.protected_id
+        return as_helper(tokens, helped_id), helped_id, False
+    rights = {"may_add": state == "helper_read_and_add", "messages": state == "helper_with_messages"}
+    _, _, helped_id, _, helper_tokens, delegation = helping(world, **rights)
+    if state == "helper_delegation_ended":
+        world.api.post(f"{A}/delegations/{delegation}/end", headers=bearer(helper_tokens))
+    return as_helper(helper_tokens, helped_id), helped_id, False
 
 
 # --- the facts of the gate each state exercises (a new fact needs a state) --------------------------
@@ -327,6 +385,13 @@ EXERCISED = {
         "guardian": "parent",
         "linked": "parent_authority_ended",
         "ever_linked": "stranger_naming_a_space",
+    },
+    gate.Helper: {
+        "linked": "helper_delegation_ended",
+        "ever_linked": "stranger_naming_a_space",
+        "may_add": "helper_read_and_add",
+        "messages": "helper_with_messages",
+        "measure": "representative_tutelle",
     },
 }
 
@@ -974,6 +1039,8 @@ def _member(scene: Scene, state: str) -> tuple[dict[str, str], str, bool]:
                 session=session, ctx=scene.ctx, child_nir=child.nir, guardian_nir=parent.nir
             )
         return as_parent(tokens, child_id), child_id, False
+    if state in HELPER_STATES:
+        return helper_member(scene, state)
     _, tokens = world.active_person()
     return as_parent(tokens, scene.holder_id), scene.holder_id, False
 
@@ -997,6 +1064,7 @@ def test_member_cells(scene: Scene, state: str, route: tuple[str, str]) -> None:
         request_id="none",
         message_id="none",
         device_id="none",
+        delegation_id="none",
     )
     if route[0] == "patch":
         headers = headers | {"Upload-Offset": "0"}

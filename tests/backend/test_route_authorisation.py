@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from backend_stub.services import security
+from tests.backend.test_helpers import identity
 from tests.backend.test_oauth import APP_ROUTES, connection_of
 from tests.backend.test_record_access import PDF, Pro, holder_document
 from tests.conftest import PASSWORD, World, bearer
@@ -120,6 +121,12 @@ HOLDER = {
     ("post", "/api/v1/account/contact/confirm"): (410,),  # the first holder's code: not theirs
     ("get", "/api/v1/devices"): (200,),
     ("post", "/api/v1/devices/{device_id}/sign-out"): (404,),
+    # Helpers (tests/backend/test_helpers.py): the other's own list; the first's delegation is unknown.
+    ("get", "/api/v1/delegations"): (200,),
+    ("post", "/api/v1/delegations"): (422,),
+    ("post", "/api/v1/delegations/{delegation_id}/accept"): (404,),
+    ("post", "/api/v1/delegations/{delegation_id}/refuse"): (404,),
+    ("post", "/api/v1/delegations/{delegation_id}/end"): (404,),
 }
 
 
@@ -153,6 +160,7 @@ def _snapshot(world: World, tokens: dict[str, str]) -> tuple[object, ...]:
         world.api.get("/api/v1/health-corrections", headers=h).json(),
         world.api.get("/api/v1/research", headers=h).json(),
         world.api.get("/api/v1/complaints", headers=h).json(),
+        world.api.get("/api/v1/delegations", headers=h).json(),
     )
 
 
@@ -164,6 +172,7 @@ def test_anonymous_is_refused(world: World, route: tuple[str, str]) -> None:
     path = path.replace("{seq}", "1").replace("{share_id}", "x")  # access log, share links
     path = path.replace("{device_id}", "x")  # signed-in devices
     path = path.replace("{correction_id}", "x")  # health-data corrections
+    path = path.replace("{delegation_id}", "x")  # helpers
     url = path.format(record_id="x", upload_id="x", professional_id="x", notification_id="x", document_id="x")
     response = world.api.request(method.upper(), url, json={})
     assert response.status_code == 401, (route, response.text)
@@ -187,6 +196,12 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         headers=bearer(first_tokens),
     ).json()
     contact_code = world.last_otp("nouvelle@exemple.fr")
+    helper, _ = world.active_person()
+    delegation_id = world.api.post(
+        "/api/v1/delegations",
+        headers=bearer(first_tokens),
+        json=identity(helper) | {"starts_on": "2026-01-05", "ends_on": "2026-02-05"},
+    ).json()["id"]
     before = _snapshot(world, first_tokens)
 
     _, other = world.active_person()
@@ -205,6 +220,7 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
         ).json()["id"],
         "seq": world.api.get("/api/v1/access-log", headers=bearer(first_tokens)).json()["entries"][0]["seq"],
         "device_id": device_id,
+        "delegation_id": delegation_id,
     }
     bodies = {
         "/api/v1/space/close": {"password": "Not-the-password-1"},

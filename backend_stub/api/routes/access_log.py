@@ -35,7 +35,7 @@ def access_log(
 ) -> AccessLogPage:
     """Every access by someone other than the holder, newest first, filtered, by pages (for a
     minor's parents: numbered and paged in their own numbering, without the secret items' lines)."""
-    parents = gatekeeper.member().guardian
+    parents = gatekeeper.parents()
     rows, next_before = audit.page(
         session=session,
         holder_id=holder.id,

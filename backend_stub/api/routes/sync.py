@@ -9,7 +9,7 @@ from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.models.record import Record
-from backend_stub.services import checkpoints, gatekeeper, record_access, sync
+from backend_stub.services import checkpoints, gatekeeper, helpers, record_access, sync
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse
 
@@ -18,8 +18,23 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 
 @router.post("/push")
 def push(body: PushRequest, holder: ActiveHolder, ctx: ContextDep, session: SessionDep) -> PushResponse:
-    """Apply a device's outbox batch (idempotent by client id and sequence)."""
-    return PushResponse(results=sync.push(session=session, ctx=ctx, holder=holder, request=body))
+    """Apply a device's outbox batch (idempotent by client id and sequence); a document a helper
+    adds is told to the helped person."""
+    results = sync.push(session=session, ctx=ctx, holder=holder, request=body)
+    if (helping := gatekeeper.acting_helper()) is not None:
+        for r in results:
+            if (
+                r.outcome == "applied"
+                and r.record
+                and r.record.collection == "document"
+                and r.record.version == 1
+            ):
+                title = str(r.record.data.get("title", ""))
+                helpers.document_added(
+                    session=session, ctx=ctx, helped=holder, helper=helping[0], title=title
+                )
+        session.commit()
+    return PushResponse(results=results)
 
 
 @router.get("/pull")
@@ -31,9 +46,10 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = 500,
 ) -> PullResponse:
     """The holder's changes after the cursor, oldest first, with the signed head of their log (not
-    to a parent: the head counts the lines of a minor's secret items, which they must not see)."""
+    to a parent: the head counts the lines of a minor's secret items, which they must not see; nor
+    to a helper: the log is the helped person's)."""
     page = sync.pull(session=session, holder=holder, cursor=cursor, limit=limit)
-    if gatekeeper.acting_guardian() is not None:
+    if gatekeeper.on_behalf():
         return page
     return page.model_copy(update={"log_head": checkpoints.head_of(ctx.signer, holder, ctx.clock.now())})
 
