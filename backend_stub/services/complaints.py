@@ -34,7 +34,7 @@ def _out(row: Complaint) -> ComplaintOut:
 
 def _context(session: Session, holder: Holder, seq: int) -> str:
     """The access-log line named, as the member asking numbers and sees it; else not found."""
-    number = AccessEntry.gseq if gatekeeper.member().guardian else AccessEntry.seq
+    number = AccessEntry.gseq if gatekeeper.parents() else AccessEntry.seq
     entry = session.exec(select(AccessEntry).where(AccessEntry.holder_id == holder.id, number == seq)).first()
     if entry is None or not gatekeeper.may_see(gate.Item(kind="log_entry", secret=entry.gseq is None)):
         raise DomainError(ErrorCode.NOT_FOUND)
