@@ -154,6 +154,8 @@ class VaultAppState(ShellState):
             Screen.PIN_CHANGE: Screen.HOME if self.settings.pin.outdated else Screen.SETTINGS,
             Screen.DEVICES: Screen.SETTINGS,
             Screen.RIGHTS: Screen.SETTINGS,
+            Screen.ALERTS: Screen.PROFESSIONALS,
+            Screen.PROFILE_SHARING: Screen.PROFESSIONALS,
         }
         if self.screen in previous:
             self.go(previous[self.screen])

@@ -36,7 +36,7 @@ from mobile.measurements import measurements, measurements_add, measurements_kin
 from mobile.messages import conversation, messages
 from mobile.profile import emergency_card, profile, profile_list, wishes
 from mobile.questionnaires import questionnaires
-from mobile.record_access import access_log, emergency, notifications, professionals
+from mobile.record_access import access_log, alerts, emergency, notifications, professionals, sharing
 from mobile.rights import rights
 from mobile.settings import closed, contact, password, settings, unlock_code
 from mobile.shares import shares
@@ -70,6 +70,8 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.PROFESSIONALS: professionals.build,
     Screen.EMERGENCY: emergency.build,
     Screen.ACCESS_LOG: access_log.build,
+    Screen.ALERTS: alerts.build,
+    Screen.PROFILE_SHARING: sharing.build,
     Screen.NOTIFICATIONS: partial(notifications.build, device_notices=agenda.device_notices),
     Screen.MESSAGES: messages.build,
     Screen.CONVERSATION: conversation.build,
@@ -116,6 +118,8 @@ WITH_BACK = frozenset(
         Screen.PROFESSIONALS,
         Screen.EMERGENCY,
         Screen.ACCESS_LOG,
+        Screen.ALERTS,
+        Screen.PROFILE_SHARING,
         Screen.NOTIFICATIONS,
         Screen.MESSAGES,
         Screen.CONVERSATION,

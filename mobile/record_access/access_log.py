@@ -7,6 +7,7 @@ import flet as ft
 from mobile.record_access.common import entering, record
 from mobile.record_access.state import LOG_KINDS, AccessLogState
 from mobile.shell.panels import chip, load_in_background, problem, small_button, status_line
+from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,
@@ -332,9 +333,15 @@ def build(ui: Ui) -> list[ft.Control]:
             )
         elif log.entries:
             entries.append(para(ui.t("ui.log.end"), key="log-end"))
+
+    def open_alerts(_: ft.ControlEvent) -> None:
+        ui.state.go(Screen.ALERTS)
+        ui.render()
+
     return column(
         title(ui.t("ui.log.title")),
         para(ui.t("ui.log.intro"), key="log-intro"),
+        small_button(ui.t("ui.alerts.open"), "log-alerts", open_alerts, icon=ft.Icons.NOTIFICATIONS_ACTIVE),
         _filters(ui, log),
         status_line(ui, log, "log"),
         problem(ui, log, retry, "log"),

@@ -7,7 +7,9 @@ from mobile.shell.widgets import Ui
 
 __all__ = ["MY_SCREENS", "entering", "record"]
 
-MY_SCREENS = frozenset({"professionals", "emergency", "access-log", "notifications"})
+MY_SCREENS = frozenset(
+    {"professionals", "emergency", "access-log", "notifications", "alerts", "profile-sharing"}
+)
 
 
 def record(ui: Ui) -> RecordState:

@@ -1,4 +1,5 @@
-"""Emergency access (rule 7): two separate switches, each explained, saved at once."""
+"""Emergency access (rule 7): two separate switches, and the third of issue #17 (masked documents
+readable in an emergency), each explained, saved at once."""
 
 import asyncio
 

@@ -356,9 +356,12 @@ def build(ui: Ui) -> list[ft.Control]:
     async def retry(_: ft.ControlEvent) -> None:
         await ui.run(pros, pros.load)
 
-    def emergency(_: ft.ControlEvent) -> None:
-        ui.state.go(Screen.EMERGENCY)
-        ui.render()
+    def go(screen: Screen):  # type: ignore[no-untyped-def]
+        def handler(_: ft.ControlEvent) -> None:
+            ui.state.go(screen)
+            ui.render()
+
+        return handler
 
     now = datetime.now(UTC)
     body: list[ft.Control | None] = []
@@ -398,6 +401,16 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Divider(height=16),
         subtitle(ui.t("ui.emergency.title"), key="emergency-link-title"),
         para(ui.t("ui.pros.emergency.hint"), key="emergency-link-hint"),
-        primary_button(ui.t("ui.pros.emergency.link"), "open-emergency", emergency, icon=ft.Icons.EMERGENCY),
+        primary_button(
+            ui.t("ui.pros.emergency.link"), "open-emergency", go(Screen.EMERGENCY), icon=ft.Icons.EMERGENCY
+        ),
+        subtitle(ui.t("ui.sharing.title"), key="sharing-link-title"),
+        para(ui.t("ui.sharing.hint"), key="sharing-link-hint"),
+        secondary_button(
+            ui.t("ui.sharing.open"), "open-sharing", go(Screen.PROFILE_SHARING), icon=ft.Icons.VISIBILITY
+        ),
+        secondary_button(
+            ui.t("ui.alerts.open"), "open-alerts", go(Screen.ALERTS), icon=ft.Icons.NOTIFICATIONS_ACTIVE
+        ),
         ft.Container(height=12, key="pros-end"),
     )

@@ -2,7 +2,10 @@
 
     RecordState             one per signed-in holder (see `record_of`)
       ProfessionalsState    my professionals, search, authorise / revoke / block, attending physician
-      EmergencyState        the two emergency switches (rule 7), saved at once
+      EmergencyState        the two emergency switches (rule 7) and the third (masked documents
+                            readable in an emergency, issue #17), saved at once
+      AlertsState           how accesses are told, per channel (first access only or every one)
+      SharingState          which profile sections professionals may read
       AccessLogState        who accessed the record, filtered, newest first, by pages
       NotificationsState    first accesses, emergency accesses, new documents; the unread count
 
@@ -20,6 +23,7 @@ from mobile.shell.online import Online
 from mobile.shell.words import display_name, error_text, format_datetime, parse_day, profession_label, text
 from sync.client import AccountClient
 from sync.errors import SyncError
+from sync.protocol.alerts import CHANNELS, AlertSettings
 from sync.protocol.record_schemas import (
     AccessEntryOut,
     AccessLogPage,
@@ -27,6 +31,8 @@ from sync.protocol.record_schemas import (
     GrantOut,
     NotificationOut,
     ProfessionalOut,
+    ProfileSharing,
+    SectionSharing,
 )
 from sync.protocol.reference import professions, profile_sections
 
@@ -34,11 +40,13 @@ __all__ = [
     "LOG_KINDS",
     "PERIODS",
     "AccessLogState",
+    "AlertsState",
     "EmergencyState",
     "EntryText",
     "NotificationsState",
     "ProfessionalsState",
     "RecordState",
+    "SharingState",
     "grant_status",
     "record_of",
     "until_for",
@@ -303,7 +311,7 @@ class ProfessionalsState(Online):
 class EmergencyState(Online):
     """Rule 7's two switches; a change is saved at once and undone on screen if it failed."""
 
-    SWITCHES = ("emergency_access", "regulator_access")
+    SWITCHES = ("emergency_access", "regulator_access", "masked_in_emergency")
 
     def __init__(self, client: AccountClient) -> None:
         super().__init__(client)
@@ -349,6 +357,74 @@ class EmergencyState(Online):
         """`change` then `save`, for callers that need no redraw in between (tests)."""
         self.change(name, value)
         return self.save()
+
+
+# --- alerts and what professionals read of the profile (issue #17) ---------------------------------
+
+
+class AlertsState(Online):
+    """How accesses are told, per channel: first access only or every access (off for e-mail and
+    SMS); emergency accesses are always told. Each change is saved at once."""
+
+    def __init__(self, client: AccountClient) -> None:
+        super().__init__(client)
+        self.settings: AlertSettings | None = None
+
+    def load(self) -> bool:
+        def ask() -> None:
+            self.settings = self.client.alert_settings()
+            self.loaded = True
+
+        return self._call(ask)
+
+    def choices(self, channel: str) -> tuple[str, ...]:
+        """What a channel offers: the in-app one cannot be off."""
+        return ("first", "every") if channel == "in_app" else ("off", "first", "every")
+
+    def set(self, channel: str, value: str) -> bool:
+        """Save one channel's choice; on failure the screen keeps what the server holds."""
+        if self.settings is None or channel not in CHANNELS or value not in self.choices(channel):
+            return False
+        wanted = self.settings.model_copy(update={channel: value})
+
+        def ask() -> None:
+            self.settings = self.client.set_alert_settings(wanted)
+
+        ok = self._call(ask)
+        if ok:
+            self.notice = ("ui.alerts.saved", {})
+        return ok
+
+
+class SharingState(Online):
+    """Which sections of the medical profile professionals may read (on top of what their
+    profession may read); the national app's defaults until the holder chooses."""
+
+    def __init__(self, client: AccountClient) -> None:
+        super().__init__(client)
+        self.sharing: ProfileSharing | None = None
+
+    def load(self) -> bool:
+        def ask() -> None:
+            self.sharing = self.client.profile_sharing()
+            self.loaded = True
+
+        return self._call(ask)
+
+    def sections(self) -> list[SectionSharing]:
+        return [] if self.sharing is None else self.sharing.sections
+
+    def set(self, section: str, shared: bool) -> bool:
+        if section not in {s.section for s in self.sections()}:
+            return False
+
+        def ask() -> None:
+            self.sharing = self.client.set_profile_sharing({section: shared})
+
+        ok = self._call(ask)
+        if ok:
+            self.notice = ("ui.sharing.saved.on" if shared else "ui.sharing.saved.off", {})
+        return ok
 
 
 # --- access log -----------------------------------------------------------------------------------
@@ -641,6 +717,8 @@ class RecordState:
         self.holder_id = holder_id
         self.professionals = ProfessionalsState(client)
         self.emergency = EmergencyState(client)
+        self.alerts = AlertsState(client)
+        self.sharing = SharingState(client)
         self.log = AccessLogState(client)
         self.notifications = NotificationsState(client)
         self.view_seen = ""  # the shared-record screen drawn last ("" once another one is shown)

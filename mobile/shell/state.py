@@ -74,6 +74,8 @@ class Screen(StrEnum):
     PROFESSIONALS = "professionals"
     EMERGENCY = "emergency"
     ACCESS_LOG = "access-log"
+    ALERTS = "alerts"  # how accesses are told, per channel
+    PROFILE_SHARING = "profile-sharing"  # which profile sections professionals read
     NOTIFICATIONS = "notifications"
     PIN_SETUP = "pin-setup"
     UNLOCK = "unlock"
