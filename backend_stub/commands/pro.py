@@ -74,7 +74,7 @@ def documents(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Con
             "GET", "/pro/documents", params=params, headers=_headers(nir, mode, reason, consent)
         ).json()
         for row in page["documents"]:
-            table.add_row(row["id"], row["date"], row["type"], Text(row["title"]), row["author"])
+            table.add_row(row["id"], row["date"], row["type"], Text(row["title"]), _author(row))
         if page["next_before"] is None:
             break
         params, consent = {"before": page["next_before"]}, False
@@ -123,6 +123,11 @@ def add(
 HIDDEN_KEYS = ("section", "author_name", "author_profession")
 
 
+def _author(row: dict[str, Any]) -> str:
+    """Who wrote it; what the patient entered themself is said plainly (EHDS art. 5)."""
+    return "entered by the patient" if row.get("entered_by_patient") else str(row["author"])
+
+
 @app.command()
 def profile(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
     """Show the patient's profile entries and measurements this professional may read."""
@@ -137,7 +142,7 @@ def profile(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Conse
         for row in page["entries"]:
             shown = {k: v for k, v in row["data"].items() if k not in HIDDEN_KEYS}
             words = ", ".join(f"{k}={v}" for k, v in shown.items())
-            table.add_row(row["section"], row["updated_at"][:10], Text(words), row["author"])
+            table.add_row(row["section"], row["updated_at"][:10], Text(words), _author(row))
         if page["next_before"] is None:
             break
         params, consent = {"before": page["next_before"]}, False

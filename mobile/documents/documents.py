@@ -240,7 +240,7 @@ def build(ui: Ui) -> list[ft.Control]:
 
 
 def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
-    """"Garder hors connexion": every document on this device (the default), or some categories;
+    """ "Garder hors connexion": every document on this device (the default), or some categories;
     a document read once stays anyway."""
     choice = docs.offline_choice()
     lang = ui.state.lang

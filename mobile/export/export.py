@@ -56,6 +56,12 @@ def build(ui: Ui) -> list[ft.Control]:
     async def pdf(_: ft.ControlEvent) -> None:
         await download(ui, "pdf")
 
+    async def summary(_: ft.ControlEvent) -> None:
+        await download(ui, "ips")
+
+    async def summary_pdf(_: ft.ControlEvent) -> None:
+        await download(ui, "ips_pdf")
+
     async def import_export(_: ft.ControlEvent) -> None:
         picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
         files = await picker.pick_files(
@@ -101,6 +107,18 @@ def build(ui: Ui) -> list[ft.Control]:
         para(ui.t("ui.export.pdf.text"), key="export-pdf-text"),
         secondary_button(
             ui.t("ui.export.pdf.button"), "export-pdf", pdf, busy=state.busy, icon=ft.Icons.PICTURE_AS_PDF
+        ),
+        subtitle(ui.t("ui.export.ips.title")),
+        para(ui.t("ui.export.ips.text"), key="export-ips-text"),
+        secondary_button(
+            ui.t("ui.export.ips.button"), "export-ips", summary, busy=state.busy, icon=ft.Icons.DOWNLOAD
+        ),
+        secondary_button(
+            ui.t("ui.export.ips_pdf.button"),
+            "export-ips-pdf",
+            summary_pdf,
+            busy=state.busy,
+            icon=ft.Icons.PICTURE_AS_PDF,
         ),
         para(ui.t("ui.export.care"), key="export-care"),
         *importing,

@@ -7,19 +7,26 @@
 Both files are made on this device: the server never assembles a holder's whole record.
 """
 
+import json
 from datetime import date, tzinfo
 
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
 from sync.errors import NetworkError, SyncError
-from sync.export import fhir_export, fhir_import, pdf_summary
+from sync.export import fhir_export, fhir_import, ips, ips_pdf, pdf_summary
 from sync.protocol.errors import ErrorCode
 from sync.space import HolderSpace
 
 __all__ = ["MAX_IMPORT_BYTES", "ExportState"]
 
 MAX_IMPORT_BYTES = 128 * 1024 * 1024  # an export carries at most 64 MiB of documents (base64: 86 MiB)
-KINDS = {"fhir": ("json", "application/fhir+json"), "pdf": ("pdf", "application/pdf")}
+KINDS = {
+    "fhir": ("json", "application/fhir+json"),
+    "pdf": ("pdf", "application/pdf"),
+    # The patient summary in the European exchange format (IPS, EHDS art. 3), and its PDF.
+    "ips": ("json", "application/fhir+json"),
+    "ips_pdf": ("pdf", "application/pdf"),
+}
 
 
 class ExportState:
@@ -43,7 +50,8 @@ class ExportState:
         return space is not None and space.store is not None and fhir_import.is_empty(space.store)
 
     def file_name(self, kind: str, today: date | None = None) -> str:
-        return f"mon-espace-sante-{(today or date.today()).isoformat()}.{KINDS[kind][0]}"
+        stem = "resume-patient" if kind.startswith("ips") else "mon-espace-sante"
+        return f"{stem}-{(today or date.today()).isoformat()}.{KINDS[kind][0]}"
 
     def make(self, kind: str, lang: str, tz: tzinfo | None = None) -> tuple[str, bytes] | None:
         """The file to save ('fhir' or 'pdf'), or None with the reason in `banner`."""
@@ -56,6 +64,9 @@ class ExportState:
             snapshot = fhir_export.gather(space.store, space.client, space.me)
             if kind == "pdf":
                 content = pdf_summary.build(snapshot, lang, tz)
+            elif kind.startswith("ips"):
+                summary = ips.bundle(snapshot, lang)
+                content = ips_pdf.build(summary) if kind == "ips_pdf" else json.dumps(summary).encode()
             else:
                 content = fhir_export.bundle(snapshot, space.documents, space.client, self.without_bytes)
         except NetworkError:

@@ -61,6 +61,8 @@ SITE = "https://monespacesante.example/fhir"
 RECORD_EXTENSION = f"{SITE}/StructureDefinition/device-record"  # the record, for a lossless import
 RECORD_SYSTEM = f"{SITE}/record-id"  # identifier system of the device record ids
 HOLDER_SYSTEM = f"{SITE}/holder-id"
+# The mark of what the holder entered themself (not a professional, an app or the insurer).
+HOLDER_ENTERED = {"system": f"{SITE}/source", "code": "patient-entered", "display": "Saisi par le titulaire"}
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # France's RPPS numbers of health professionals
 LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
 TERMINOLOGY = "http://terminology.hl7.org/CodeSystem"
@@ -242,10 +244,13 @@ class _Builder:
             "updated_at": item.updated_at,
             "data": data,
         }
-        return {
+        made = {
             "id": _fhir_id(item.id),
             "extension": [{"url": RECORD_EXTENSION, "valueString": json.dumps(kept, ensure_ascii=False)}],
         }
+        if item.author == HOLDER:  # EHDS art. 5: what the holder entered is marked as theirs
+            made["meta"] = {"tag": [HOLDER_ENTERED]}
+        return made
 
     def identified(self, item: Item) -> dict[str, Any]:
         return self.record(item) | {"identifier": [{"system": RECORD_SYSTEM, "value": item.id}]}

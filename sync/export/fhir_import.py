@@ -1,4 +1,5 @@
-"""Restore an export (a FHIR Bundle made by `sync.export.fhir_export`) into an EMPTY space.
+"""Restore an export (a FHIR Bundle made by `sync.export.fhir_export`, or the patient summary of
+`sync.export.ips`) into an EMPTY space.
 
 Only an empty space takes an import: merging two spaces' records would need choices a person
 cannot make blind, so a space with records refuses it with a clear message.
@@ -134,7 +135,7 @@ def _records(bundle: dict[str, Any], report: ImportReport, lang: str) -> list[_R
         kept = _record_of(resource)
         collection = str(kept.get("collection") or "") if kept else ""
         if kept is None or collection not in RESTORED or not isinstance(kept.get("data"), dict):
-            if kind != "Patient":
+            if kind not in ("Patient", "Composition"):
                 report.left_out[kind] += 1
             continue
         record_id = _record_id(resource)
@@ -162,7 +163,8 @@ def restore(content: bytes, store: Store, documents: Documents, lang: str = DEFA
         Bundle.model_validate(bundle)
     except (ValueError, ValidationError, TypeError):
         raise SyncError(INVALID) from None
-    if bundle.get("type") != "collection":  # what the export writes (fhir.resources lets any code by)
+    # What the exports write: the whole space, or its patient summary (fhir.resources lets any code by).
+    if bundle.get("type") not in ("collection", "document"):
         raise SyncError(INVALID)
     report = ImportReport()
     try:

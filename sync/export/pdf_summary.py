@@ -13,7 +13,9 @@ from sync.protocol.i18n import translate
 from sync.protocol.measurements import kinds
 from sync.protocol.profile import vaccines
 from sync.protocol.reference import document_types, professions
-from sync.store import Item
+from sync.store import HOLDER, Item
+
+MINE = "_entered_by_holder"  # added to an entry's data for the summary only
 
 __all__ = ["build"]
 
@@ -70,11 +72,18 @@ class _Summary:
             self.pdf.text(line, indent=12, gap=2)
 
     def entries(self, section: str) -> list[dict[str, Any]]:
-        return [i.data for i in self.s.of("profile_entry") if i.data.get("section") == section]
+        """The section's entries, each knowing whether the holder entered it (`MINE`)."""
+        return [
+            i.data | {MINE: i.author == HOLDER}
+            for i in self.s.of("profile_entry")
+            if i.data.get("section") == section
+        ]
 
     def with_notes(self, main: str, data: dict[str, Any]) -> str:
+        """The line, its notes, and the mark of what the holder entered (EHDS art. 5)."""
         notes = _s(data, "notes")
-        return f"{main} — {notes}" if notes else main
+        line = f"{main} — {notes}" if notes else main
+        return f"{line} ({self.t('ui.export.pdf.entered_by_you')})" if data.get(MINE) else line
 
     # --- the sections ---------------------------------------------------------------------------
     def identity(self) -> None:
@@ -121,6 +130,7 @@ class _Summary:
         lines = [
             f"{self.day(d.get('date'))}{self.colon}{_label(vaccines(), _s(d, 'vaccine'), self.lang)}"
             + (f" ({_s(d, 'batch')})" if _s(d, "batch") else "")
+            + (f" ({self.t('ui.export.pdf.entered_by_you')})" if d.get(MINE) else "")
             for d in rows
         ]
         self.section("ui.export.pdf.vaccinations", lines)

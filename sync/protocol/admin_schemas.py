@@ -70,6 +70,7 @@ class ProProfileEntry(BaseModel):
     data: dict[str, Any]
     author: str
     updated_at: datetime
+    entered_by_patient: bool = False  # EHDS art. 5: what the holder entered is marked as theirs
 
 
 class ProProfilePage(BaseModel):

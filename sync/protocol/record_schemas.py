@@ -131,6 +131,7 @@ class ProDocument(BaseModel):
     masked: bool
     hidden_from_patient: bool
     hidden_from_guardians: bool
+    entered_by_patient: bool = False  # EHDS art. 5: what the holder added is marked as theirs
 
 
 class ProDocumentPage(BaseModel):

@@ -69,6 +69,7 @@ def _document(record: Record) -> ProDocument:
         mime=str(data.get("mime", "")),
         size=int(data.get("size", 0)),
         author=record.author,
+        entered_by_patient=record.author == "holder",
         masked=bool(data.get("masked")),
         hidden_from_patient=bool(data.get("hidden_from_patient")),
         hidden_from_guardians=bool(data.get("hidden_from_guardians")),

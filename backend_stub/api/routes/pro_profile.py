@@ -44,6 +44,7 @@ def _entry(record: Record) -> ProProfileEntry:
         section=pro_profile.section_of(record),
         data=record.data,
         author=record.author,
+        entered_by_patient=record.author == "holder",
         updated_at=record.updated_at,
     )
 

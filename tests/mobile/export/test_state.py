@@ -49,7 +49,17 @@ def test_both_files_are_made_from_the_vault_and_named_by_the_day(app: VaultAppSt
     pdf = app.export.make("pdf", "fr")
     assert pdf is not None and pdf[0].endswith(".pdf")
     text = pdfium.PdfDocument(pdf[1])[0].get_textpage().get_text_range()
-    assert "Arachide" in text and "Bilan sanguin" in text
+    assert "Arachide (saisi par vous)" in text and "Bilan sanguin" in text
+    # The patient summary (IPS, issue #18): a FHIR document and its PDF, from one Bundle.
+    summary = app.export.make("ips", "fr")
+    assert summary is not None and summary[0] == f"resume-patient-{date.today().isoformat()}.json"
+    document = json.loads(summary[1])
+    first = document["entry"][0]["resource"]
+    assert document["type"] == "document" and first["resourceType"] == "Composition"
+    printed = app.export.make("ips_pdf", "fr")
+    assert printed is not None and printed[0].endswith(".pdf")
+    text = pdfium.PdfDocument(printed[1])[0].get_textpage().get_text_range()
+    assert "Allergies et intolérances" in text and "Arachide (saisi par le patient)" in text
     assert not app.export.can_import()  # the space holds records: no import offered
     assert not app.export.import_file("export.json", content)
     assert app.export.banner is not None and app.export.banner.code == "error.export.not_empty"
