@@ -19,8 +19,11 @@ from mobile.shell.widgets import (
     progress,
     secondary_button,
     title,
+    type_dropdown,
 )
 from mobile.shell.words import format_date
+
+NONE = "-"  # the dropdown's "in no folder"
 
 
 def build(ui: Ui) -> list[ft.Control]:
@@ -56,6 +59,14 @@ def build(ui: Ui) -> list[ft.Control]:
             docs.notice = "ui.docs.deleted"
         ui.render()
 
+    async def pin(_: ft.ControlEvent) -> None:
+        await ui.run(docs, lambda: docs.set_pinned(row.id, not row.pinned))
+
+    def file_in(e: ft.ControlEvent) -> None:
+        value = e.control.value or NONE
+        docs.file_in(row.id, "" if value == NONE else value)
+        ui.render()
+
     def ask_mask(_: ft.ControlEvent) -> None:
         which = "unmask" if row.masked else "mask"
         ui.page.show_dialog(
@@ -83,6 +94,8 @@ def build(ui: Ui) -> list[ft.Control]:
         )
 
     badges: list[ft.Control] = []
+    if row.pinned:
+        badges.append(badge(ui.t("ui.docs.pinned"), "view-pinned", "#0B3D75", "#E3EEFA", ft.Icons.PUSH_PIN))
     if row.masked:
         badges.append(
             badge(ui.t("ui.docs.masked"), "view-masked", "#5B2A86", "#F1E8FA", ft.Icons.VISIBILITY_OFF)
@@ -165,6 +178,23 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Row(badges, wrap=True, spacing=8, key="doc-badges") if badges else None,
         progress(ui, docs.busy),
         *content,
+        secondary_button(
+            ui.t("ui.docs.unpin.button" if row.pinned else "ui.docs.pin.button"),
+            "doc-pin",
+            pin,
+            busy=docs.busy,
+            icon=ft.Icons.PUSH_PIN_OUTLINED if row.pinned else ft.Icons.PUSH_PIN,
+        ),
+        type_dropdown(
+            ui,
+            key="doc-folder",
+            label=ui.t("ui.docs.folder.of"),
+            value=docs.folder_of(row.id) or NONE,
+            options=[(NONE, ui.t("ui.docs.folder.none")), *((f, f) for f in docs.folders())],
+            on_select=file_in,
+        )
+        if docs.folders()
+        else None,
         secondary_button(
             ui.t("ui.docs.unmask.button" if row.masked else "ui.docs.mask.button"),
             "doc-mask",

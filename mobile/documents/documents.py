@@ -24,7 +24,6 @@ from mobile.shell.widgets import (
     type_dropdown,
 )
 from mobile.shell.words import format_date
-from sync.protocol.reference import document_categories
 
 
 class SharesEntry(Protocol):
@@ -61,6 +60,10 @@ def badge(text: str, key: str, fg: str, bg: str, icon: ft.IconData) -> ft.Contro
 
 def row_badges(ui: Ui, row: DocumentRow, uploads: dict[str, int], held: bool) -> list[ft.Control]:
     found: list[ft.Control] = []
+    if row.pinned:
+        found.append(
+            badge(ui.t("ui.docs.pinned"), f"pinned-{row.id}", "#0B3D75", "#E3EEFA", ft.Icons.PUSH_PIN)
+        )
     if held:
         found.append(
             badge(ui.t("ui.docs.offline.held"), f"held-{row.id}", "#0B4A2E", "#E6F4EA", ft.Icons.OFFLINE_PIN)
@@ -93,7 +96,7 @@ def build(ui: Ui) -> list[ft.Control]:
     docs = state.docs
     lang = state.lang
     filters = docs.filters
-    rows = docs.rows()
+    rows = docs.rows(lang)
     line = state.sync_bar.line()
     uploads = dict(line.uploads) if line else {}
 
@@ -115,9 +118,18 @@ def build(ui: Ui) -> list[ft.Control]:
         filters.set("type", "" if value == ALL else value)
         ui.render()
 
+    def chose(name: str):  # type: ignore[no-untyped-def]
+        def handler(e: ft.ControlEvent) -> None:
+            value = e.control.value or ALL
+            filters.set(name, "" if value == ALL else value)
+            ui.render()
+
+        return handler
+
     def clear(_: ft.ControlEvent) -> None:
         for name in filters.values:
-            filters.set(name, "")
+            if name != "folder_name":
+                filters.set(name, "")
         ui.render()
 
     cards: list[ft.Control] = []
@@ -193,6 +205,24 @@ def build(ui: Ui) -> list[ft.Control]:
             options=[(ALL, ui.t("ui.docs.filter.all")), *docs.all_types(lang)],
             on_select=pick_type,
         ),
+        type_dropdown(
+            ui,
+            key="filter-category",
+            label=ui.t("ui.docs.filter.category"),
+            value=filters.values["category"] or ALL,
+            options=[(ALL, ui.t("ui.docs.filter.all_categories")), *docs.categories(lang)],
+            on_select=chose("category"),
+        ),
+        type_dropdown(
+            ui,
+            key="filter-folder",
+            label=ui.t("ui.docs.filter.folder"),
+            value=filters.values["folder"] or ALL,
+            options=[(ALL, ui.t("ui.docs.filter.all_folders")), *((f, f) for f in docs.folders())],
+            on_select=chose("folder"),
+        )
+        if docs.folders()
+        else None,
         ft.ResponsiveRow(
             [
                 ft.Container(
@@ -235,15 +265,51 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Text(ui.t("ui.docs.count", count=len(rows)), size=BODY_SIZE, key="docs-count"),
         *(cards or [empty]),
         progress(ui, docs.busy),
+        folders_panel(ui, docs),
         offline_panel(ui, docs),
     )
 
 
+def folders_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
+    """'Mes dossiers': the holder's folders, and a new one (a document is filed from its page)."""
+
+    def new_folder(_: ft.ControlEvent) -> None:
+        docs.create_folder()
+        ui.render()
+
+    names = list(docs.folders())
+    return ft.Container(
+        key="docs-folders",
+        border=ft.Border.all(1, "#C5CED9"),
+        border_radius=12,
+        padding=14,
+        content=ft.Column(
+            [
+                subtitle(ui.t("ui.docs.folder.title"), key="docs-folders-title"),
+                para(
+                    ui.t("ui.docs.folder.list", names=", ".join(names))
+                    if names
+                    else ui.t("ui.docs.folder.empty"),
+                    key="docs-folders-list",
+                ),
+                field(ui, docs.filters, "folder_name", ui.t("ui.docs.folder.name"), on_submit=new_folder),
+                secondary_button(
+                    ui.t("ui.docs.folder.create"),
+                    "docs-folder-create",
+                    new_folder,
+                    icon=ft.Icons.CREATE_NEW_FOLDER,
+                ),
+            ],
+            spacing=8,
+            key="docs-folders-body",
+        ),
+    )
+
+
 def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
-    """ "Garder hors connexion": every document on this device (the default), or some categories;
+    """'Garder hors connexion': every document on this device (the default), or some categories;
     a document read once stays anyway."""
     choice = docs.offline_choice()
-    lang = ui.state.lang
 
     def everything(e: ft.ControlEvent) -> None:
         docs.keep_offline(everything=bool(e.control.value))
@@ -258,13 +324,13 @@ def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
 
     boxes = [
         ft.Checkbox(
-            key=f"offline-{c['code']}",
-            label=str(c.get(lang) or c["fr"]),
-            value=c["code"] in choice.categories,
+            key=f"offline-{code}",
+            label=label,
+            value=code in choice.categories,
             label_style=ft.TextStyle(size=BODY_SIZE),
-            on_change=category(str(c["code"])),
+            on_change=category(code),
         )
-        for c in document_categories()
+        for code, label in docs.categories(ui.state.lang)
     ]
     return ft.Container(
         key="docs-offline",

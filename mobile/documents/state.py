@@ -1,6 +1,8 @@
 """The holder's documents on this device, without a single control.
 
-    DocumentsState      the list (filters, search), adding a file, viewing, masking, deleting
+    DocumentsState      the list (filters, search by words of the title, type or author, category,
+                        folder; pinned documents first), adding a file, viewing, masking,
+                        pinning, filing in the holder's folders, deleting
       DocumentRow       one document as the list shows it
       AddForm           a document being added: title, type, date, and the file picked
       FilterForm        the list's filters: type, from and to dates, and words of the title
@@ -25,10 +27,14 @@ from mobile.shell.vault import VaultState
 from sync.client import AccountClient
 from sync.downloads import OfflineChoice, keep_fetched, local_file_id
 from sync.errors import NetworkError, SyncError
+from sync.protocol.document_search import DocumentQuery, search_documents
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import DEFAULT_LANGUAGE
-from sync.protocol.reference import document_types, professions
+from sync.protocol.reference import document_categories, document_types, professions
 from sync.store import Item, ReadOnlyRecord
+
+FOLDERS = "document_folders"  # the "setting" record holding the holder's folders
+MAX_FOLDERS, MAX_FOLDER_NAME = 50, 60
 
 __all__ = [
     "AddForm",
@@ -67,6 +73,7 @@ class DocumentRow:
     pending: bool
     mime: str
     file_id: str
+    pinned: bool = False
 
 
 class AddForm(Form):
@@ -85,7 +92,7 @@ class AddForm(Form):
 class FilterForm(Form):
     """The list's filters: type, from and to dates, and words of the title."""
 
-    fields = ("type", "from", "to", "query")
+    fields = ("type", "from", "to", "query", "category", "folder", "folder_name")
 
 
 class DocumentViewer:
@@ -165,6 +172,11 @@ class DocumentsState:
         return [(t["code"], str(t.get(lang) or t["fr"])) for t in document_types()]
 
     @staticmethod
+    def categories(lang: str) -> list[tuple[str, str]]:
+        """(code, label) of the list's categories, as the national app groups documents."""
+        return [(str(c["code"]), str(c.get(lang) or c["fr"])) for c in document_categories()]
+
+    @staticmethod
     def profession_label(code: str, lang: str) -> str:
         entry = professions().get(code)
         return str(entry.get(lang) or entry["fr"]) if entry else code
@@ -191,6 +203,7 @@ class DocumentsState:
             pending=item.pending,
             mime=str(d.get("mime") or ""),
             file_id=str(d.get("file_id") or ""),
+            pinned=bool(d.get("pinned")),
         )
 
     def check_filters(self) -> tuple[date | None, date | None]:
@@ -210,27 +223,28 @@ class DocumentsState:
             end = None
         return start, end
 
-    def rows(self) -> list[DocumentRow]:
-        """Documents newest first (by date), filtered by type, date range and title words."""
+    def rows(self, lang: str = DEFAULT_LANGUAGE) -> list[DocumentRow]:
+        """Pinned documents first, then newest first (by date); filtered by type, category,
+        folder, date range, and words found in the title, the type or the author's name and
+        profession (`sync.protocol.document_search`)."""
         start, end = self.check_filters()
-        kind = self.filters.values["type"]
-        words = self.filters.values["query"].strip().casefold().split()
-        found = []
-        for row in map(self._row, self._store_items()):
-            if kind and row.type != kind:
-                continue
-            try:
-                day = date.fromisoformat(row.day[:10])
-            except ValueError:
-                day = None
-            if start and (day is None or day < start):
-                continue
-            if end and (day is None or day > end):
-                continue
-            if words and not all(w in row.title.casefold() for w in words):
-                continue
-            found.append(row)
-        return sorted(found, key=lambda r: (r.day, r.title), reverse=True)
+        values = self.filters.values
+        types = {values["type"]} if values["type"] else set()
+        if values["category"]:
+            in_category = {
+                str(t["code"]) for t in document_types() if t.get("category") == values["category"]
+            }
+            types = types & in_category if types else in_category
+            if not types:
+                return []
+        items = self._store_items()
+        if values["folder"]:
+            kept = set(self.folders().get(values["folder"], ()))
+            items = [i for i in items if i.id in kept]
+        query = DocumentQuery(words=values["query"], types=frozenset(types), since=start, until=end)
+        found = [self._row(i) for i in search_documents(items, query, lang)]  # type: ignore[arg-type]
+        found.sort(key=lambda r: (r.day, r.title), reverse=True)
+        return sorted(found, key=lambda r: not r.pinned)
 
     def get(self, record_id: str) -> DocumentRow | None:
         space = self.vault.space
@@ -306,8 +320,8 @@ class DocumentsState:
         return record_id
 
     # --- masking and deleting -------------------------------------------------------------------
-    def set_masked(self, record_id: str, masked: bool) -> bool:
-        """Mask or unmask any document (a professional's too: only this flag changes)."""
+    def _set_flag(self, record_id: str, flag: str, value: bool) -> bool:
+        """Change one of the holder's flags of a document (a professional's too: only the flag)."""
         self.banner = None
         space = self.vault.space
         item = space.store.get(record_id) if space and space.store else None
@@ -315,12 +329,87 @@ class DocumentsState:
             self.banner = local_error(ErrorCode.NOT_FOUND)
             return False
         try:
-            space.store.put("document", item.data | {"masked": masked}, record_id=item.id)
+            space.store.put("document", item.data | {flag: value}, record_id=item.id)
         except ReadOnlyRecord:
             self.banner = local_error(ErrorCode.SYNC_READ_ONLY)
             return False
-        self.notice = "ui.docs.masked.done" if masked else "ui.docs.unmasked.done"
         self.bar.kick()
+        return True
+
+    def set_masked(self, record_id: str, masked: bool) -> bool:
+        """Mask or unmask any document from professionals."""
+        if not self._set_flag(record_id, "masked", masked):
+            return False
+        self.notice = "ui.docs.masked.done" if masked else "ui.docs.unmasked.done"
+        return True
+
+    def set_pinned(self, record_id: str, pinned: bool) -> bool:
+        """Pin a document at the top of the list."""
+        if not self._set_flag(record_id, "pinned", pinned):
+            return False
+        self.notice = "ui.docs.pinned.done" if pinned else "ui.docs.unpinned.done"
+        return True
+
+    # --- the holder's folders: one synced "setting" record, name -> document ids ---------------------
+    def _folders_item(self) -> Item | None:
+        space = self.vault.space
+        items = space.store.items("setting") if space and space.store else []
+        return next((i for i in items if i.data.get("kind") == FOLDERS), None)
+
+    def folders(self) -> dict[str, list[str]]:
+        """The holder's folders (name -> ids of the documents filed there), by name."""
+        item = self._folders_item()
+        found = item.data.get("folders") if item is not None else None
+        if not isinstance(found, dict):
+            return {}
+        return {str(k): [str(i) for i in v] for k, v in sorted(found.items()) if isinstance(v, list)}
+
+    def _save_folders(self, folders: dict[str, list[str]]) -> bool:
+        space = self.vault.space
+        if space is None or space.store is None:
+            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
+            return False
+        item = self._folders_item()
+        data = {"kind": FOLDERS, "folders": folders}
+        space.store.put("setting", data, record_id=item.id if item is not None else None)
+        self.bar.kick()
+        return True
+
+    def create_folder(self) -> bool:
+        """A new folder named as typed; a problem goes under the field (empty, too long, used)."""
+        name = " ".join(self.filters.values["folder_name"].split())
+        folders = self.folders()
+        self.filters.errors.pop("folder_name", None)
+        problem = ""
+        if not name or len(name) > MAX_FOLDER_NAME:
+            problem = "ui.docs.folder.error.name"
+        elif name.casefold() in {f.casefold() for f in folders}:
+            problem = "ui.docs.folder.error.exists"
+        elif len(folders) >= MAX_FOLDERS:
+            problem = "ui.docs.folder.error.many"
+        if problem:
+            self.filters.errors["folder_name"] = local_error(problem)
+            return False
+        if not self._save_folders(folders | {name: []}):
+            return False
+        self.filters.values["folder_name"] = ""
+        self.notice = "ui.docs.folder.created"
+        return True
+
+    def folder_of(self, record_id: str) -> str:
+        return next((name for name, ids in self.folders().items() if record_id in ids), "")
+
+    def file_in(self, record_id: str, folder: str) -> bool:
+        """File a document in one folder ("" takes it out of any)."""
+        folders = {name: [i for i in ids if i != record_id] for name, ids in self.folders().items()}
+        if folder and folder not in folders:
+            self.banner = local_error(ErrorCode.NOT_FOUND)
+            return False
+        if folder:
+            folders[folder].append(record_id)
+        if not self._save_folders(folders):
+            return False
+        self.notice = "ui.docs.folder.filed" if folder else "ui.docs.folder.removed"
         return True
 
     def delete(self, record_id: str) -> bool:

@@ -32,10 +32,11 @@ COLLECTIONS: dict[str, Collection] = {
     )
 }
 # What the holder may change of a record once written (a professional's, or a message sent):
-# flags only. A professional's document: `masked`; a message: `read`; a conversation: `archived`.
-# Any of them may also be masked from the holder's helpers (`masked_from_helpers`).
+# flags only. A professional's document: `masked`, and `pinned` (issue #17: kept at the top of the
+# list); a message: `read`; a conversation: `archived`. Any of them may also be masked from the
+# holder's helpers (`masked_from_helpers`).
 HOLDER_FLAGS: dict[str, frozenset[str]] = {
-    "document": frozenset({"masked", "masked_from_helpers"}),
+    "document": frozenset({"masked", "masked_from_helpers", "pinned"}),
     "profile_entry": frozenset({"masked_from_helpers"}),
     "message": frozenset({"read"}),
     "conversation": frozenset({"archived"}),

@@ -12,6 +12,7 @@ from mobile.record_access.common import record
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui
 from tests.mobile.conftest import AppServer
+from tests.mobile.documents.test_state import add_document
 from tests.mobile.record_access.test_state import World
 from tests.mobile.shell.test_core import signed_in
 
@@ -70,9 +71,14 @@ def test_the_new_screens_draw(world: World, tmp_path: Path) -> None:
     assert "questionnaire-bilan_18_25" in drawn(Screen.QUESTIONNAIRES)
     assert state.questionnaires.open("bilan_70_75")
     assert {"question-text", "question-next", "answer"} <= drawn(Screen.QUESTIONNAIRE)
-    assert {"docs-offline", "offline-all"} <= drawn(Screen.DOCUMENTS)
+    assert {"docs-offline", "offline-all", "docs-folders", "filter-category"} <= drawn(Screen.DOCUMENTS)
     state.docs.keep_offline(everything=False)
-    assert "offline-results" in drawn(Screen.DOCUMENTS)
+    state.docs.filters.set("folder_name", "Cardiologie")
+    assert state.docs.create_folder()
+    assert {"offline-results", "filter-folder"} <= drawn(Screen.DOCUMENTS)
+    record_id = add_document(state, "Prise de sang")
+    state.open_document(record_id)
+    assert {"doc-pin", "doc-folder", "doc-title"} <= drawn(Screen.DOCUMENT_VIEW)
     state.profile.open_list("blood_group")
     assert "entry-add" in drawn(Screen.PROFILE_LIST)
     assert {"profile-blood_group", "profile-history", "profile-sleep"} <= drawn(Screen.PROFILE)
