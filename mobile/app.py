@@ -21,6 +21,7 @@ from mobile.devices.state import DevicesState
 from mobile.documents.state import DocumentsState
 from mobile.export.state import ExportState
 from mobile.health_history.state import HistoryState
+from mobile.helpers.state import HelpersState
 from mobile.measurements.state import MeasureState
 from mobile.messages.state import MessagesState
 from mobile.profile.state import ProfileState
@@ -33,6 +34,7 @@ from mobile.shell.core import ShellState
 from mobile.shell.state import Screen, local_error
 from sync.client import AccountClient
 from sync.crypto import KdfParams
+from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import DEFAULT_LANGUAGE
 
 __all__ = ["VaultAppState"]
@@ -58,6 +60,8 @@ class VaultAppState(ShellState):
         self.catalogue = CatalogueState(client)  # referenced apps, connected apps, an app's consent
         self.family = FamilyState(self.vault, client)  # the children's spaces and the space switcher
         self.family.on_lost = self._space_lost
+        self.helpers = HelpersState(self.vault, client)  # helpers, those one helps, their spaces
+        self.helpers.on_lost = self._helped_lost
         self._own_profile: ProfileState | None = None  # the parent's, while a child's space is shown
         self.access = AccessState(client)  # "Mot de passe oublié ?" and the login screen's confirmation
         self.this_device = ThisDevice()  # what this device calls itself at login (set by the launcher)
@@ -84,6 +88,8 @@ class VaultAppState(ShellState):
             self.catalogue.entered()
         if screen != self.screen and screen == Screen.CHILDREN:
             self.family.entered()
+        if screen != self.screen and screen in (Screen.HELPERS, Screen.HELPED):
+            self.helpers.entered()
         if screen != self.screen and screen == Screen.ADMIN_DATA:
             self.admin.entered()
         elif screen != self.screen and screen == Screen.REIMBURSEMENTS:
@@ -148,6 +154,8 @@ class VaultAppState(ShellState):
             Screen.CONVERSATION: Screen.MESSAGES,
             Screen.EXPORT: Screen.SETTINGS,
             Screen.CHILDREN: Screen.HOME,
+            Screen.HELPERS: Screen.HOME,
+            Screen.HELPED: Screen.HELPERS,
             Screen.PASSWORD_RESET: Screen.LOGIN,
             Screen.PASSWORD_CHANGE: Screen.SETTINGS,
             Screen.CONTACT_CHANGE: Screen.SETTINGS,
@@ -188,6 +196,7 @@ class VaultAppState(ShellState):
     # --- the features' states -------------------------------------------------------------------
     def _close_spaces(self) -> None:
         self.family.close()  # back to the parent's own space, the children's stores closed
+        self.helpers.close()  # and the helped persons' stores
 
     def _fresh_states(self) -> None:
         """Every feature state anew for the space the vault shows (lock, or a switch of space):
@@ -221,7 +230,7 @@ class VaultAppState(ShellState):
         """The browser's emergency-card key is the parent's: a child's space never sees nor
         forgets it (the lock screen opens the parent's card only)."""
         own = self._own_profile or self.profile
-        if self.family.active:
+        if self.family.active or self.helpers.active:
             self._own_profile = own
             fresh = ProfileState(self.vault, self.sync_bar)
             fresh.remember_card_key = lambda _key: None
@@ -232,7 +241,7 @@ class VaultAppState(ShellState):
     # --- family: the space switcher ---------------------------------------------------------------
     def close_space(self) -> bool:
         """Closing is for one's own space only: in a child's space it is refused, nothing is sent."""
-        if self.family.active:
+        if self.family.active or self.helpers.active:
             self.closing.clear_errors()
             self.closing.banner = local_error("ui.family.error.close_child")
             return False
@@ -244,14 +253,35 @@ class VaultAppState(ShellState):
             self.banner = local_error("ui.family.error.not_active")
 
     def sync_children(self) -> None:
-        """The sync loop's spare turn: the children's spaces opened here but not shown sync too."""
+        """The sync loop's spare turn: the children's spaces opened here but not shown sync too;
+        the space of someone one helps that the server now refuses is left (and wiped)."""
+        space = self.vault.space if self.helpers.active else None
+        status = space.status() if space is not None and space.store is not None else None
+        if status is not None and status.error == ErrorCode.HELPER_ENDED:
+            self.helpers.load()  # the list says it ended: back to one's own space
         with self.sync_bar.quiet(timeout=1):
             self.family.sync_others()
 
     def switch_space(self, child_id: str) -> bool:
         """Act on a child's space ("" = one's own): every screen's state is rebuilt for it."""
         with self.sync_bar.quiet():
-            ok = self.family.switch(child_id)
+            ok = (not self.helpers.active or self.helpers.switch("")) and self.family.switch(child_id)
+        if ok:
+            self._fresh_states()
+            self.go(Screen.HOME)
+            self.sync_bar.kick()
+        return ok
+
+    # --- helpers: the space of someone one helps ------------------------------------------------
+    def _helped_lost(self) -> None:
+        """The delegation shown ended (or expired): back to one's own space, and say why."""
+        if self.switch_helped(""):
+            self.banner = local_error("ui.helped.lost")
+
+    def switch_helped(self, helped_id: str) -> bool:
+        """Act on the space of someone one helps ("" = one's own): every state is rebuilt for it."""
+        with self.sync_bar.quiet():
+            ok = (not self.family.active or self.family.switch("")) and self.helpers.switch(helped_id)
         if ok:
             self._fresh_states()
             self.go(Screen.HOME)

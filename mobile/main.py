@@ -31,6 +31,7 @@ from mobile.devices.naming import ThisDevice
 from mobile.documents import document_add, document_view, documents
 from mobile.export import export
 from mobile.health_history import timeline
+from mobile.helpers import helped, helped_band, helpers
 from mobile.launch import attach, devices_root
 from mobile.measurements import measurements, measurements_add, measurements_kind
 from mobile.messages import conversation, messages
@@ -94,6 +95,8 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.APP_CONSENT: app_consent.build,
     Screen.EXPORT: export.build,
     Screen.CHILDREN: children.build,
+    Screen.HELPERS: helpers.build,
+    Screen.HELPED: helped.build,
     Screen.PASSWORD_RESET: password_reset.build,
     Screen.PASSWORD_CHANGE: password.build,
     Screen.CONTACT_CHANGE: contact.build,
@@ -142,6 +145,8 @@ WITH_BACK = frozenset(
         Screen.APP_CONSENT,
         Screen.EXPORT,
         Screen.CHILDREN,
+        Screen.HELPERS,
+        Screen.HELPED,
         Screen.PASSWORD_RESET,
         Screen.PASSWORD_CHANGE,
         Screen.CONTACT_CHANGE,
@@ -150,12 +155,12 @@ WITH_BACK = frozenset(
         Screen.RIGHTS,
     }
 )
-# The band says whose space is shown; the bell counts the server's notifications and the agenda's
-# reminders computed on this device.
+# The band says whose space is shown (a child's, or that of someone one helps); the bell counts the
+# server's notifications and the agenda's reminders computed on this device.
 SCREENS = Screens(
     builders=BUILDERS,
     with_back=WITH_BACK,
-    band=space_band.build,
+    band=lambda ui: space_band.build(ui) or helped_band.build(ui),
     bell=partial(notifications.appbar_bell, device_unread=agenda.device_unread),
 )
 

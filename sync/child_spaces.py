@@ -24,6 +24,9 @@ KEY_SECRET = "child_key."  # + the child's id, in the parent's store
 class ChildSpace(HolderSpace):
     """The same services as the parent's space (store, engine, documents), for one child."""
 
+    FOLDER = "children"  # under the parent's vault folder
+    KEY_SECRET = KEY_SECRET
+
     def __init__(self, parent: HolderSpace, child_id: str) -> None:
         if parent.store is None or parent.me is None:
             raise SyncError(ErrorCode.AUTH_REQUIRED)
@@ -33,12 +36,12 @@ class ChildSpace(HolderSpace):
 
     def vault(self, holder_id: str | None = None) -> DeviceVault:
         """The child's folder under the parent's (whatever holder the caller names)."""
-        return DeviceVault(self._parent_folder / "children", self.child_id, self.device_id, kdf=self.kdf)
+        return DeviceVault(self._parent_folder / self.FOLDER, self.child_id, self.device_id, kdf=self.kdf)
 
     def _key(self) -> bytes:
         """The child's store key: made once, sealed in the parent's store."""
         assert self.parent.store is not None
-        name = KEY_SECRET + self.child_id
+        name = self.KEY_SECRET + self.child_id
         kept = self.parent.store.secret(name)
         if isinstance(kept, str) and kept:
             return base64.b64decode(kept)

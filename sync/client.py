@@ -34,6 +34,7 @@ from sync.protocol.alerts import AlertSettings
 from sync.protocol.apps import AppOut, ApproveRequest, ConnectionOut, ConsentRequestOut, RedirectOut
 from sync.protocol.children_schemas import SPACE_HEADER, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
+from sync.protocol.helpers_schemas import DelegationIn, DelegationOut, DelegationsOut
 from sync.protocol.record_schemas import (
     AccessLogPage,
     AccessReportOut,
@@ -485,6 +486,18 @@ class AccountClient:
 
     def object_child(self, ids: Identifiers) -> ChildOut:
         return self._json(ChildOut, "POST", "/children/objection", ids, auth=True)
+
+    # --- helpers (aidants) ------------------------------------------------------------------------
+    def delegations(self) -> DelegationsOut:
+        """My helpers and the people I help, invitations included."""
+        return self._json(DelegationsOut, "GET", "/delegations", auth=True)
+
+    def invite_helper(self, body: DelegationIn) -> DelegationOut:
+        return self._json(DelegationOut, "POST", "/delegations", body, auth=True)
+
+    def answer_delegation(self, delegation_id: str, verb: str) -> DelegationOut:
+        """`verb`: accept, refuse (the helper) or end (either side)."""
+        return self._json(DelegationOut, "POST", f"/delegations/{delegation_id}/{verb}", auth=True)
 
 
 class SpaceClient(AccountClient):

@@ -23,6 +23,7 @@ from mobile.shell.widgets import (
     primary_button,
     progress,
     secondary_button,
+    space_button,
     subtitle,
     title,
 )
@@ -72,22 +73,16 @@ def _switcher(ui: Ui, state: ChildrenApp) -> list[ft.Control]:
     for child_id, label, colour in choices:
         shown = child_id == family.active
         text = f"{label} {ui.t('ui.family.current')}" if shown else label
+        icon = ft.Icons.CHILD_CARE if child_id else ft.Icons.PERSON
         buttons.append(
-            ft.FilledButton(
-                content=text,
-                key=f"space-{child_id or 'own'}",
-                icon=ft.Icons.CHECK if shown else (ft.Icons.CHILD_CARE if child_id else ft.Icons.PERSON),
-                on_click=go(child_id),
-                disabled=family.busy,
-                height=56,
-                style=ft.ButtonStyle(
-                    bgcolor=colour,
-                    color=ft.Colors.WHITE,
-                    icon_color=ft.Colors.WHITE,
-                    text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
-                    shape=ft.RoundedRectangleBorder(radius=12),
-                    side=ft.BorderSide(4, "#111111") if shown else None,
-                ),
+            space_button(
+                text,
+                f"space-{child_id or 'own'}",
+                go(child_id),
+                shown=shown,
+                colour=colour,
+                icon=icon,
+                busy=family.busy,
             )
         )
     return [subtitle(ui.t("ui.family.switcher"), key="family-switcher"), *buttons]

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from mobile.shell.spaces import OtherSpaces
 from mobile.shell.state import _IdentifiersMixin, local_error
 from mobile.shell.vault import VaultState
 from mobile.shell.words import text
 from sync.child_spaces import ChildSpace
 from sync.client import AccountClient
 from sync.errors import NetworkError, SyncError
-from sync.protocol.errors import ErrorCode
 from sync.protocol.reference import load_reference
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
-from sync.space import HolderSpace
 
 __all__ = [
     "COLOURS",
@@ -111,30 +110,23 @@ class ChildIdsForm(_IdentifiersMixin):
         self.confirm_name = ""  # the first name the server found: "the space of Léa?"
 
 
-class FamilyState:
+class FamilyState(OtherSpaces):
     """The parent's children and the space the app acts on."""
 
     def __init__(self, vault: VaultState, client: AccountClient) -> None:
-        self.vault, self.client = vault, client  # the parent's own client (never a child's view)
+        super().__init__(vault, client)  # `active`: the child whose space is shown ("" = one's own)
         self.rows: list[ChildRow] = []
         self.loaded = False
         self.offline = False
         self.busy = False
-        self.banner: SyncError | None = None
         self.notice = ""  # a message key; its {first_name} is `notice_name`
         self.notice_name = ""
         self.form = ChildIdsForm(client)
-        self.active = ""  # the child whose space is shown ("" = the parent's own)
-        self.own: HolderSpace | None = None  # the parent's space while a child's is shown
-        self.spaces: dict[str, ChildSpace] = {}
         # Called when the list says the child shown can no longer be acted on (majority, loss of
         # parental authority): the app goes back to the parent's own space.
         self.on_lost: Callable[[], None] = lambda: None
 
     # --- the list -------------------------------------------------------------------------------
-    def _parent(self) -> HolderSpace | None:
-        return self.own or self.vault.space
-
     def entered(self) -> None:
         """The screen opens: load the list afresh, old messages go (a form being typed stays)."""
         self.loaded, self.offline, self.banner, self.notice = False, False, None, ""
@@ -142,7 +134,7 @@ class FamilyState:
     def load(self) -> bool:
         """The children from the server (kept sealed for offline use), else the kept copy."""
         self.banner, self.offline = None, False
-        parent = self._parent()
+        parent = self._self()
         try:
             rows = [_row(c) for c in self.client.children()]
         except NetworkError:
@@ -160,7 +152,7 @@ class FamilyState:
         return self.banner is None and not self.offline
 
     def _kept(self) -> list[ChildRow]:
-        parent = self._parent()
+        parent = self._self()
         kept = parent.store.secret(CHILDREN_SECRET) if parent and parent.store else None
         if not isinstance(kept, list):
             return []
@@ -226,37 +218,12 @@ class FamilyState:
 
     def switch(self, child_id: str) -> bool:
         """Act on a child's space ("" = one's own): opens the child's store on first use."""
-        self.banner = None
-        parent = self._parent()
-        if parent is None or parent.store is None:
-            self.banner = local_error(ErrorCode.AUTH_REQUIRED)
-            return False
-        if not child_id:
-            self._show(parent, self.client, "")
-            return True
-        row = self.child(child_id)
-        if row is None or not row.can_act:
+        row = self.child(child_id) if child_id else None
+        if child_id and (row is None or not row.can_act):
             self.banner = local_error("ui.family.error.not_active")
             return False
-        space = self.spaces.get(child_id)
-        if space is None or space.store is None:
-            space = ChildSpace(parent, child_id)
-            try:
-                space.open(_stand_in(row))
-            except (OSError, SyncError):
-                self.banner = local_error(ErrorCode.STORE_DAMAGED)
-                return False
-            self.spaces[child_id] = space
-        self._show(space, space.client, child_id)
-        return True
-
-    def _show(self, space: HolderSpace, client: AccountClient, child_id: str) -> None:
-        if child_id and self.own is None:
-            self.own = self.vault.space
-        self.vault.space, self.vault.client = space, client
-        if not child_id:
-            self.own = None
-        self.active = child_id
+        known = _stand_in(row) if row is not None else None
+        return self._enter(child_id, lambda parent: ChildSpace(parent, child_id), known)
 
     def sync_others(self, progress: Callable[[str, int, int], None] | None = None) -> None:
         """Sync the children's spaces opened on this device but not shown (the loop's spare turn)."""
@@ -267,11 +234,7 @@ class FamilyState:
 
     def close(self) -> None:
         """Back to the parent's space and every child's store closed (lock, logout, tab closed)."""
-        if self.own is not None:
-            self._show(self.own, self.client, "")
-        for space in self.spaces.values():
-            space.lock()
-        self.spaces.clear()
+        self.close_spaces()
         self.rows, self.loaded = [], False
 
 

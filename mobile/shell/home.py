@@ -11,6 +11,7 @@ ICONS = {
     "messages": ft.Icons.MAIL,
     "agenda": ft.Icons.CALENDAR_MONTH,
     "children": ft.Icons.FAMILY_RESTROOM,
+    "helpers": ft.Icons.VOLUNTEER_ACTIVISM,
     "professionals": ft.Icons.MEDICAL_SERVICES,
     "access_log": ft.Icons.HISTORY,
     "catalogue": ft.Icons.APPS,
@@ -40,9 +41,12 @@ def build(ui: Ui) -> list[ft.Control]:
         await ui.run(state, state.logout)
 
     child = state.family.current() if hasattr(state, "family") else None  # a child's space shown
+    helped = state.helpers.current() if hasattr(state, "helpers") else None  # someone one helps
     greeting = (
         ui.t("ui.family.home", first_name=child.first_name)
         if child is not None
+        else ui.t("ui.family.home", first_name=helped.helped.first_name)
+        if helped is not None
         else ui.t("ui.home.hello", first_name=me.first_name if me else "")
     )
     tiles = [

@@ -111,6 +111,9 @@ class Screen(StrEnum):
     EXPORT = "export"
     # A parent's children: the space switcher, activating or refusing a child's space.
     CHILDREN = "children"
+    # Helpers (aidants): "Mes aidants", and "Les personnes que j'aide" with their space switcher.
+    HELPERS = "helpers"
+    HELPED = "helped"
     # The account a person keeps: "Mot de passe oublié ?" from the login screen; in "Paramètres"
     # the password, the e-mail, phone or codes' channel, this device's unlock code, the devices.
     PASSWORD_RESET = "password-reset"
@@ -129,6 +132,7 @@ SECTIONS: dict[str, Screen] = {
     "messages": Screen.MESSAGES,
     "agenda": Screen.AGENDA,
     "children": Screen.CHILDREN,
+    "helpers": Screen.HELPERS,
     "professionals": Screen.PROFESSIONALS,
     "access_log": Screen.ACCESS_LOG,
     "catalogue": Screen.CATALOGUE,

@@ -337,3 +337,77 @@ def type_dropdown(
         spacing=4,
         key=f"{key}-box",
     )
+
+
+def space_band(
+    ui: Ui, *, key: str, colour: str, icon: ft.IconData, words: str, label: str, on_change: Any
+) -> ft.Control:
+    """The band under the app bar while another person's space is shown (a child's, or that of
+    someone one helps): whose it is, in their colour, with "Changer d'espace"; one labelled region
+    for screen readers."""
+    return ft.Semantics(
+        label=label,
+        container=True,
+        key=f"{key}-sem",
+        content=ft.Container(
+            key=key,
+            bgcolor=colour,
+            border_radius=10,
+            padding=ft.Padding.symmetric(horizontal=14, vertical=6),
+            content=ft.Column(
+                [
+                    ft.Row(
+                        [
+                            ft.Icon(icon, color=ft.Colors.WHITE, size=28),
+                            ft.Text(
+                                words,
+                                key=f"{key}-text",
+                                size=19,
+                                weight=ft.FontWeight.BOLD,
+                                color=ft.Colors.WHITE,
+                                expand=True,
+                            ),
+                        ],
+                        vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                    ),
+                    ft.OutlinedButton(
+                        content=ui.t("ui.family.switch"),
+                        key=f"{key}-switch",
+                        icon=ft.Icons.SWAP_HORIZ,
+                        on_click=on_change,
+                        height=48,
+                        style=ft.ButtonStyle(
+                            color=ft.Colors.WHITE,
+                            icon_color=ft.Colors.WHITE,
+                            side=ft.BorderSide(2, ft.Colors.WHITE),
+                            text_style=ft.TextStyle(size=16, weight=ft.FontWeight.W_600),
+                        ),
+                    ),
+                ],
+                spacing=6,
+                horizontal_alignment=ft.CrossAxisAlignment.START,
+            ),
+        ),
+    )
+
+
+def space_button(
+    label: str, key: str, on_click: Any, *, shown: bool, colour: str, icon: ft.IconData, busy: bool
+) -> ft.Control:
+    """One choice of a space switcher, in the space's colour; the one shown is ticked and framed."""
+    return ft.FilledButton(
+        content=label,
+        key=key,
+        icon=ft.Icons.CHECK if shown else icon,
+        on_click=on_click,
+        disabled=busy,
+        height=56,
+        style=ft.ButtonStyle(
+            bgcolor=colour,
+            color=ft.Colors.WHITE,
+            icon_color=ft.Colors.WHITE,
+            text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
+            shape=ft.RoundedRectangleBorder(radius=12),
+            side=ft.BorderSide(4, "#111111") if shown else None,
+        ),
+    )
