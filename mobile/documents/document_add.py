@@ -1,10 +1,12 @@
-"""Adding a document: pick a PDF, JPEG or PNG, give it a title, a type and a date."""
+"""Adding a document: pick a PDF, JPEG or PNG, or "scan" several pages (photos, or image files in
+web mode) into one PDF; give it a title, a type and a date."""
 
 from typing import cast
 
 import flet as ft
 
 from mobile.documents.documents import DocumentsApp
+from mobile.documents.state import IMAGES
 from mobile.shell.files import EXTENSIONS
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -49,6 +51,19 @@ def build(ui: Ui) -> list[ft.Control]:
             docs.choose_file(chosen.name, chosen.bytes)
         ui.render()
 
+    async def scan(_: ft.ControlEvent) -> None:
+        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
+        files = await picker.pick_files(
+            dialog_title=ui.t("ui.docs.add.scan"),
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=list(IMAGES),
+            allow_multiple=True,
+            with_data=True,
+        )
+        if files:
+            await ui.run(form, lambda: docs.choose_scan([(f.name, f.bytes) for f in files]))
+        ui.render()
+
     def pick_type(e: ft.ControlEvent) -> None:
         form.set("type", e.control.value or "")
         ui.render()
@@ -71,9 +86,10 @@ def build(ui: Ui) -> list[ft.Control]:
                 ft.Icon(ft.Icons.CHECK_CIRCLE, color="#0B4A2E"),
                 ft.Text(
                     ui.t(
-                        "ui.docs.add.chosen",
+                        "ui.docs.add.scanned" if form.pages else "ui.docs.add.chosen",
                         name=form.file_name,
                         size=_size(len(form.file_bytes), state.lang),
+                        pages=form.pages,
                     ),
                     size=BODY_SIZE,
                     expand=True,
@@ -92,6 +108,10 @@ def build(ui: Ui) -> list[ft.Control]:
             busy=form.busy,
             icon=ft.Icons.ATTACH_FILE,
         ),
+        secondary_button(
+            ui.t("ui.docs.add.scan"), "add-scan", scan, busy=form.busy, icon=ft.Icons.DOCUMENT_SCANNER
+        ),
+        para(ui.t("ui.docs.add.scan.hint"), key="add-scan-hint"),
         chosen,
         ft.Row(
             [

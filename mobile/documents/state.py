@@ -31,8 +31,10 @@ from sync.protocol.document_search import DocumentQuery, search_documents
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import DEFAULT_LANGUAGE
 from sync.protocol.reference import document_categories, document_types, professions
+from sync.scan import images_to_pdf
 from sync.store import Item, ReadOnlyRecord
 
+IMAGES = ("jpg", "jpeg", "png")  # what a scan's pages may be
 FOLDERS = "document_folders"  # the "setting" record holding the holder's folders
 MAX_FOLDERS, MAX_FOLDER_NAME = 50, 60
 
@@ -87,6 +89,7 @@ class AddForm(Form):
         self.file_name = ""
         self.file_bytes: bytes | None = None
         self.mime = ""
+        self.pages = 0  # pages of a scan (several photos made into one PDF)
 
 
 class FilterForm(Form):
@@ -277,6 +280,38 @@ class DocumentsState:
         form.file_bytes, form.mime = data, mime
         if not form.values["title"].strip():
             form.values["title"] = name.rsplit(".", 1)[0][:200]
+        return True
+
+    def choose_scan(self, files: list[tuple[str, bytes | None]]) -> bool:
+        """Several photos of pages (JPEG or PNG), in order, made into one PDF: the document to add."""
+        form = self.add
+        form.errors.pop("file", None)
+        form.file_name, form.file_bytes, form.mime, form.pages = "", None, "", 0
+        images = [
+            data for name, data in files if data is not None and name.rsplit(".", 1)[-1].lower() in IMAGES
+        ]
+        if not files or len(images) != len(files):
+            form.errors["file"] = local_error(ErrorCode.DOCUMENT_FORMAT)
+            return False
+        try:
+            content = images_to_pdf(images)
+        except SyncError as err:
+            form.errors["file"] = err
+            return False
+        if len(content) > MAX_DOCUMENT_BYTES:
+            form.errors["file"] = SyncError(
+                ErrorCode.DOCUMENT_TOO_LARGE, {"max_mb": MAX_DOCUMENT_BYTES // (1024 * 1024)}
+            )
+            return False
+        first = files[0][0].rsplit(".", 1)[0][:200]
+        form.file_name, form.file_bytes, form.mime, form.pages = (
+            f"{first}.pdf",
+            content,
+            "application/pdf",
+            len(images),
+        )
+        if not form.values["title"].strip():
+            form.values["title"] = first
         return True
 
     def submit(self) -> str | None:
