@@ -55,6 +55,7 @@ from sync.protocol.record_schemas import (
 from sync.protocol.rights_schemas import (
     ComplaintCreate,
     ComplaintOut,
+    HealthCardOut,
     HealthCorrectionCreate,
     HealthCorrectionOut,
     ResearchChoice,
@@ -421,6 +422,9 @@ class AccountClient:
 
     def ask_health_correction(self, request: HealthCorrectionCreate) -> HealthCorrectionOut:
         return self._json(HealthCorrectionOut, "POST", "/health-corrections", request, auth=True)
+
+    def health_card(self) -> HealthCardOut:
+        return self._json(HealthCardOut, "GET", "/health-card", auth=True)
 
     def research_choice(self) -> ResearchOut:
         return self._json(ResearchOut, "GET", "/research", auth=True)

@@ -30,6 +30,7 @@ from backend_stub.services import (
     checkpoints,
     children,
     enrolment,
+    health_card,
     message_queue,
     professionals,
     ratelimit,
@@ -40,6 +41,7 @@ from backend_stub.services import (
     sessions,
     space,
 )
+from sync.protocol import health_card as health_card_format
 from sync.protocol.identifiers import normalize_nir
 
 app = typer.Typer(help="Mon espace santé — server commands.", no_args_is_help=True)
@@ -365,6 +367,39 @@ def research_cohort(
             file.writelines(f"{holder_id}\n" for holder_id in ids)
             count, after = count + len(ids), ids[-1]
     console.print(f"{count} holder(s) whose data may serve research, in {out}.")
+
+
+@app.command("verify-card")
+def verify_card(
+    card: Annotated[Path, typer.Argument(help="A file holding the QR code's text (shc:/...) or the JWS")],
+) -> None:
+    """Check a signed vaccination record (SMART Health Card) against this issuer's keys: its
+    vaccinations if it holds, REJECTED (exit 1) if a character was changed or another key signed."""
+    ctx = command_context()
+    try:
+        jws = health_card_format.from_qr(card.read_text(encoding="utf-8"))
+        payload = health_card_format.verify(jws, health_card.jwks(ctx), health_card.issuer(ctx))
+    except health_card_format.CardInvalid as exc:
+        console.print(Text(f"REJECTED: {exc}", style="bold red"))
+        raise typer.Exit(1) from exc
+    entries = payload["vc"]["credentialSubject"]["fhirBundle"]["entry"]
+    patient = entries[0]["resource"]
+    name = " ".join([*patient["name"][0].get("given", []), patient["name"][0].get("family", "")])
+    console.print(Text(f"VALID: signed by {payload['iss']} for {name}, born {patient.get('birthDate', '')}"))
+    table = Table("date", "vaccine", "lot", "recorded by")
+    for entry in entries[1:]:
+        shot = entry["resource"]
+        who = shot.get("reportOrigin", {}).get("text") or shot.get("performer", [{}])[0].get("actor", {}).get(
+            "display", ""
+        )
+        row = (
+            shot["occurrenceDateTime"],
+            shot["vaccineCode"].get("text", ""),
+            shot.get("lotNumber", ""),
+            who,
+        )
+        table.add_row(*(Text(str(v)) for v in row))
+    console.print(table)
 
 
 @app.command("new-master-key")

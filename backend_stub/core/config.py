@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     log_keys: str = ""
     # Sign the checkpoints of the logs' heads (Ed25519 seeds, same format; checkpoints.py).
     log_signing_keys: str = ""
+    # The seeds of the P-256 keys that sign vaccination records (SMART Health Cards), same format.
+    card_signing_keys: str = ""
     # A checkpoint every so many log entries or seconds, whichever comes first, per process.
     checkpoint_every: int = 1000
     checkpoint_seconds: float = 300.0
@@ -125,7 +127,12 @@ class Settings(BaseSettings):
             self.log_signing_keys = self.log_signing_keys or _development_file(
                 self.data_dir / "log-signing.keys", lambda: MasterKeys.generate("sign1")
             )
-        for keys in filter(None, (self.master_keys, self.log_keys, self.log_signing_keys)):
+            self.card_signing_keys = self.card_signing_keys or _development_file(
+                self.data_dir / "card-signing.keys", lambda: MasterKeys.generate("card1")
+            )
+        for keys in filter(
+            None, (self.master_keys, self.log_keys, self.log_signing_keys, self.card_signing_keys)
+        ):
             MasterKeys.parse(keys)  # refuse a malformed key at start, not at the first use
         self.checkpoint_dir = self.checkpoint_dir or self.data_dir / "checkpoints"
         return self

@@ -153,6 +153,41 @@ def _form(ui: Ui, rights: RightsState, kind: str, name: str, intro: str) -> ft.C
     )
 
 
+def _card(ui: Ui, rights: RightsState) -> list[ft.Control | None]:
+    """The vaccinations signed by the insurer as a SMART Health Card, with its QR code."""
+
+    async def ask(_: ft.ControlEvent) -> None:
+        await ui.run(rights, rights.load_card)
+
+    card = rights.card
+    shown: list[ft.Control | None] = []
+    if card is not None:
+        day = format_date(card.issued_at, ui.state.lang, ui.state.tz)
+        words = ui.t("ui.rights.card.signed", day=day, count=card.vaccinations)
+        shown = [
+            ft.Container(
+                key="card-qr-box",
+                bgcolor=ft.Colors.WHITE,
+                padding=8,
+                content=ft.Semantics(
+                    label=ui.t("ui.rights.card.qr", count=card.vaccinations),
+                    key="card-qr-sem",
+                    content=ft.Image(src=rights.card_png(), key="card-qr", width=320, fit=ft.BoxFit.CONTAIN),
+                ),
+            ),
+            para(words, key="card-signed"),
+            para(ui.t("ui.rights.card.check"), key="card-check"),
+        ]
+    return [
+        subtitle(ui.t("ui.rights.card.title"), key="card-title"),
+        para(ui.t("ui.rights.card.intro"), key="card-intro"),
+        secondary_button(
+            ui.t("ui.rights.card.button"), "card-get", ask, busy=rights.busy, icon=ft.Icons.QR_CODE_2
+        ),
+        *shown,
+    ]
+
+
 def _entry_words(data: dict[str, Any]) -> str:
     return ", ".join(f"{v}" for k, v in data.items() if k not in HIDDEN_KEYS and v not in ("", None))
 
@@ -250,6 +285,7 @@ def build(ui: Ui) -> list[ft.Control]:
         else None,
         _form(ui, rights, "complaint", "text", about) if complaint_form is not None else None,
         *_research(ui, rights),
+        *_card(ui, rights),
         subtitle(ui.t("ui.rights.corrections.title"), key="corrections-title"),
         para(ui.t("ui.rights.corrections.intro"), key="corrections-intro"),
         *[_correction(ui, r) for r in rights.corrections],

@@ -16,6 +16,7 @@ from sync.client import AccountClient
 from sync.protocol.rights_schemas import (
     ComplaintCreate,
     ComplaintOut,
+    HealthCardOut,
     HealthCorrectionCreate,
     HealthCorrectionOut,
     ResearchOut,
@@ -56,6 +57,7 @@ class RightsState(Online):
         self.complaints: list[ComplaintOut] = []
         self.correction_form: CorrectionForm | None = None
         self.complaint_form: ComplaintForm | None = None
+        self.card: HealthCardOut | None = None  # the signed vaccination record, once asked for
 
     def entered(self) -> None:
         """The screen opens: load afresh, forget old messages (a form being typed stays)."""
@@ -112,6 +114,29 @@ class RightsState(Online):
             return False
         self.notice = (f"ui.rights.research.{'out' if opted_out else 'in'}.done", {})
         return True
+
+    # --- the signed vaccination record ------------------------------------------------------------
+    def load_card(self) -> bool:
+        """Ask the server to sign the vaccinations as they stand (a SMART Health Card)."""
+
+        def ask() -> None:
+            self.card = self.client.health_card()
+
+        return self._call(ask)
+
+    def card_png(self) -> bytes:
+        """The card's QR code as a PNG (the `shc:/` text in numeric mode, as the framework asks)."""
+        import io
+
+        import qrcode  # only here: the QR image is the one thing of the app that needs it
+
+        assert self.card is not None
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=4, border=4)
+        code.add_data(qrcode.util.QRData(b"shc:/", mode=qrcode.util.MODE_8BIT_BYTE))
+        code.add_data(qrcode.util.QRData(self.card.qr[5:].encode(), mode=qrcode.util.MODE_NUMBER))
+        out = io.BytesIO()
+        code.make_image().save(out, format="PNG")
+        return out.getvalue()
 
     # --- complaints --------------------------------------------------------------------------------
     def start_complaint(self, access_seq: int | None = None) -> None:

@@ -127,3 +127,12 @@ class ComplaintOut(BaseModel):
     access_seq: int | None = None
     authority: str  # where it was sent
     created_at: datetime
+
+
+class HealthCardOut(BaseModel):
+    """The holder's vaccinations signed as a SMART Health Card: the JWS, and the QR code's text."""
+
+    jws: str
+    qr: str  # "shc:/" and digits
+    vaccinations: int
+    issued_at: datetime

@@ -34,6 +34,8 @@ PUBLIC = {
     ("get", "/api/v1/share/{token}/documents/{record_id}"),
     ("get", "/api/v1/oauth/authorize"),
     ("post", "/api/v1/oauth/token"),
+    # The issuer's public keys, for anyone verifying a signed vaccination record.
+    ("get", "/api/v1/issuer/.well-known/jwks.json"),
 }
 # Routes of professionals: an API key, never a holder's token.
 PROFESSIONAL = {
@@ -106,6 +108,7 @@ HOLDER = {
     ("post", "/api/v1/administrative/corrections"): (422,),
     ("get", "/api/v1/health-corrections"): (200,),
     ("post", "/api/v1/health-corrections"): (404,),  # the first holder's entry: not found
+    ("get", "/api/v1/health-card"): (200,),  # their own vaccinations, signed
     ("get", "/api/v1/research"): (200,),
     ("put", "/api/v1/research"): (200,),  # their own choice
     ("get", "/api/v1/complaints"): (200,),

@@ -4,10 +4,11 @@ the research choice, complaints to the authority."""
 from fastapi import APIRouter
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
-from backend_stub.services import complaints, health_corrections, research
+from backend_stub.services import complaints, health_card, health_corrections, research
 from sync.protocol.rights_schemas import (
     ComplaintCreate,
     ComplaintOut,
+    HealthCardOut,
     HealthCorrectionCreate,
     HealthCorrectionOut,
     ResearchChoice,
@@ -58,3 +59,9 @@ def complain(
 ) -> ComplaintOut:
     """Send a complaint to the digital health authority, with the access-log line it is about."""
     return complaints.file(session=session, ctx=ctx, holder=holder, body=body)
+
+
+@router.get("/health-card")
+def vaccination_card(holder: ActiveHolder, ctx: ContextDep, session: SessionDep) -> HealthCardOut:
+    """The holder's vaccinations, signed by the server as a SMART Health Card (with its QR text)."""
+    return health_card.card_for(session=session, ctx=ctx, holder=holder)
