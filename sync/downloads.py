@@ -6,9 +6,9 @@ they are sealed into the vault like the device's own files (`Documents.seal`, th
 associated data) and checked against the SHA-256 the record names, so the server cannot swap
 them. Which documents are kept ahead of reading is the holder's choice ("Garder hors connexion"):
 all of them (the default, so a new device's first sync fetches everything), or the documents of
-some categories only; a document read once is kept anyway.
+some categories or of some of the holder's folders; a document read once is kept anyway.
 
-    OfflineChoice   what to keep: everything, or some categories; kept sealed in the store
+    OfflineChoice   what to keep: everything, or some categories and folders; sealed in the store
     local_file_id   the file a document's bytes live in on this device
     Downloader      fetches the missing bytes one document at a time, saying its progress; a cut
                     (network, logout) leaves the documents done kept and the next run goes on
@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sync.document_folders import read_folders
 from sync.documents import Documents
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
@@ -29,7 +30,7 @@ from sync.store import Item, Store
 
 __all__ = ["OFFLINE_SETTING", "Downloader", "OfflineChoice", "keep_fetched", "local_file_id"]
 
-OFFLINE_SETTING = "offline_documents"  # sealed in the store: {"all": bool, "categories": [...]}
+OFFLINE_SETTING = "offline_documents"  # sealed in the store: {"all", "categories", "folders"}
 _SAFE_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 DownloadProgress = Callable[[int, int], None]  # documents done, documents to fetch
@@ -45,19 +46,27 @@ class OfflineChoice:
 
     all: bool = True
     categories: frozenset[str] = field(default_factory=frozenset)
+    folders: frozenset[str] = field(default_factory=frozenset)  # names of the holder's folders
 
-    def keeps(self, data: dict[str, Any]) -> bool:
-        return self.all or document_category(str(data.get("type") or "other")) in self.categories
+    def keeps(self, data: dict[str, Any], folder: str = "") -> bool:
+        """Whether a document (its record's data, the folder it is filed in) is kept ahead."""
+        category = document_category(str(data.get("type") or "other"))
+        return self.all or category in self.categories or (bool(folder) and folder in self.folders)
 
     @classmethod
     def of(cls, store: Store) -> "OfflineChoice":
         saved = store.secret(OFFLINE_SETTING)
         if not isinstance(saved, dict):
             return cls()
-        return cls(bool(saved.get("all", True)), frozenset(str(c) for c in saved.get("categories", ())))
+        return cls(
+            bool(saved.get("all", True)),
+            frozenset(str(c) for c in saved.get("categories", ())),
+            frozenset(str(f) for f in saved.get("folders", ())),
+        )
 
     def save(self, store: Store) -> None:
-        store.set_secret(OFFLINE_SETTING, {"all": self.all, "categories": sorted(self.categories)})
+        chosen = {"all": self.all, "categories": sorted(self.categories), "folders": sorted(self.folders)}
+        store.set_secret(OFFLINE_SETTING, chosen)
 
 
 def local_file_id(item: Item) -> str:
@@ -84,11 +93,14 @@ class Downloader:
 
     def missing(self) -> list[Item]:
         """The documents to fetch, newest first (the ones a person most likely opens)."""
-        items: Iterable[Item] = self.documents.store.items("document")
+        store = self.documents.store
+        folder_of = {i: name for name, ids in read_folders(store).items() for i in ids}
+        items: Iterable[Item] = store.items("document")
         wanted = [
             i
             for i in items
-            if self.choice.keeps(i.data) and not self.documents.path(local_file_id(i)).exists()
+            if self.choice.keeps(i.data, folder_of.get(i.id, ""))
+            and not self.documents.path(local_file_id(i)).exists()
         ]
         return sorted(wanted, key=lambda i: str(i.data.get("date") or ""), reverse=True)
 

@@ -307,8 +307,8 @@ def folders_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
 
 
 def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
-    """'Garder hors connexion': every document on this device (the default), or some categories;
-    a document read once stays anyway."""
+    """'Garder hors connexion': every document on this device (the default), or some categories
+    and folders; a document read once stays anyway."""
     choice = docs.offline_choice()
 
     def everything(e: ft.ControlEvent) -> None:
@@ -322,6 +322,13 @@ def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
 
         return handler
 
+    def folder(name: str):  # type: ignore[no-untyped-def]
+        def handler(e: ft.ControlEvent) -> None:
+            docs.keep_offline(folder=name, on=bool(e.control.value))
+            ui.render()
+
+        return handler
+
     boxes = [
         ft.Checkbox(
             key=f"offline-{code}",
@@ -331,6 +338,15 @@ def offline_panel(ui: Ui, docs: DocumentsState) -> ft.Control:
             on_change=category(code),
         )
         for code, label in docs.categories(ui.state.lang)
+    ] + [
+        ft.Checkbox(
+            key=f"offline-folder-{n}",
+            label=ui.t("ui.docs.offline.folder", name=name),
+            value=name in choice.folders,
+            label_style=ft.TextStyle(size=BODY_SIZE),
+            on_change=folder(name),
+        )
+        for n, name in enumerate(docs.folders())
     ]
     return ft.Container(
         key="docs-offline",

@@ -25,6 +25,7 @@ from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
 from sync.client import AccountClient
+from sync.document_folders import read_folders, write_folders
 from sync.downloads import OfflineChoice, keep_fetched, local_file_id
 from sync.errors import NetworkError, SyncError
 from sync.protocol.document_search import DocumentQuery, search_documents
@@ -35,7 +36,6 @@ from sync.scan import images_to_pdf
 from sync.store import Item, ReadOnlyRecord
 
 IMAGES = ("jpg", "jpeg", "png")  # what a scan's pages may be
-FOLDERS = "document_folders"  # the "setting" record holding the holder's folders
 MAX_FOLDERS, MAX_FOLDER_NAME = 50, 60
 
 __all__ = [
@@ -385,28 +385,18 @@ class DocumentsState:
         self.notice = "ui.docs.pinned.done" if pinned else "ui.docs.unpinned.done"
         return True
 
-    # --- the holder's folders: one synced "setting" record, name -> document ids ---------------------
-    def _folders_item(self) -> Item | None:
-        space = self.vault.space
-        items = space.store.items("setting") if space and space.store else []
-        return next((i for i in items if i.data.get("kind") == FOLDERS), None)
-
+    # --- the holder's folders (sync/document_folders.py) ------------------------------------------------
     def folders(self) -> dict[str, list[str]]:
         """The holder's folders (name -> ids of the documents filed there), by name."""
-        item = self._folders_item()
-        found = item.data.get("folders") if item is not None else None
-        if not isinstance(found, dict):
-            return {}
-        return {str(k): [str(i) for i in v] for k, v in sorted(found.items()) if isinstance(v, list)}
+        space = self.vault.space
+        return read_folders(space.store) if space and space.store else {}
 
     def _save_folders(self, folders: dict[str, list[str]]) -> bool:
         space = self.vault.space
         if space is None or space.store is None:
             self.banner = local_error(ErrorCode.AUTH_REQUIRED)
             return False
-        item = self._folders_item()
-        data = {"kind": FOLDERS, "folders": folders}
-        space.store.put("setting", data, record_id=item.id if item is not None else None)
+        write_folders(space.store, folders)
         self.bar.kick()
         return True
 
@@ -515,18 +505,23 @@ class DocumentsState:
         space = self.vault.space
         return OfflineChoice() if space is None or space.store is None else OfflineChoice.of(space.store)
 
-    def keep_offline(self, *, everything: bool | None = None, category: str = "", on: bool = True) -> None:
-        """Keep every document on this device, or choose categories; fetching runs with the sync."""
+    def keep_offline(
+        self, *, everything: bool | None = None, category: str = "", folder: str = "", on: bool = True
+    ) -> None:
+        """Keep every document on this device, or choose categories and folders; fetching runs
+        with the sync."""
         space = self.vault.space
         if space is None or space.store is None:
             self.banner = local_error(ErrorCode.AUTH_REQUIRED)
             return
         choice = self.offline_choice()
-        categories = set(choice.categories)
+        categories, folders = set(choice.categories), set(choice.folders)
         if category:
             categories = categories | {category} if on else categories - {category}
+        if folder:
+            folders = folders | {folder} if on else folders - {folder}
         keep_all = choice.all if everything is None else everything
-        OfflineChoice(keep_all, frozenset(categories)).save(space.store)
+        OfflineChoice(keep_all, frozenset(categories), frozenset(folders)).save(space.store)
         self.notice = "ui.docs.offline.saved"
         self.bar.kick()
 

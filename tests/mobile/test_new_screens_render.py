@@ -75,7 +75,7 @@ def test_the_new_screens_draw(world: World, tmp_path: Path) -> None:
     state.docs.keep_offline(everything=False)
     state.docs.filters.set("folder_name", "Cardiologie")
     assert state.docs.create_folder()
-    assert {"offline-results", "filter-folder"} <= drawn(Screen.DOCUMENTS)
+    assert {"offline-results", "offline-folder-0", "filter-folder"} <= drawn(Screen.DOCUMENTS)
     state.docs.new_document()
     assert {"add-scan", "add-pick"} <= drawn(Screen.DOCUMENT_ADD)
     record_id = add_document(state, "Prise de sang")

@@ -119,3 +119,17 @@ def test_some_categories_only_and_what_was_read_is_kept(
     assert not b.docs.open(prescription)  # never fetched: said plainly
     assert b.docs.viewer is not None and b.docs.viewer.error is not None
     assert b.docs.viewer.error.code == "ui.docs.error.offline"
+
+
+def test_the_documents_of_a_folder_kept_offline(world: World, tmp_path: Path) -> None:
+    blood, knee, prescription = first_device(world, tmp_path / "a")
+    b = signed_in(world, tmp_path / "b")
+    b.docs.keep_offline(everything=False)
+    b.docs.filters.set("folder_name", "Genou")
+    assert b.docs.create_folder() and b.docs.file_in(knee, "Genou")
+    b.docs.keep_offline(folder="Genou", on=True)
+    assert b.docs.offline_choice().folders == {"Genou"}
+    assert b.sync_bar.sync()
+    assert b.docs.held(knee) and not b.docs.held(blood) and not b.docs.held(prescription)
+    b.docs.keep_offline(folder="Genou", on=False)
+    assert b.docs.offline_choice() == OfflineChoice(all=False)
