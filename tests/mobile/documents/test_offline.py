@@ -1,7 +1,7 @@
 """Documents kept on the device (issue #17): a new device's first sync fetches every document's
 bytes in the background with its progress, sealed in the vault and checked against the record's
 SHA-256, so they read with the network cut; a cut fetch resumes with the documents left; the
-holder may keep some categories only, and a document read once is kept anyway."""
+holder may keep some categories or folders only, and a document read once is kept anyway."""
 
 from pathlib import Path
 
