@@ -88,8 +88,17 @@ def keep_fetched(documents: Documents, item: Item, content: bytes) -> None:
 class Downloader:
     """Fetches the bytes of the documents this device should keep and does not hold yet."""
 
-    def __init__(self, documents: Documents, transport: ContentTransport, choice: OfflineChoice) -> None:
+    def __init__(
+        self,
+        documents: Documents,
+        transport: ContentTransport,
+        choice: OfflineChoice,
+        refused: set[str] | None = None,
+    ) -> None:
         self.documents, self.transport, self.choice = documents, transport, choice
+        # Documents the server would not give (gone, or a file it found altered, which alerts the
+        # holder each time it is asked): not asked again by the next runs of this session.
+        self.refused = refused if refused is not None else set()
 
     def missing(self) -> list[Item]:
         """The documents to fetch, newest first (the ones a person most likely opens)."""
@@ -100,6 +109,7 @@ class Downloader:
             i
             for i in items
             if self.choice.keeps(i.data, folder_of.get(i.id, ""))
+            and i.id not in self.refused
             and not self.documents.path(local_file_id(i)).exists()
         ]
         return sorted(wanted, key=lambda i: str(i.data.get("date") or ""), reverse=True)
@@ -108,8 +118,8 @@ class Downloader:
         self, on_progress: DownloadProgress | None = None, stop: Callable[[], bool] = lambda: False
     ) -> int:
         """Fetch every missing document, one after the other; returns how many were kept. A
-        network error ends the run (what is done stays done); a document the server no longer
-        gives (deleted, or its bytes refused) is skipped until the next run."""
+        network error ends the run (what is done stays done); a document the server does not
+        give (deleted, or its bytes refused) is left in `refused`, not asked again."""
         todo = self.missing()
         done = 0
         for item in todo:
@@ -118,11 +128,9 @@ class Downloader:
             try:
                 keep_fetched(self.documents, item, self.transport.document_content(item.id))
             except SyncError as err:
-                if err.code == ErrorCode.NETWORK or err.code in (
-                    ErrorCode.AUTH_REQUIRED,
-                    ErrorCode.SESSION_EXPIRED,
-                ):
+                if err.code in (ErrorCode.NETWORK, ErrorCode.AUTH_REQUIRED, ErrorCode.SESSION_EXPIRED):
                     raise
+                self.refused.add(item.id)
                 continue
             done += 1
             if on_progress:

@@ -42,6 +42,7 @@ class HolderSpace:
         self.kdf = kdf or KdfParams()
         self.store: Store | None = None
         self.documents: Documents | None = None
+        self.download_refused: set[str] = set()  # documents the server would not give (downloads.py)
         self.engine: SyncEngine | None = None
         self.me: Me | None = None
         self.online = self.session_expired = False
@@ -166,9 +167,8 @@ class HolderSpace:
             try:
                 Uploader(self.documents, self.client).run(on_progress)
                 choice = OfflineChoice.of(self.store)
-                Downloader(self.documents, self.client, choice).run(
-                    on_download, stop=lambda: self.store is None
-                )
+                downloader = Downloader(self.documents, self.client, choice, self.download_refused)
+                downloader.run(on_download, stop=lambda: self.store is None)
             except SyncError as exc:
                 self.store.set_meta("last_error", exc.code)
         status = self.engine.status()

@@ -133,3 +133,26 @@ def test_the_documents_of_a_folder_kept_offline(world: World, tmp_path: Path) ->
     assert b.docs.held(knee) and not b.docs.held(blood) and not b.docs.held(prescription)
     b.docs.keep_offline(folder="Genou", on=False)
     assert b.docs.offline_choice() == OfflineChoice(all=False)
+
+
+def test_a_document_the_server_refuses_is_not_asked_again(world: World, tmp_path: Path) -> None:
+    ids = first_device(world, tmp_path / "a")
+    b = signed_in(world, tmp_path / "b")
+    b.docs.keep_offline(everything=False)
+    assert b.sync_bar.sync()
+    space = b.vault.space
+    assert space is not None and space.documents is not None
+    asked: list[str] = []
+
+    class Refusing:
+        def document_content(self, record_id: str) -> bytes:
+            asked.append(record_id)
+            if record_id == ids[0]:
+                raise SyncError(ErrorCode.NOT_FOUND)  # e.g. a file the server found altered
+            return world.client.document_content(record_id)
+
+    refused: set[str] = set()
+    assert Downloader(space.documents, Refusing(), OfflineChoice(), refused).run() == 2
+    assert refused == {ids[0]}
+    assert Downloader(space.documents, Refusing(), OfflineChoice(), refused).run() == 0
+    assert asked.count(ids[0]) == 1 and len(asked) == 3
