@@ -166,7 +166,7 @@ def build(ui: Ui) -> list[ft.Control]:
                             on_click=open_doc(row.id),
                         ),
                         ft.Row(
-                            row_badges(ui, row, uploads, docs.held(row.id)),
+                            row_badges(ui, row, uploads, docs.held(row)),
                             wrap=True,
                             spacing=8,
                             key=f"badges-{row.id}",

@@ -76,6 +76,7 @@ class DocumentRow:
     mime: str
     file_id: str
     pinned: bool = False
+    local_file: str = ""  # where its bytes are kept on this device (sync.downloads.local_file_id)
 
 
 class AddForm(Form):
@@ -207,6 +208,7 @@ class DocumentsState:
             mime=str(d.get("mime") or ""),
             file_id=str(d.get("file_id") or ""),
             pinned=bool(d.get("pinned")),
+            local_file=local_file_id(item),
         )
 
     def check_filters(self) -> tuple[date | None, date | None]:
@@ -490,16 +492,12 @@ class DocumentsState:
         return True
 
     # --- "Garder hors connexion" -------------------------------------------------------------------
-    def held(self, record_id: str) -> bool:
+    def held(self, row: DocumentRow | str) -> bool:
         """Whether this device holds the document's bytes (it reads with the network cut)."""
+        row = self.get(row) if isinstance(row, str) else row
         space = self.vault.space
-        item = space.store.get(record_id) if space and space.store else None
-        return (
-            item is not None
-            and space is not None
-            and space.documents is not None
-            and (space.documents.path(local_file_id(item)).exists())
-        )
+        documents = space.documents if space is not None else None
+        return row is not None and documents is not None and documents.path(row.local_file).exists()
 
     def offline_choice(self) -> OfflineChoice:
         space = self.vault.space
