@@ -2,6 +2,7 @@
 stub page (no background load is started once the state is loaded) and holds its main controls."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import flet as ft
@@ -69,6 +70,10 @@ def test_the_new_screens_draw(world: World, tmp_path: Path) -> None:
     state.history.loaded = True
     assert "history-search-box" in drawn(Screen.HEALTH_HISTORY)
     assert "questionnaire-bilan_18_25" in drawn(Screen.QUESTIONNAIRES)
+    # At 46 (born 01/05/1985) the key-age reminder leads to the questionnaire of that age.
+    state.agenda.clock = lambda: datetime(2031, 6, 1, 9, tzinfo=UTC)
+    assert "checkup-prevention_check_45_50-questionnaire" in drawn(Screen.CHECKUPS)
+    assert "agenda-questionnaires" in drawn(Screen.AGENDA)
     assert state.questionnaires.open("bilan_70_75")
     assert {"question-text", "question-next", "answer"} <= drawn(Screen.QUESTIONNAIRE)
     assert {"docs-offline", "offline-all", "docs-folders", "filter-category"} <= drawn(Screen.DOCUMENTS)
