@@ -195,13 +195,6 @@ def answer(
     if accept:
         name = f"{helper.first_name} {helper.last_name}"
         notifications.notify(session=session, ctx=ctx, holder=helped, kind="delegation_accepted", name=name)
-        audit.append(
-            session=session,
-            holder_id=helped.id,
-            actor=_actor(helper, ""),
-            access=audit.Access("delegation", HELPER, "allowed", "accepted"),
-            at=now,
-        )
     session.commit()
     return out(session, found, now)
 

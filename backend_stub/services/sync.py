@@ -298,6 +298,8 @@ def _refusal(m: Mutation, now: datetime) -> MutationResult | None:
 
 def _create(m: Mutation, now: datetime, page: Page, numbers: Numbers) -> MutationResult:
     """A device's new record (`Page.fresh`): what `_apply` does to it, without the ORM."""
+    if refusal := gatekeeper.write_refusal(m.collection, new=True):  # a helper's, beyond their rights
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal.value)
     record = page.new[m.id] = NewRecord(page.holder_id, m.id, m.collection, _own(m.data), now)
     numbers.stamp(record)
     return MutationResult(seq=m.seq, outcome=Outcome.APPLIED, record=record_out(record))

@@ -57,6 +57,8 @@ _A_MOMENT = timedelta(seconds=1)
 PERIODS: tuple[str, ...] = ("1m", "6m", "1y", "date", "forever")
 # Kinds of access the log can be filtered by ("" = all): a mode, or the refused attempts.
 LOG_KINDS: tuple[str, ...] = ("", "attending", "authorised", "care_team", "emergency", "regulator", "refused")
+# Someone acting on the holder's space from their own: a helper, or a measure's representative.
+HELPER_MODES = ("helper", "tutelle", "curatelle", "habilitation_familiale")
 MODES = (
     "attending",
     "authorised",
@@ -67,6 +69,7 @@ MODES = (
     "share",
     "message",
     "guardian",  # a parent acting on their minor child's space
+    *HELPER_MODES,  # a helper, or the representative of a legal protection measure
     "operator",  # the insurer's agent, deciding what the holder asked for
 )
 # Refusal codes the log may hold, worded for the holder (the API's messages speak to professionals).
@@ -607,6 +610,8 @@ class AccessLogState(Online):
         elif entry.target == "conversation":  # a conversation read, or written in, by a professional
             kind = "write" if entry.action == "write" else "read"
             what = text(f"ui.log.what.conversation.{kind}", lang, title=entry.target_title)
+        elif entry.mode in HELPER_MODES and entry.target.startswith("/"):  # a request, not an item
+            what = text(f"ui.log.what.space.{'write' if entry.action == 'write' else 'read'}", lang)
         elif entry.target_title:
             what = text("ui.log.what.title", lang, title=entry.target_title)
         else:

@@ -91,14 +91,18 @@ def error_text(err: SyncError, lang: str, tz: tzinfo | None = None) -> str:
     return message
 
 
+# Who acts on another person's space from their own (services/children.py, services/helpers.py).
+ACTING_FOR = ("guardian", "helper", "tutelle", "curatelle", "habilitation_familiale")
+
+
 def profession_label(code: str, lang: str) -> str:
     """'Médecin' / 'Doctor' from the access matrix; the code itself if the matrix does not know it."""
     if code == "app":  # a connected app of the catalogue (services/apps.py)
         return text("ui.catalogue.profession.app", lang)
     if code == "share":  # a share link the holder made (services/shares.py)
         return text("ui.share.profession", lang)
-    if code == "guardian":  # a parent acting on their minor child's space (services/children.py)
-        return text("ui.family.profession.guardian", lang)
+    if code in ACTING_FOR:  # a parent, a helper or a representative acting on someone's space
+        return text(f"ui.family.profession.{code}", lang)
     if code == "insurer":  # the insurer's agent deciding a correction (services/administrative.py)
         return text("ui.log.profession.insurer", lang)
     entry = professions().get(code)
