@@ -24,6 +24,7 @@ from backend_stub.api.routes import (
     auth,
     children,
     delegations,
+    health_links,
     issuer,
     messages,
     oauth,
@@ -109,7 +110,12 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.include_router(shares.router, prefix=API_PREFIX)  # share links of documents
     app.include_router(children.router, prefix=API_PREFIX)  # parents and their minor children's spaces
     app.include_router(account.router, prefix=API_PREFIX)  # password, contacts, devices
-    for module in (rights, pro_corrections, issuer):  # a person's rights over their health data (issue #18)
+    for module in (
+        rights,
+        pro_corrections,
+        issuer,
+        health_links,
+    ):  # a person's rights over their health data (issue #18)
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(delegations.router, prefix=API_PREFIX)  # helpers (aidants) and those they help
 

@@ -378,8 +378,10 @@ class AccountClient:
         return self._json(AccessLogPage, "GET", "/access-log", auth=True, params=params)
 
     # --- share links ---
-    def create_share(self, document_ids: list[str], days: int, label: str) -> ShareCreated:
-        request = ShareCreate(document_ids=document_ids, days=days, label=label)
+    def create_share(
+        self, document_ids: list[str], days: int, label: str, shl_file: str | None = None
+    ) -> ShareCreated:
+        request = ShareCreate(document_ids=document_ids, days=days, label=label, shl_file=shl_file)
         return self._json(ShareCreated, "POST", "/shares", request, auth=True)
 
     def shares(self) -> list[ShareOut]:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from backend_stub.models.base import new_id, utc_column
@@ -24,4 +24,7 @@ class ShareLink(SQLModel, table=True):
     expires_at: datetime = utc_column(nullable=False)  # type: ignore[assignment]
     revoked_at: datetime | None = utc_column(nullable=True)  # type: ignore[assignment]
     failures: int = 0  # wrong codes in a row; the link closes at MAX_FAILURES
+    # The patient summary as a SMART Health Link's file: a JWE the device encrypted with a key that
+    # travels only in the `shlink:/` (never sent here), so the server keeps it as it came.
+    shl_file: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     opens: int = 0

@@ -75,10 +75,20 @@ def _through_link(link: ShareLink, space: gate.Space) -> Callable[[Record], bool
 
 
 def create(
-    *, session: Session, ctx: Context, holder: Holder, document_ids: list[str], days: int, label: str
+    *,
+    session: Session,
+    ctx: Context,
+    holder: Holder,
+    document_ids: list[str],
+    days: int,
+    label: str,
+    shl_file: str | None = None,
 ) -> tuple[ShareLink, str, str]:
-    """A new link for these documents: (link, token, code). Unknown or hidden documents are refused."""
+    """A new link for these documents (and the summary's SMART Health Link file): (link, token,
+    code). Unknown or hidden documents are refused, and so is a link with nothing to share."""
     ids = list(dict.fromkeys(document_ids))
+    if not ids and not shl_file:
+        raise DomainError(ErrorCode.SHARE_DOCUMENT_UNKNOWN)
     if len(_documents(session, holder.id, ids, gatekeeper.visible)) != len(ids):
         raise DomainError(ErrorCode.SHARE_DOCUMENT_UNKNOWN)
     token = secrets.token_urlsafe(32)
@@ -90,6 +100,7 @@ def create(
         code_digest="",
         label=label.strip(),
         document_ids=ids,
+        shl_file=shl_file,
         created_at=now,
         expires_at=now + timedelta(days=days),
         created_by=guardian.id if (guardian := gatekeeper.acting_guardian()) else None,

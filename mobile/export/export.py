@@ -20,6 +20,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
+from mobile.shell.words import format_date
 
 
 class ExportApp(SpaceApp, Protocol):
@@ -47,6 +48,28 @@ async def download(ui: Ui, kind: str) -> None:
     ui.render()
 
 
+def _link_shown(ui: Ui, state: ExportState) -> list[ft.Control]:
+    """The SMART Health Link just made: its QR code, the code to give another way, its end."""
+    if state.link is None:
+        return []
+    until = format_date(state.link.expires_at, ui.state.lang, ui.state.tz)
+    return [
+        ft.Container(
+            key="shl-qr-box",
+            bgcolor=ft.Colors.WHITE,
+            padding=8,
+            content=ft.Semantics(
+                label=ui.t("ui.export.shl.qr"),
+                key="shl-qr-sem",
+                content=ft.Image(src=state.link_png(), key="shl-qr", width=320, fit=ft.BoxFit.CONTAIN),
+            ),
+        ),
+        para(ui.t("ui.export.shl.code", code=state.link.code, day=until), key="shl-code"),
+        ft.Text(state.shlink, size=12, selectable=True, key="shl-text"),
+        para(ui.t("ui.export.shl.how"), key="shl-how"),
+    ]
+
+
 def build(ui: Ui) -> list[ft.Control]:
     state = export_of(ui)
 
@@ -61,6 +84,10 @@ def build(ui: Ui) -> list[ft.Control]:
 
     async def summary_pdf(_: ft.ControlEvent) -> None:
         await download(ui, "ips_pdf")
+
+    async def share_link(_: ft.ControlEvent) -> None:
+        lang = ui.state.lang
+        await ui.run(state, lambda: state.share_summary(lang))
 
     async def import_export(_: ft.ControlEvent) -> None:
         picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
@@ -120,6 +147,10 @@ def build(ui: Ui) -> list[ft.Control]:
             busy=state.busy,
             icon=ft.Icons.PICTURE_AS_PDF,
         ),
+        secondary_button(
+            ui.t("ui.export.shl.button"), "export-shl", share_link, busy=state.busy, icon=ft.Icons.QR_CODE_2
+        ),
+        *_link_shown(ui, state),
         para(ui.t("ui.export.care"), key="export-care"),
         *importing,
     )

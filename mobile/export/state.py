@@ -12,9 +12,12 @@ from datetime import date, tzinfo
 
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
+from sync import health_link, qr_image
 from sync.errors import NetworkError, SyncError
 from sync.export import fhir_export, fhir_import, ips, ips_pdf, pdf_summary
 from sync.protocol.errors import ErrorCode
+from sync.protocol.i18n import translate
+from sync.protocol.record_schemas import ShareCreated
 from sync.space import HolderSpace
 
 __all__ = ["MAX_IMPORT_BYTES", "ExportState"]
@@ -39,6 +42,8 @@ class ExportState:
         self.notice = ""  # a message key: what just went well
         self.notice_params: dict[str, object] = {}
         self.without_bytes: list[str] = []  # documents the last export could not carry
+        self.link: ShareCreated | None = None  # the summary's SMART Health Link just made
+        self.shlink = ""  # its `shlink:/` (the key is in it: shown once, never stored)
 
     def _space(self) -> HolderSpace | None:
         space = self.vault.space
@@ -76,6 +81,30 @@ class ExportState:
             self.banner = err
             return None
         return self.file_name(kind), content
+
+    def share_summary(self, lang: str, days: int = 7) -> bool:
+        """The patient summary as a SMART Health Link: encrypted here, its link and code from the
+        server, the key only in the `shlink:/` shown (issue #18 part 2)."""
+        self.banner, self.notice, self.link, self.shlink = None, "", None, ""
+        space = self._space()
+        if space is None or space.store is None or space.me is None or space.client is None:
+            self.banner = SyncError(ErrorCode.AUTH_REQUIRED)
+            return False
+        try:
+            snapshot = fhir_export.gather(space.store, None, space.me)
+            summary = json.dumps(ips.bundle(snapshot, lang)).encode()
+            label = translate("ui.export.shl.label", lang)
+            self.link, self.shlink = health_link.share(space.client, summary, days=days, label=label)
+        except NetworkError:
+            self.banner = SyncError("error.export.offline")
+            return False
+        except SyncError as err:
+            self.banner = err
+            return False
+        return True
+
+    def link_png(self) -> bytes:
+        return qr_image.png(self.shlink)
 
     def saved(self, name: str) -> None:
         """The file went to the person's device (downloaded, or saved where they chose)."""

@@ -12,6 +12,7 @@ server's own rules before sending; nothing typed is lost on an error.
 
 from mobile.shell.online import Online
 from mobile.shell.state import Form, local_error
+from sync import qr_image
 from sync.client import AccountClient
 from sync.protocol.rights_schemas import (
     ComplaintCreate,
@@ -125,18 +126,9 @@ class RightsState(Online):
         return self._call(ask)
 
     def card_png(self) -> bytes:
-        """The card's QR code as a PNG (the `shc:/` text in numeric mode, as the framework asks)."""
-        import io
-
-        import qrcode  # only here: the QR image is the one thing of the app that needs it
-
+        """The card's QR code as a PNG (the `shc:/` digits in numeric mode)."""
         assert self.card is not None
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, box_size=4, border=4)
-        code.add_data(qrcode.util.QRData(b"shc:/", mode=qrcode.util.MODE_8BIT_BYTE))
-        code.add_data(qrcode.util.QRData(self.card.qr[5:].encode(), mode=qrcode.util.MODE_NUMBER))
-        out = io.BytesIO()
-        code.make_image().save(out, format="PNG")
-        return out.getvalue()
+        return qr_image.png(self.card.qr)
 
     # --- complaints --------------------------------------------------------------------------------
     def start_complaint(self, access_seq: int | None = None) -> None:

@@ -184,11 +184,14 @@ class ReimbursementYear(BaseModel):
 
 
 class ShareCreate(BaseModel):
-    """Share some of one's documents through a link and a code, for 1 to 30 days."""
+    """Share some of one's documents (and/or the encrypted patient summary) through a link and a
+    code, for 1 to 30 days."""
 
-    document_ids: list[str] = Field(min_length=1, max_length=50)
+    document_ids: list[str] = Field(default_factory=list, max_length=50)
     days: int = Field(ge=1, le=30)
     label: str = Field(default="", max_length=100)
+    # The patient summary encrypted on the device as a SMART Health Link file (compact JWE, issue #18).
+    shl_file: str | None = Field(default=None, max_length=60_000)
 
 
 class ShareOut(BaseModel):

@@ -32,6 +32,8 @@ PUBLIC = {
     ("get", "/api/v1/share/{token}"),
     ("post", "/api/v1/share/{token}"),
     ("get", "/api/v1/share/{token}/documents/{record_id}"),
+    # The same link read by a SMART Health Link viewer: the passcode is the link's code.
+    ("post", "/api/v1/share/{token}/manifest"),
     ("get", "/api/v1/oauth/authorize"),
     ("post", "/api/v1/oauth/token"),
     # The issuer's public keys, for anyone verifying a signed vaccination record.

@@ -62,6 +62,7 @@ def create_share(
         document_ids=request.document_ids,
         days=request.days,
         label=request.label,
+        shl_file=request.shl_file,
     )
     url = f"{ctx.settings.public_api_url.rstrip('/')}/api/v1/share/{token}"
     return ShareCreated(**_out(link).model_dump(), url=url, code=code)

@@ -60,6 +60,10 @@ def test_both_files_are_made_from_the_vault_and_named_by_the_day(app: VaultAppSt
     assert printed is not None and printed[0].endswith(".pdf")
     text = pdfium.PdfDocument(printed[1])[0].get_textpage().get_text_range()
     assert "Allergies et intolérances" in text and "Arachide (saisi par le patient)" in text
+    # Shared as a SMART Health Link: the link and code from the server, the key only in the shlink.
+    assert app.export.share_summary("fr") and app.export.link is not None
+    assert app.export.shlink.startswith("shlink:/") and app.export.link.document_ids == []
+    assert app.export.link_png().startswith(b"\x89PNG")
     assert not app.export.can_import()  # the space holds records: no import offered
     assert not app.export.import_file("export.json", content)
     assert app.export.banner is not None and app.export.banner.code == "error.export.not_empty"
