@@ -23,7 +23,7 @@ from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder
 from backend_stub.models.helpers import Delegation, LegalMeasure
 from backend_stub.rules import gate
-from backend_stub.services import audit, gatekeeper, notifications
+from backend_stub.services import audit, gatekeeper, notifications, ratelimit
 from backend_stub.services.children import by_nir, is_minor, local_day
 from backend_stub.services.sync import lock_holder
 from sync.protocol.errors import ErrorCode
@@ -109,6 +109,9 @@ def invite(*, session: Session, ctx: Context, helped: Holder, body: DelegationIn
     now = ctx.clock.now()
     if problem := dates_problem(body.starts_on, body.ends_on, local_day(now)):
         raise DomainError(problem)
+    # Each search names a person by identity: limited per holder, like the letter's identifiers.
+    limit = ctx.settings.rate_per_account
+    ratelimit.hit(session=session, ctx=ctx, scope="helper-search", subject=helped.id, limit=limit)
     helper = _helper_by_identity(session, ctx, body)
     if helper.id == helped.id:
         raise DomainError(ErrorCode.HELPER_SELF)

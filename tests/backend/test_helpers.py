@@ -264,6 +264,13 @@ def test_bad_invitations(world: World) -> None:
     assert code(invite(world, tokens, other)) == "error.helpers.already"
 
 
+def test_searching_identities_is_limited(world: World) -> None:
+    _, tokens = world.active_person()
+    other, _ = world.active_person()
+    answers = [invite(world, tokens, other, first_name=f"Essai{n}").status_code for n in range(11)]
+    assert answers == [404] * 10 + [429]
+
+
 def test_at_most_three_helpers(world: World) -> None:
     _, tokens = world.active_person()
     for _ in range(3):
