@@ -341,10 +341,10 @@ def build(ui: Ui) -> list[ft.Control]:
     return column(
         title(ui.t("ui.log.title")),
         para(ui.t("ui.log.intro"), key="log-intro"),
-        small_button(ui.t("ui.alerts.open"), "log-alerts", open_alerts, icon=ft.Icons.NOTIFICATIONS_ACTIVE),
         _filters(ui, log),
         status_line(ui, log, "log"),
         problem(ui, log, retry, "log"),
         *entries,
+        small_button(ui.t("ui.alerts.open"), "log-alerts", open_alerts, icon=ft.Icons.NOTIFICATIONS_ACTIVE),
         ft.Container(height=12, key="log-bottom"),
     )
