@@ -1,11 +1,19 @@
-"""The encrypted local store: SQLModel over SQLite, every health value sealed with the vault key.
+"""The encrypted local store: SQLite, every health value sealed with the vault key.
 
 Clear columns are only what sync needs (ids, collection, versions, sequences, flags); the
 content, author and times of a record are one sealed blob whose associated data names the
 table, the record id and the local revision, so rows cannot be swapped or replayed elsewhere.
 Every local write appends its outbox entry in the same transaction.
+
+SQLModel keeps the schema (and `session()` serves the rare paths: uploads, imports); the hot
+paths (writes, reads, the sync's outbox and pages) run on one `sqlite3` connection of the store's
+own, each transaction one lock-guarded BEGIN IMMEDIATE ... COMMIT: the ORM cost 9 to 23 times the
+bare driver (issue #21, benchmarks/store_bench.py).
 """
 
+import json
+import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,10 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, insert, text, update
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
-from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 from sync.crypto import Cipher
 from sync.protocol.collections import COLLECTIONS, only_flags_changed
@@ -115,18 +123,44 @@ class Item:
         return self.author != HOLDER
 
 
+# SQLite with WAL, temp tables in memory, and freed pages zeroed.
+PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "secure_delete=ON")
+
+
 def open_engine(path: Path) -> Engine:
-    """SQLite with WAL, temp tables in memory, and freed pages zeroed."""
+    """The SQLAlchemy engine of the store (schema steps, `Store.session`)."""
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _pragmas(conn: Any, _record: Any) -> None:
         cur = conn.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "secure_delete=ON"):
+        for pragma in PRAGMAS:
             cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
     return engine
+
+
+def open_connection(path: Path) -> sqlite3.Connection:
+    """The store's own `sqlite3` connection, same pragmas; transactions explicit (autocommit mode)."""
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in PRAGMAS:
+        db.execute(f"PRAGMA {pragma}")
+    return db
+
+
+INSERT_RECORD = (
+    "INSERT INTO local_record (id, collection, version, server_seq, rev, deleted, pending, sealed)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPDATE_RECORD = (
+    "UPDATE local_record SET collection = ?, version = ?, server_seq = ?, rev = ?, deleted = ?, pending = ?,"
+    " sealed = ? WHERE id = ?"
+)
+INSERT_UPLOAD = (
+    'INSERT INTO local_upload (record_id, file_id, size, sha256, server_id, "offset", done)'
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def upgrade_schema(engine: Engine) -> int:
@@ -157,10 +191,14 @@ class Store:
         self.path = path
         self.engine = open_engine(path)
         upgrade_schema(self.engine)
+        self._db = open_connection(path)
+        self._lock = threading.RLock()  # one connection, shared by the app's threads
         self._cipher = Cipher(vault_key)
         self.client_id = self.meta("client_id") or self._set_client_id()
 
     def close(self) -> None:
+        with self._lock:
+            self._db.close()
         self.engine.dispose()
 
     @contextmanager
@@ -168,19 +206,35 @@ class Store:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (no deadlock upgrading a read), rolled back on error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     # --- meta --------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
-        with self.session() as s:
-            row = s.get(Meta, key)
-            return row.value if row else None
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
-    def set_meta(self, key: str, value: str, session: Session | None = None) -> None:
-        if session is not None:
-            session.merge(Meta(key=key, value=value))
-            return
-        with self.session() as s:
-            s.merge(Meta(key=key, value=value))
-            s.commit()
+    def set_meta(self, key: str, value: str) -> None:
+        with self._writing() as db:
+            self._put_meta(db, key, value)
+
+    @staticmethod
+    def _put_meta(db: sqlite3.Connection, key: str, value: str) -> None:
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     def secret(self, key: str) -> object | None:
         """A sealed setting (refresh token, cached profile): only readable with the vault key."""
@@ -196,32 +250,26 @@ class Store:
         return client_id
 
     # --- sealing -------------------------------------------------------------------------------
-    @staticmethod
-    def _aad(row: LocalRecord) -> bytes:
-        return f"local_record|{row.id}|{row.rev}".encode()
-
     def _sealed(self, record_id: str, rev: int, content: dict[str, Any]) -> bytes:
         return self._cipher.seal_json(content, f"local_record|{record_id}|{rev}".encode())
 
-    def _seal(self, row: LocalRecord, content: dict[str, Any]) -> None:
-        row.rev += 1
-        row.sealed = self._sealed(row.id, row.rev, content)
-
-    def _content(self, row: LocalRecord) -> dict[str, Any]:
-        value = self._cipher.open_json(row.sealed, self._aad(row))
+    def _open(self, record_id: str, rev: int, sealed: bytes) -> dict[str, Any]:
+        value = self._cipher.open_json(sealed, f"local_record|{record_id}|{rev}".encode())
         assert isinstance(value, dict)
         return value
 
-    def _item(self, row: LocalRecord) -> Item:
-        content = self._content(row)
-        data = dict(content.get("data", {}))
-        conflicts = list(data.pop("_conflicts", []))
+    def _item(
+        self, record_id: str, collection: str, version: int, rev: int, pending: int, sealed: bytes
+    ) -> Item:
+        content = self._open(record_id, rev, sealed)  # a fresh dict: its data is ours to change
+        data = content.get("data", {})
+        conflicts = data.pop("_conflicts", [])
         return Item(
-            id=row.id,
-            collection=row.collection,
+            id=record_id,
+            collection=collection,
             data=data,
-            version=row.version,
-            pending=row.pending,
+            version=version,
+            pending=bool(pending),
             author=content.get("author", HOLDER),
             updated_at=content.get("updated_at", ""),
             conflicts=conflicts,
@@ -233,73 +281,93 @@ class Store:
         collection: str,
         data: dict[str, Any],
         record_id: str | None = None,
-        also: Sequence[SQLModel] = (),
+        also: Sequence[LocalUpload] = (),
     ) -> str:
-        """Create or replace a record of the holder, and queue it for the server; rows in `also`
-        are written in the same transaction."""
+        """Create or replace a record of the holder, and queue it for the server; the uploads in
+        `also` (a document's or a message's files) are written in the same transaction."""
         if collection not in COLLECTIONS:
             raise ValueError(f"unknown collection {collection}")
         record_id = record_id or uuid.uuid4().hex
-        with self.session() as s:
-            row = s.get(LocalRecord, record_id)
-            author = HOLDER
-            if row is not None:
-                current = self._content(row)
+        with self._writing() as db:
+            found = db.execute(
+                "SELECT version, rev, sealed FROM local_record WHERE id = ?", (record_id,)
+            ).fetchone()
+            version, rev, author = 0, 0, HOLDER
+            if found is not None:
+                version, rev, sealed = found
+                current = self._open(record_id, rev, sealed)
                 author = current.get("author", HOLDER)
                 if author != HOLDER and not only_flags_changed(collection, current.get("data", {}), data):
                     raise ReadOnlyRecord(record_id)
-            row = row or LocalRecord(id=record_id, collection=collection, sealed=b"")
             now = datetime.now(UTC).isoformat()
-            self._seal(row, {"data": data, "author": author, "updated_at": now})
-            row.deleted, row.pending = False, True
-            s.add(row)
-            s.add(
-                OutboxEntry(record_id=record_id, collection=collection, op="upsert", base_version=row.version)
+            sealed = self._sealed(record_id, rev + 1, {"data": data, "author": author, "updated_at": now})
+            if found is None:
+                db.execute(INSERT_RECORD, (record_id, collection, 0, 0, 1, False, True, sealed))
+            else:
+                db.execute(
+                    "UPDATE local_record SET rev = ?, deleted = 0, pending = 1, sealed = ? WHERE id = ?",
+                    (rev + 1, sealed, record_id),
+                )
+            self._queue(db, record_id, collection, "upsert", version)
+            db.executemany(
+                INSERT_UPLOAD,
+                [(u.record_id, u.file_id, u.size, u.sha256, u.server_id, u.offset, u.done) for u in also],
             )
-            s.add_all(also)
-            s.commit()
         return record_id
+
+    @staticmethod
+    def _queue(db: sqlite3.Connection, record_id: str, collection: str, op: str, base_version: int) -> None:
+        db.execute(
+            "INSERT INTO outbox (record_id, collection, op, base_version) VALUES (?, ?, ?, ?)",
+            (record_id, collection, op, base_version),
+        )
 
     def delete(self, record_id: str) -> None:
         """Delete a record of the holder (a tombstone until the server confirms). Edits still queued
         for it are dropped: the server is told the delete only (an edit pushed after the delete
         would carry the tombstone's empty content)."""
-        with self.session() as s:
-            row = s.get(LocalRecord, record_id)
-            if row is None or row.deleted:
+        with self._writing() as db:
+            found = db.execute(
+                "SELECT collection, version, rev, deleted, sealed FROM local_record WHERE id = ?",
+                (record_id,),
+            ).fetchone()
+            if found is None or found[3]:
                 return
-            if self._content(row).get("author", HOLDER) != HOLDER:
+            collection, version, rev, _, sealed = found
+            if self._open(record_id, rev, sealed).get("author", HOLDER) != HOLDER:
                 raise ReadOnlyRecord(record_id)
-            for superseded in s.exec(select(OutboxEntry).where(OutboxEntry.record_id == record_id)):
-                s.delete(superseded)
-            self._seal(row, {"data": {}, "author": HOLDER})
-            row.deleted, row.pending = True, True
-            s.add(row)
-            s.add(
-                OutboxEntry(
-                    record_id=record_id, collection=row.collection, op="delete", base_version=row.version
-                )
+            db.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
+            db.execute(
+                "UPDATE local_record SET rev = ?, deleted = 1, pending = 1, sealed = ? WHERE id = ?",
+                (rev + 1, self._sealed(record_id, rev + 1, {"data": {}, "author": HOLDER}), record_id),
             )
-            s.commit()
+            self._queue(db, record_id, collection, "delete", version)
 
     # --- reads ----------------------------------------------------------------------------------
     def get(self, record_id: str) -> Item | None:
-        with self.session() as s:
-            row = s.get(LocalRecord, record_id)
-            return None if row is None or row.deleted else self._item(row)
+        with self._lock:
+            found = self._db.execute(
+                "SELECT collection, version, rev, pending, sealed FROM local_record"
+                " WHERE id = ? AND deleted = 0",
+                (record_id,),
+            ).fetchone()
+        return None if found is None else self._item(record_id, *found)
 
     def items(self, collection: str) -> list[Item]:
-        with self.session() as s:
-            rows = s.exec(
-                select(LocalRecord).where(
-                    LocalRecord.collection == collection, col(LocalRecord.deleted).is_(False)
-                )
-            ).all()
-            return [self._item(row) for row in rows]
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, version, rev, pending, sealed FROM local_record"
+                " WHERE collection = ? AND deleted = 0",
+                (collection,),
+            ).fetchall()
+        return [
+            self._item(rid, collection, version, rev, pending, sealed)
+            for rid, version, rev, pending, sealed in rows
+        ]
 
     def pending_count(self) -> int:
-        with self.session() as s:
-            return int(s.exec(select(func.count()).select_from(OutboxEntry)).one())
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     # --- sync ------------------------------------------------------------------------------------
     def outbox_batch(self, limit: int) -> list[Mutation]:
@@ -308,24 +376,28 @@ class Store:
         The batch stops before a record's second entry: that one must be rebased on the version
         the first one creates (see `acknowledge`), and sequences must reach the server in order.
         """
-        with self.session() as s:
-            entries = s.exec(select(OutboxEntry).order_by(col(OutboxEntry.seq)).limit(limit)).all()
+        db = self._db
+        with self._lock:
+            entries = db.execute(
+                "SELECT seq, record_id, collection, op, base_version FROM outbox ORDER BY seq LIMIT ?",
+                (limit,),
+            ).fetchall()
             mutations: list[Mutation] = []
             seen: set[str] = set()
-            for entry in entries:
-                if entry.record_id in seen:
+            for seq, record_id, collection, op, base_version in entries:
+                if record_id in seen:
                     break
-                seen.add(entry.record_id)
-                row = s.get(LocalRecord, entry.record_id)
-                data = self._content(row).get("data", {}) if row and entry.op == "upsert" else {}
+                seen.add(record_id)
+                row = db.execute("SELECT rev, sealed FROM local_record WHERE id = ?", (record_id,)).fetchone()
+                data = self._open(record_id, *row).get("data", {}) if row and op == "upsert" else {}
                 data = {k: v for k, v in data.items() if k != "_conflicts"}
                 mutations.append(
                     Mutation(
-                        seq=entry.seq or 0,
-                        op=entry.op,  # type: ignore[arg-type]
-                        collection=entry.collection,
-                        id=entry.record_id,
-                        base_version=entry.base_version,
+                        seq=seq,
+                        op=op,
+                        collection=collection,
+                        id=record_id,
+                        base_version=base_version,
                         data=data,
                     )
                 )
@@ -333,59 +405,62 @@ class Store:
 
     def acknowledge(self, results: list[MutationResult]) -> None:
         """Drop pushed entries and keep the server's copy of each record they changed."""
-        with self.session() as s:
+        with self._writing() as db:
             for result in results:
-                entry = s.get(OutboxEntry, result.seq)
+                entry = db.execute("SELECT record_id FROM outbox WHERE seq = ?", (result.seq,)).fetchone()
                 if entry is None:
                     continue
-                s.delete(entry)
-                s.flush()
-                queued = s.exec(select(OutboxEntry).where(OutboxEntry.record_id == entry.record_id)).first()
-                row = s.get(LocalRecord, entry.record_id)
+                record_id = entry[0]
+                db.execute("DELETE FROM outbox WHERE seq = ?", (result.seq,))
+                queued = db.execute(
+                    "SELECT 1 FROM outbox WHERE record_id = ? LIMIT 1", (record_id,)
+                ).fetchone()
+                here = db.execute("SELECT 1 FROM local_record WHERE id = ?", (record_id,)).fetchone()
                 if result.record is not None:
-                    self._store_server_copy(s, result.record, keep_pending=queued is not None)
-                elif queued is None and row is not None and result.outcome == Outcome.REJECTED:
-                    s.delete(row)  # refused and unknown to the server: the device keeps what the server has
-                elif queued is None and row is not None:
-                    row.pending = False
-                    s.add(row)
-            s.commit()
+                    self._store_server_copy(db, result.record, keep_pending=queued is not None)
+                elif queued is None and here is not None and result.outcome == Outcome.REJECTED:
+                    # refused and unknown to the server: the device keeps what the server has
+                    db.execute("DELETE FROM local_record WHERE id = ?", (record_id,))
+                elif queued is None and here is not None:
+                    db.execute("UPDATE local_record SET pending = 0 WHERE id = ?", (record_id,))
 
-    def _store_server_copy(self, s: Session, record: RecordOut, *, keep_pending: bool = False) -> None:
-        row = s.get(LocalRecord, record.id) or LocalRecord(
-            id=record.id, collection=record.collection, sealed=b""
-        )
+    def _store_server_copy(self, db: sqlite3.Connection, record: RecordOut, *, keep_pending: bool) -> None:
+        found = db.execute("SELECT rev FROM local_record WHERE id = ?", (record.id,)).fetchone()
         if keep_pending:
             # A later local change is still queued: keep its content, rebase it on this version.
-            row.version = record.version
-            s.add(row)
-            for entry in s.exec(select(OutboxEntry).where(OutboxEntry.record_id == record.id)):
-                entry.base_version = record.version
-                s.add(entry)
+            if found is None:
+                db.execute(
+                    INSERT_RECORD, (record.id, record.collection, record.version, 0, 0, False, False, b"")
+                )
+            else:
+                db.execute("UPDATE local_record SET version = ? WHERE id = ?", (record.version, record.id))
+            db.execute("UPDATE outbox SET base_version = ? WHERE record_id = ?", (record.version, record.id))
             return
-        row.collection = record.collection
-        row.version, row.server_seq = record.version, record.seq
-        row.deleted, row.pending = record.deleted, False
-        self._seal(
-            row, {"data": record.data, "author": record.author, "updated_at": record.updated_at.isoformat()}
-        )
-        s.add(row)
+        rev = (found[0] if found else 0) + 1
+        content = {"data": record.data, "author": record.author, "updated_at": record.updated_at.isoformat()}
+        row = (record.collection, record.version, record.seq, rev, record.deleted, False)
+        sealed = self._sealed(record.id, rev, content)
+        if found is None:
+            db.execute(INSERT_RECORD, (record.id, *row, sealed))
+        else:
+            db.execute(UPDATE_RECORD, (*row, sealed, record.id))
 
     def apply_changes(self, changes: list[RecordOut], cursor: str) -> None:
         """Store a page of the server's feed and its cursor in one transaction (crash-safe): one
         SELECT of the rows already here, one bulk INSERT and one bulk UPDATE (a first sync pulls
         thousands of records)."""
-        with self.session() as s:
+        with self._writing() as db:
+            ids = json.dumps([r.id for r in changes])
             known = {
                 rid: (version, pending, rev)
-                for rid, version, pending, rev in s.exec(
-                    select(LocalRecord.id, LocalRecord.version, LocalRecord.pending, LocalRecord.rev).where(
-                        col(LocalRecord.id).in_([r.id for r in changes])
-                    )
+                for rid, version, pending, rev in db.execute(
+                    "SELECT id, version, pending, rev FROM local_record"
+                    " WHERE id IN (SELECT value FROM json_each(?))",
+                    (ids,),
                 )
             }
             stored = set(known)
-            rows: dict[str, dict[str, Any]] = {}
+            rows: dict[str, tuple[Any, ...]] = {}
             for record in changes:
                 found = known.get(record.id)
                 if found is not None and (found[1] or found[0] >= record.version):
@@ -396,23 +471,20 @@ class Store:
                     "author": record.author,
                     "updated_at": record.updated_at.isoformat(),
                 }
-                rows[record.id] = {
-                    "id": record.id,
-                    "collection": record.collection,
-                    "version": record.version,
-                    "server_seq": record.seq,
-                    "rev": rev,
-                    "deleted": record.deleted,
-                    "pending": False,
-                    "sealed": self._sealed(record.id, rev, content),
-                }
+                sealed = self._sealed(record.id, rev, content)
+                rows[record.id] = (
+                    record.collection,
+                    record.version,
+                    record.seq,
+                    rev,
+                    record.deleted,
+                    False,
+                    sealed,
+                )
                 known[record.id] = (record.version, False, rev)  # the same id twice in a page: last wins
-            if new := [row for rid, row in rows.items() if rid not in stored]:
-                s.execute(insert(LocalRecord), new)
-            if changed := [row for rid, row in rows.items() if rid in stored]:
-                s.execute(update(LocalRecord), changed)  # ORM bulk UPDATE by primary key
-            self.set_meta("cursor", cursor, session=s)
-            s.commit()
+            db.executemany(INSERT_RECORD, [(rid, *row) for rid, row in rows.items() if rid not in stored])
+            db.executemany(UPDATE_RECORD, [(*row, rid) for rid, row in rows.items() if rid in stored])
+            self._put_meta(db, "cursor", cursor)
 
     def cursor(self) -> str:
         return self.meta("cursor") or ""
