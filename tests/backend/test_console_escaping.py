@@ -4,7 +4,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from backend_stub import cli
+from backend_stub.commands import server as cli
 from tests.backend.test_record_access import Pro, holder_document
 from tests.conftest import World, bearer
 
