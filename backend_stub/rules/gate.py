@@ -211,7 +211,7 @@ class Operator:
 # Legal protection measures (Code civil art. 440, 473, 494-1): a tutelle and an habilitation
 # familiale represent the person (the representative acts as a parent does on a minor's space);
 # a curatelle assists (read and add, no messages: the person keeps their login and sees it all).
-REPRESENTS = frozenset({"tutelle", "habilitation_familiale"})
+REPRESENTS = frozenset({"tutelle", "habilitation"})  # habilitation: the habilitation familiale
 MEASURES = REPRESENTS | {"curatelle"}
 # What a helper (or a curator) may reach of the holder routes, by route; the rest is the holder's.
 HELPER_READS = frozenset(
@@ -240,7 +240,7 @@ class Helper:
     ever_linked: bool = True  # such a link existed once (a stranger answers as for any unknown id)
     may_add: bool = False  # "read and add": new documents, measurements, appointments
     messages: bool = False  # the holder lets them read their messages
-    measure: str = ""  # tutelle, curatelle, habilitation_familiale ("" a delegation)
+    measure: str = ""  # tutelle, curatelle, habilitation ("" a delegation)
 
     @property
     def represents(self) -> bool:
@@ -282,7 +282,7 @@ class Verdict:
     allowed: bool
     basis: str = ""  # holder, guardian, attending, authorised, care_team, new_care_team,
     #                  emergency, regulator, app, share, operator, helper, tutelle, curatelle,
-    #                  habilitation_familiale
+    #                  habilitation
     refusal: ErrorCode | None = None
     log: Log = Log.NONE
     notify: str = ""  # a notification kind for the holder ("" none)

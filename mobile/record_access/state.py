@@ -58,7 +58,7 @@ PERIODS: tuple[str, ...] = ("1m", "6m", "1y", "date", "forever")
 # Kinds of access the log can be filtered by ("" = all): a mode, or the refused attempts.
 LOG_KINDS: tuple[str, ...] = ("", "attending", "authorised", "care_team", "emergency", "regulator", "refused")
 # Someone acting on the holder's space from their own: a helper, or a measure's representative.
-HELPER_MODES = ("helper", "tutelle", "curatelle", "habilitation_familiale")
+HELPER_MODES = ("helper", "tutelle", "curatelle", "habilitation")
 MODES = (
     "attending",
     "authorised",

@@ -92,7 +92,7 @@ def error_text(err: SyncError, lang: str, tz: tzinfo | None = None) -> str:
 
 
 # Who acts on another person's space from their own (services/children.py, services/helpers.py).
-ACTING_FOR = ("guardian", "helper", "tutelle", "curatelle", "habilitation_familiale")
+ACTING_FOR = ("guardian", "helper", "tutelle", "curatelle", "habilitation")
 
 
 def profession_label(code: str, lang: str) -> str:

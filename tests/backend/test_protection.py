@@ -50,7 +50,7 @@ def measure(world: World, kind: str) -> tuple[Person, dict[str, str], str, Perso
     return protected, protected_tokens, protected_id, representative, tokens
 
 
-@pytest.mark.parametrize("kind", ["tutelle", "habilitation_familiale"])
+@pytest.mark.parametrize("kind", ["tutelle", "habilitation"])
 def test_a_representative_acts_as_a_parent_does(world: World, kind: str) -> None:
     _, protected_tokens, protected_id, _, tokens = measure(world, kind)
     h = as_helper(tokens, protected_id)
