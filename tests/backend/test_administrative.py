@@ -151,7 +151,7 @@ def test_another_holder_sees_nothing_of_the_first(world: World) -> None:
 
 
 def test_commands_list_and_decide(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backend_stub import cli
+    from backend_stub.commands import server as cli
 
     _, tokens = world.active_person()
     asked = _ask(world, tokens, field="first_name", value="Camila").json()

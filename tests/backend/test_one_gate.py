@@ -302,7 +302,7 @@ def test_a_parent_holding_the_same_bytes_learns_nothing_from_uploads(world: Worl
 def test_professional_keys_expire_are_revoked_rotated_and_limited(
     world: World, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backend_stub import cli
+    from backend_stub.commands import server as cli
 
     person, _ = world.active_person()
     doctor = Pro(world, "doctor")
