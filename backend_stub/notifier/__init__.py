@@ -5,7 +5,8 @@ JSON messages, the default, so the demo needs no mail server), SMTP e-mail, and 
 gateway. Message bodies are never logged: they hold codes.
 """
 
-from backend_stub.notifier.base import Notifier, OutgoingMessage, Sender, build_notifier
+from backend_stub.notifier.base import Notifier, OutgoingMessage, Sender
 from backend_stub.notifier.outbox import OutboxSender, read_outbox
+from backend_stub.notifier.wiring import build_notifier
 
 __all__ = ["Notifier", "OutboxSender", "OutgoingMessage", "Sender", "build_notifier", "read_outbox"]

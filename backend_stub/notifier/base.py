@@ -1,11 +1,10 @@
-"""The notifier interface and its wiring from settings."""
+"""The notifier interface: one message, one sender per channel."""
 
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from backend_stub.core.config import Settings
 from sync.protocol.i18n import translate
 
 Channel = Literal["email", "sms", "letter"]
@@ -53,13 +52,3 @@ class Notifier:
             log.error("delivery failed: channel=%s kind=%s error=%s", channel, kind, type(exc).__name__)
             raise
 
-
-def build_notifier(settings: Settings) -> Notifier:
-    """Senders chosen by settings; postal letters always go to the print folder (the outbox)."""
-    from backend_stub.notifier.outbox import OutboxSender
-    from backend_stub.notifier.senders import HttpSmsSender, SmtpSender
-
-    outbox = OutboxSender(settings.outbox_dir)
-    email: Sender = SmtpSender(settings) if settings.email_sender == "smtp" else outbox
-    sms: Sender = HttpSmsSender(settings) if settings.sms_sender == "http" else outbox
-    return Notifier({"email": email, "sms": sms, "letter": outbox})

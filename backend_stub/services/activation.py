@@ -15,9 +15,9 @@ from backend_stub.core.security import same
 from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder, QueuedMessage
 from backend_stub.rules.lifecycle import can_object
-from backend_stub.services import children, ratelimit
-from backend_stub.services.children import is_minor
-from backend_stub.services.enrolment import issue_code, send_letter
+from backend_stub.services import ratelimit
+from backend_stub.services.ages import is_minor
+from backend_stub.services.letters import issue_code, letter_to_parent, send_letter
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import (
     InvalidIdentifier,
@@ -178,6 +178,6 @@ def send_new_letter(*, session: Session, ctx: Context, holder: Holder) -> None:
     session.add(holder)
     session.commit()
     if is_minor(holder, ctx.clock.now()):  # a minor's letter goes to their parent
-        children.letter_to_parent(session=session, ctx=ctx, child=holder, code=code)
+        letter_to_parent(session=session, ctx=ctx, child=holder, code=code)
         return
     send_letter(ctx=ctx, holder=holder, code=code, kind="new_code")

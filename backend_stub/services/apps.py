@@ -25,7 +25,8 @@ from backend_stub.models.apps import App, AppConnection, AppToken, AuthCode, Con
 from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, children, gatekeeper
-from backend_stub.services.sync import invalid_content, lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
+from backend_stub.services.sync import invalid_content
 from sync.protocol import measurements
 from sync.protocol.apps import APP_AUTHOR_PREFIX, categories, scopes
 from sync.protocol.errors import ErrorCode

@@ -3,19 +3,12 @@
 A parent sends `X-Space: <child id>` with their own token (api/deps.py calls `resolve_space`,
 which asks the gate). The acting parent is kept for the request (`gatekeeper.set_acting`), so
 every service that shows something asks the gate as that parent, and the minor's secret items
-(`hidden_from_guardians`) do not exist for them. Ages are counted on the French calendar day (Europe/Paris).
-Someone born on 29 February comes of age on 28 February in a year without a 29 February: the
-Interior ministry's circular NOR INTA1317573C of 25 July 2013 (electoral lists) says majority is
-reached "au dernier jour de février de l'année de son dix-huitième anniversaire qui peut être un
-28 février"; the press sometimes says 1 March, without a text. The earlier day also ends the
-parents' access sooner, which is the side of the young adult's secrecy.
+(`hidden_from_guardians`) do not exist for them. Ages and majority: `services/ages.py`.
 """
 
-import calendar
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -24,50 +17,17 @@ from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder
 from backend_stub.models.children import Guardianship
 from backend_stub.rules import gate
-from backend_stub.services import audit, gatekeeper
-from backend_stub.services.enrolment import Enrollee, EnrolmentReport, issue_code, new_holder, send_letter
+from backend_stub.services import activation, audit, gatekeeper
+from backend_stub.services.ages import age_on, born_on_or_before_for_majority, is_minor, local_day
+from backend_stub.services.letters import issue_code, send_letter
 from sync.protocol.children_schemas import COLOURS, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import Identifiers, SpaceStatus
 
-MAJORITY = 18
-PARIS = ZoneInfo("Europe/Paris")
 GUARDIAN = "guardian"  # the profession code of a parent in the child's access log
 API_PREFIX = "/api/v1"
 # Reads a parent makes that are written to the child's log (lists and sync pulls are not).
 LOGGED_READS = ("/content", "/attachments/")
-
-# --- ages ---------------------------------------------------------------------------------------
-
-
-def local_day(now: datetime) -> date:
-    return now.astimezone(PARIS).date()
-
-
-def birthday_in(birth: date, year: int) -> date:
-    """The birthday in `year`; a 29 February one is the last day of February in other years."""
-    try:
-        return birth.replace(year=year)
-    except ValueError:
-        return date(year, 2, 28)
-
-
-def age_on(birth: date, day: date) -> int:
-    """Full years on `day`."""
-    return day.year - birth.year - (day < birthday_in(birth, day.year))
-
-
-def is_minor(holder: Holder, now: datetime) -> bool:
-    return age_on(holder.birth_date, local_day(now)) < MAJORITY
-
-
-def born_on_or_before_for_majority(day: date) -> date:
-    """The latest birth date of someone who is 18 on `day`."""
-    year = day.year - MAJORITY
-    if (day.month, day.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(day.year):
-        return date(year, 2, 29)  # born on 29 February: 18 on the last day of February
-    return birthday_in(day, year)  # today 29 February and none 18 years ago: the 28th
-
 
 # --- guardianships -----------------------------------------------------------------------------
 
@@ -236,8 +196,6 @@ def _child_by_ids(
 ) -> Holder:
     """The three identifiers of a child of this parent; any mismatch, or someone else's child,
     gets the one answer of a wrong triple (rate-limited like activation)."""
-    from backend_stub.services import activation  # activation refuses minors through this module
-
     child = activation.identify(session=session, ctx=ctx, ids=ids, client=client)
     if active_link(session, child_id=child.id, guardian_id=guardian.id) is None:
         raise DomainError(ErrorCode.IDENTIFIERS_MISMATCH)
@@ -274,71 +232,12 @@ def activate(*, session: Session, ctx: Context, guardian: Holder, ids: Identifie
 
 def object_to(*, session: Session, ctx: Context, guardian: Holder, ids: Identifiers, client: str) -> ChildOut:
     """The parent refuses the child's space within the 6 weeks (same rules as for an adult)."""
-    from backend_stub.services import activation
-
     child = _child_by_ids(session=session, ctx=ctx, guardian=guardian, ids=ids, client=client)
     activation.record_objection(session=session, ctx=ctx, holder=child)
     return child_out(child, ctx.clock.now())
 
 
 # --- the insurer: enrolment, parental authority, majority --------------------------------------
-
-
-def send_child_letter(*, ctx: Context, child: Holder, parent: Holder, code: str) -> None:
-    """The minor's letter goes to the parent: it names the child, the parent activates it."""
-    from sync.protocol.identifiers import format_provisional_code
-
-    channel = "email" if parent.letter_email else "letter"
-    ctx.notifier.send(
-        channel,
-        parent.letter_email or f"{parent.first_name} {parent.last_name}, {parent.postal_address}",
-        "child_letter",
-        parent.lang,
-        first_name=parent.first_name,
-        child_first_name=child.first_name,
-        child_last_name=child.last_name,
-        code=format_provisional_code(code),
-        expires=child.code_expires_at.strftime("%d/%m/%Y"),
-        deadline=child.objection_deadline.strftime("%d/%m/%Y"),
-        url=ctx.settings.public_app_url,
-    )
-
-
-def enrol_minors(*, session: Session, ctx: Context, minors: list[Enrollee], report: EnrolmentReport) -> None:
-    """Enrol minors once the adults are in: each is attached to their enrolled parent(s), and
-    their letter goes to the first parent. Someone already enrolled is skipped; an unknown parent
-    is reported (no identifier in the report)."""
-    assert report.errors is not None
-    now = ctx.clock.now()
-    for n, person in enumerate(minors, start=1):
-        if by_nir(session, ctx, person.nir) is not None:
-            report.already_enrolled += 1
-            continue
-        parents = [by_nir(session, ctx, nir) for nir in (person.parent_nir, person.second_parent_nir) if nir]
-        if not parents or any(p is None for p in parents):
-            report.errors.append((n, "minor: parent not enrolled"))
-            continue
-        child, code = new_holder(ctx, person, now)
-        session.add(child)
-        for parent in parents:
-            assert parent is not None
-            link(session, child=child, guardian=parent, now=now)
-        session.commit()
-        assert parents[0] is not None
-        send_child_letter(ctx=ctx, child=child, parent=parents[0], code=code)
-        report.created += 1
-
-
-def letter_to_parent(*, session: Session, ctx: Context, child: Holder, code: str) -> None:
-    """A new code asked for a minor: to the parent who has held parental authority longest."""
-    parent = session.exec(
-        select(Holder)
-        .join(Guardianship, col(Guardianship.guardian_id) == col(Holder.id))
-        .where(Guardianship.child_id == child.id, col(Guardianship.ended_at).is_(None))
-        .order_by(col(Guardianship.since))
-    ).first()
-    if parent is not None:
-        send_child_letter(ctx=ctx, child=child, parent=parent, code=code)
 
 
 def by_nir(session: Session, ctx: Context, nir: str) -> Holder | None:

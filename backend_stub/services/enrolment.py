@@ -1,10 +1,9 @@
 """The insurer's enrolment: create pending spaces with a provisional code and send the letters."""
 
 import csv
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -13,10 +12,10 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.models.accounts import Holder
 from backend_stub.rules.lifecycle import objection_deadline
+from backend_stub.services.ages import MAJORITY, age_on, local_day
+from backend_stub.services.children import by_nir, link
+from backend_stub.services.letters import issue_code, send_child_letter, send_letter
 from sync.protocol.identifiers import (
-    PROVISIONAL_CODE_ALPHABET,
-    PROVISIONAL_CODE_LENGTH,
-    format_provisional_code,
     normalize_email,
     normalize_nir,
     normalize_vitale_serial,
@@ -88,35 +87,6 @@ class EnrolmentReport:
     errors: list[tuple[int, str]] | None = None
 
 
-def new_provisional_code() -> str:
-    return "".join(secrets.choice(PROVISIONAL_CODE_ALPHABET) for _ in range(PROVISIONAL_CODE_LENGTH))
-
-
-def issue_code(*, ctx: Context, holder: Holder, now: datetime) -> str:
-    """Give the holder a fresh provisional code valid for the objection period (6 weeks)."""
-    code = new_provisional_code()
-    holder.code_digest = ctx.hasher.digest("code", code)
-    holder.code_expires_at = now + timedelta(weeks=ctx.settings.objection_weeks)
-    return code
-
-
-def send_letter(*, ctx: Context, holder: Holder, code: str, kind: str = "letter") -> None:
-    """The letter goes by e-mail when the insurer has one, otherwise by post (print queue)."""
-    channel = "email" if holder.letter_email else "letter"
-    ctx.notifier.send(
-        channel,
-        holder.letter_email or f"{holder.first_name} {holder.last_name}, {holder.postal_address}",
-        kind,
-        holder.lang,
-        sex=holder.sex,  # "Vous êtes majeure" to a young woman
-        first_name=holder.first_name,
-        code=format_provisional_code(code),
-        expires=holder.code_expires_at.strftime("%d/%m/%Y"),
-        deadline=holder.objection_deadline.strftime("%d/%m/%Y"),
-        url=ctx.settings.public_app_url,
-    )
-
-
 def new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, str]:
     holder = Holder(
         nir_digest=ctx.hasher.digest("nir", person.nir),
@@ -172,18 +142,39 @@ def enrol_many(
         if on_batch:
             on_batch(len(batch))
     if minors:
-        from backend_stub.services import children  # minors are attached to their enrolled parents
-
-        children.enrol_minors(session=session, ctx=ctx, minors=minors, report=report)
+        enrol_minors(session=session, ctx=ctx, minors=minors, report=report)
     return report
+
+
+def enrol_minors(*, session: Session, ctx: Context, minors: list[Enrollee], report: EnrolmentReport) -> None:
+    """Enrol minors once the adults are in: each is attached to their enrolled parent(s), and
+    their letter goes to the first parent. Someone already enrolled is skipped; an unknown parent
+    is reported (no identifier in the report)."""
+    assert report.errors is not None
+    now = ctx.clock.now()
+    for n, person in enumerate(minors, start=1):
+        if by_nir(session, ctx, person.nir) is not None:
+            report.already_enrolled += 1
+            continue
+        parents = [by_nir(session, ctx, nir) for nir in (person.parent_nir, person.second_parent_nir) if nir]
+        if not parents or any(p is None for p in parents):
+            report.errors.append((n, "minor: parent not enrolled"))
+            continue
+        child, code = new_holder(ctx, person, now)
+        session.add(child)
+        for parent in parents:
+            assert parent is not None
+            link(session, child=child, guardian=parent, now=now)
+        session.commit()
+        assert parents[0] is not None
+        send_child_letter(ctx=ctx, child=child, parent=parents[0], code=code)
+        report.created += 1
 
 
 def _adults_only(
     ctx: Context, batch: list[Enrollee], minors: list[Enrollee], report: EnrolmentReport
 ) -> list[Enrollee]:
     """Keep the minors aside (enrolled after every adult, so their parents exist by then)."""
-    from backend_stub.services.children import MAJORITY, age_on, local_day
-
     today = local_day(ctx.clock.now())
     adults = []
     for person in batch:

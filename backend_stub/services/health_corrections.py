@@ -20,7 +20,7 @@ from backend_stub.models.rights import HealthCorrection
 from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.services.gatekeeper import PRO_PREFIX
 from backend_stub.services.record_access import Opened
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol import profile
 from sync.protocol.errors import ErrorCode
 from sync.protocol.rights_schemas import (

@@ -26,7 +26,7 @@ from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, professionals, record_access
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol.collections import only_flags_changed
 from sync.protocol.errors import ErrorCode
 from sync.protocol.messaging import body_problem, message_problem, subject_problem

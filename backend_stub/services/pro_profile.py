@@ -18,7 +18,7 @@ from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
 from backend_stub.services.record_access import Opened, new_id
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol import profile
 from sync.protocol.errors import ErrorCode
 

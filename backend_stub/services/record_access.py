@@ -24,7 +24,7 @@ from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, professionals, security
 from backend_stub.services.gatekeeper import PRO_PREFIX
 from backend_stub.services.professionals import grant_of
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import InvalidIdentifier, normalize_nir
 from sync.protocol.reference import document_type_codes

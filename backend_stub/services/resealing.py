@@ -32,7 +32,7 @@ from backend_stub.models.record import Record, Upload
 from backend_stub.models.rights import Complaint, HealthCorrection
 from backend_stub.sealed_blobs import BlobDamaged, SealedBlobStore
 from backend_stub.services import audit
-from backend_stub.services.sync import lock_holder
+from backend_stub.services.sequence import lock_holder
 
 SEALED: list[tuple[Any, tuple[str, ...]]] = [
     (Record, ("data",)),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
@@ -23,7 +23,8 @@ from backend_stub.core.sealed_columns import sealed_row
 from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder
 from backend_stub.models.record import Record, SyncClient
-from backend_stub.services import gatekeeper
+from backend_stub.services import gatekeeper, messages
+from backend_stub.services.sequence import Numbers
 from sync.protocol import agenda_records, measurements, profile, questionnaires
 from sync.protocol.collections import COLLECTIONS, HOLDER_FLAGS, only_flags_changed
 from sync.protocol.errors import ErrorCode
@@ -72,82 +73,6 @@ def record_out(record: Record | NewRecord) -> RecordOut:
         author=record.author,
         updated_at=as_utc(record.updated_at),
     )
-
-
-def lock_holder(session: Session, holder_id: str) -> None:
-    """Take the holder's write lock first (a no-op UPDATE): PostgreSQL locks the row, SQLite the
-    database, so two pushes of one holder never read the same state and both apply it."""
-    session.execute(update(Holder).where(col(Holder.id) == holder_id).values(last_seq=col(Holder.last_seq)))
-
-
-def _secrecy(record: Record | NewRecord) -> tuple[bool, bool]:
-    """Is the record hidden from the patient, secret from a minor's parents? An item's secrecy is
-    fixed when it is written, so its tombstone stays as hidden as it was."""
-    known = record.seq > 0
-    hidden = bool(record.data.get(gatekeeper.HIDDEN)) or (known and record.vseq is None)
-    secret = hidden or gatekeeper.secret_data(record.data) or (known and record.gseq is None)
-    return hidden, secret
-
-
-def stamp(session: Session, record: Record) -> None:
-    """Give a new or changed record the next number of the holder's sequence, and of the feeds of
-    those who may see it (one UPDATE, which locks the holder's row until commit)."""
-    hidden, secret = _secrecy(record)
-    seq, vseq, gseq = session.execute(
-        update(Holder)
-        .where(col(Holder.id) == record.holder_id)
-        .values(
-            last_seq=col(Holder.last_seq) + 1,
-            last_vseq=col(Holder.last_vseq) + (0 if hidden else 1),
-            last_gseq=col(Holder.last_gseq) + (0 if secret else 1),
-        )
-        .returning(col(Holder.last_seq), col(Holder.last_vseq), col(Holder.last_gseq))
-        .execution_options(synchronize_session=False)
-    ).one()
-    record.seq, record.vseq, record.gseq = seq, (None if hidden else vseq), (None if secret else gseq)
-
-
-@dataclass
-class Numbers:
-    """A holder's last numbers, read once under its write lock and handed out in memory, then
-    written back once: a page of changes costs two statements on the holder, not one per record."""
-
-    holder_id: str
-    seq: int
-    vseq: int
-    gseq: int
-
-    @classmethod
-    def lock(cls, session: Session, holder_id: str) -> "Numbers":
-        """Take the holder's write lock (as `lock_holder`) and read its numbers in one UPDATE."""
-        seq, vseq, gseq = session.execute(
-            update(Holder)
-            .where(col(Holder.id) == holder_id)
-            .values(last_seq=col(Holder.last_seq))
-            .returning(col(Holder.last_seq), col(Holder.last_vseq), col(Holder.last_gseq))
-            .execution_options(synchronize_session=False)
-        ).one()
-        return cls(holder_id, seq, vseq, gseq)
-
-    def stamp(self, record: Record | NewRecord) -> None:
-        """What `stamp` does, without a statement."""
-        hidden, secret = _secrecy(record)
-        self.seq += 1
-        self.vseq += 0 if hidden else 1
-        self.gseq += 0 if secret else 1
-        record.seq, record.vseq, record.gseq = (
-            self.seq,
-            (None if hidden else self.vseq),
-            (None if secret else self.gseq),
-        )
-
-    def save(self, session: Session) -> None:
-        session.execute(
-            update(Holder)
-            .where(col(Holder.id) == self.holder_id)
-            .values(last_seq=self.seq, last_vseq=self.vseq, last_gseq=self.gseq)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def merge(collection: str, server: dict[str, Any], incoming: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -219,13 +144,6 @@ def only_mask_changes(record: Record, m: Mutation) -> bool:
 
 
 MESSAGING = frozenset({"conversation", "message"})  # records secure messaging checks and completes
-
-
-def _messaging():  # type: ignore[no-untyped-def]
-    """Secure messaging checks and completes its records; it builds on this module (hence late)."""
-    from backend_stub.services import messages
-
-    return messages
 
 
 # Flags only a professional sets: a device's write never carries them (the holder's own record
@@ -319,7 +237,7 @@ def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Nu
     if refusal := gatekeeper.write_refusal(m.collection, new=record is None):
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal.value)
     if m.collection in MESSAGING and (
-        refusal := _messaging().check_push(session=session, holder_id=holder_id, m=m, record=record, now=now)
+        refusal := messages.check_push(session=session, holder_id=holder_id, m=m, record=record, now=now)
     ):
         found = record_out(record) if record is not None else None
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal, record=found)
@@ -353,7 +271,7 @@ def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Nu
     else:
         record.deleted, record.data = False, _own(m.data)
     if record.version == 0 and m.collection in MESSAGING:
-        _messaging().accept(session=session, holder_id=holder_id, record=record, now=now)
+        messages.accept(session=session, holder_id=holder_id, record=record, now=now)
     record.version += 1
     numbers.stamp(record)
     record.updated_at = now

@@ -16,7 +16,7 @@ from backend_stub.demo import nir_for
 from backend_stub.main import create_app
 from backend_stub.models.accounts import Holder
 from backend_stub.models.children import Guardianship
-from backend_stub.services import children, enrolment, security
+from backend_stub.services import ages, children, enrolment, security
 from tests.backend.test_oauth import ask, exchange, register
 from tests.backend.test_record_access import PDF, Pro
 from tests.conftest import CODE_RE, PASSWORD, Person, World, bearer
@@ -302,17 +302,17 @@ def _at(clock: FixedClock, day: date) -> None:
 
 def test_ages_follow_the_french_calendar_with_leap_day_births() -> None:
     leap = date(2008, 2, 29)
-    # The last day of February in other years (circular NOR INTA1317573C; services/children.py).
-    assert children.age_on(leap, date(2026, 2, 27)) == 17
-    assert children.age_on(leap, date(2026, 2, 28)) == 18
-    assert children.age_on(leap, date(2024, 2, 29)) == 16
-    assert children.age_on(date(2008, 1, 6), date(2026, 1, 5)) == 17
-    assert children.age_on(date(2008, 1, 6), date(2026, 1, 6)) == 18
-    assert children.born_on_or_before_for_majority(date(2028, 2, 29)) == date(2010, 2, 28)
-    assert children.born_on_or_before_for_majority(date(2026, 2, 28)) == date(2008, 2, 29)
-    assert children.born_on_or_before_for_majority(date(2026, 3, 1)) == date(2008, 3, 1)
+    # The last day of February in other years (circular NOR INTA1317573C; services/ages.py).
+    assert ages.age_on(leap, date(2026, 2, 27)) == 17
+    assert ages.age_on(leap, date(2026, 2, 28)) == 18
+    assert ages.age_on(leap, date(2024, 2, 29)) == 16
+    assert ages.age_on(date(2008, 1, 6), date(2026, 1, 5)) == 17
+    assert ages.age_on(date(2008, 1, 6), date(2026, 1, 6)) == 18
+    assert ages.born_on_or_before_for_majority(date(2028, 2, 29)) == date(2010, 2, 28)
+    assert ages.born_on_or_before_for_majority(date(2026, 2, 28)) == date(2008, 2, 29)
+    assert ages.born_on_or_before_for_majority(date(2026, 3, 1)) == date(2008, 3, 1)
     # 23:30 UTC on 5 January is already 6 January in France.
-    assert children.local_day(datetime(2026, 1, 5, 23, 30, tzinfo=UTC)) == date(2026, 1, 6)
+    assert ages.local_day(datetime(2026, 1, 5, 23, 30, tzinfo=UTC)) == date(2026, 1, 6)
 
 
 def test_coming_of_age_ends_the_parents_access_and_the_young_adult_sees_everything(

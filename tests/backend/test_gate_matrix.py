@@ -41,7 +41,7 @@ from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
 from backend_stub.services import apps, children, helpers
 from backend_stub.services.gatekeeper import SECRET
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol.reference import profile_sections
 from sync.protocol.schemas import SpaceStatus
 from tests.backend.test_children import A, as_parent, family

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from backend_stub.models.accounts import Holder
 from backend_stub.models.record import Record
-from backend_stub.services.sync import stamp
+from backend_stub.services.sequence import stamp
 from sync.engine import Backoff, SyncEngine
 from sync.errors import ApiError, NetworkError
 from sync.protocol.sync_schemas import PullResponse, PushRequest, PushResponse

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from backend_stub.models.record import Record
-from backend_stub.services.sync import lock_holder, stamp
+from backend_stub.services.sequence import lock_holder, stamp
 from mobile.app import VaultAppState
 from mobile.measurements.state import (
     PAGE,

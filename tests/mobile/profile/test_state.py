@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from backend_stub.models.record import Record
-from backend_stub.services.sync import stamp
+from backend_stub.services.sequence import stamp
 from mobile.app import VaultAppState
 from mobile.profile.state import CARD_SETTING, ProfileState, iso_day, shown_day
 from mobile.shell.state import SECTIONS, Screen
