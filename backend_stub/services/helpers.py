@@ -24,8 +24,9 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.helpers import Delegation, LegalMeasure
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, ratelimit
-from backend_stub.services.children import by_nir, is_minor, local_day
-from backend_stub.services.sync import lock_holder
+from backend_stub.services.ages import is_minor, local_day
+from backend_stub.services.children import by_nir
+from backend_stub.services.sequence import lock_holder
 from sync.protocol.errors import ErrorCode
 from sync.protocol.helpers_schemas import (
     MAX_HELPERS,

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from backend_stub.context import Context
 from backend_stub.models.accounts import Holder
 from backend_stub.models.rights import ResearchChoiceChange
-from backend_stub.services.sync import lock_holder
+from backend_stub.services.sequence import lock_holder
 from sync.protocol.rights_schemas import ResearchChange, ResearchOut
 from sync.protocol.schemas import SpaceStatus
 
