@@ -12,15 +12,14 @@ from backend_stub.blobs import BlobStore
 from backend_stub.core import sealed_columns
 from backend_stub.core.clock import Clock, SystemClock
 from backend_stub.core.config import Settings, get_settings
-from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.core.security import Hasher
 from backend_stub.db import make_engine
+from backend_stub.evidence.checkpoints import Checkpointer, DailyFiles, Signer
+from backend_stub.evidence.log_evidence import LogEvidence, attach
+from backend_stub.holder_keys import HolderKeys
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import Notifier, build_notifier
 from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
-from backend_stub.services import audit
-from backend_stub.services.audit import LogEvidence
-from backend_stub.services.checkpoints import Checkpointer, DailyFiles, Signer
 
 
 @dataclass
@@ -60,7 +59,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
         seconds=settings.checkpoint_seconds,
     )
     evidence = LogEvidence(keys=MasterKeys.parse(log_keys), checkpoints=checkpoints)
-    audit.attach(engine, evidence)
+    attach(engine, evidence)
     return Context(
         settings=settings,
         engine=engine,

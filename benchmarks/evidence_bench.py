@@ -2,7 +2,7 @@
 same database: sealing record content (push, pull, a doctor's listing) and the access log's
 HMAC links, sealed fields and checkpoints (appends).
 
-Two engines share one database: the server's (holders' keys, `core/holder_keys.py`) and a
+Two engines share one database: the server's (holders' keys, `holder_keys.py`) and a
 baseline one whose keyring stores values as they are (`Clear`: what the columns held before
 sealing; JSON encoded and decoded the same way). Each side has its own holders with the same
 content. Appends: the baseline is the append of before issue #15 (plain SHA-256 link, nothing

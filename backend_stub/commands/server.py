@@ -15,8 +15,9 @@ from backend_stub.commands.apps import app as apps_app
 from backend_stub.commands.protection import app as protection_app
 from backend_stub.context import Context, close_with, command_context, sealed_store
 from backend_stub.core.config import get_settings
-from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.errors import DomainError
+from backend_stub.evidence import checkpoints
+from backend_stub.holder_keys import HolderKeys
 from backend_stub.migrate import upgrade
 from backend_stub.notifier import read_outbox
 from backend_stub.sealed_blobs import MasterKeys, SealedBlobStore
@@ -27,7 +28,6 @@ from backend_stub.services import (
     apps,
     audit,
     auth,
-    checkpoints,
     children,
     enrolment,
     health_card,

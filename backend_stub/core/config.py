@@ -25,12 +25,12 @@ class Settings(BaseSettings):
     # Wrap the per-document keys of files at rest: `kid:base64key,...`, the current one first
     # (see sealed_blobs.py); in development a random one is kept in data_dir.
     master_keys: str = ""
-    # How many holders' unwrapped keys of sealed columns a process keeps (core/holder_keys.py).
+    # How many holders' unwrapped keys of sealed columns a process keeps (holder_keys.py).
     holder_key_cache: int = 50_000
     # Key the links of the access logs (HMAC): `kid:base64key,...`, the current one first, the
     # others kept to check older entries (services/audit.py); in development a file in data_dir.
     log_keys: str = ""
-    # Sign the checkpoints of the logs' heads (Ed25519 seeds, same format; checkpoints.py).
+    # Sign the checkpoints of the logs' heads (Ed25519 seeds, same format; evidence/checkpoints.py).
     log_signing_keys: str = ""
     # The seeds of the P-256 keys that sign vaccination records (SMART Health Cards), same format.
     card_signing_keys: str = ""

@@ -5,7 +5,7 @@ An envelope is `00 01 | key generation (4 bytes) | nonce (12) | ciphertext`; its
 is `table|primary key|column`, so an envelope copied to another row, holder or column does not
 open. Sealing needs the row's identity, which a column type never sees: it happens in the
 mapper's flush events (`before_insert`/`before_update` seal, `after_*` put the plain value back);
-opening happens in the `load`/`refresh` events. The keyring (`core/holder_keys.py`) is found from
+opening happens in the `load`/`refresh` events. The keyring (`holder_keys.py`) is found from
 the engine the session uses (`attach`), so every context keeps its own keys.
 
 Rows written before sealing existed (plain JSON or text) read as they are until a write or
@@ -39,7 +39,7 @@ Connect = Callable[[], Connection]  # the session's connection, asked for only w
 
 
 class Keyring(Protocol):
-    """Seals and opens one holder's values (`core/holder_keys.HolderKeys`)."""
+    """Seals and opens one holder's values (`holder_keys.HolderKeys`)."""
 
     def seal(self, connect: Connect, holder_id: str, aad: bytes, plain: bytes) -> bytes: ...
     def open(self, connect: Connect, holder_id: str, aad: bytes, envelope: bytes) -> bytes: ...

@@ -1,4 +1,4 @@
-"""The holders' keys of the sealed columns (`core/sealed_columns.py`, `core/holder_keys.py`).
+"""The holders' keys of the sealed columns (`core/sealed_columns.py`, `holder_keys.py`).
 
 Each is a random AES-256 key wrapped by a master key (`ENS_MASTER_KEYS`), never stored plain.
 `gen` grows at each re-encryption (`rotate-keys --reencrypt`); every envelope names the

@@ -5,7 +5,7 @@ a log key that is not in the database (`ENS_LOG_KEYS`, rotatable: the entry name
 `kid`). Changing, removing or inserting an entry breaks every link after it, and whoever writes
 the database cannot compute new links. Cutting the end of a log (and moving the head back) or
 erasing it leaves no broken link: the signed checkpoints of the heads, written outside the
-database (`services/checkpoints.py`), show those. The chain is per holder (its head kept on
+database (`evidence/checkpoints.py`), show those. The chain is per holder (its head kept on
 the holder row, taken under the holder's lock), so it shards with the holder and never needs a
 global lock. `check` says what is wrong with one holder's log; `verify-log` runs it for all.
 """
@@ -16,18 +16,17 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, update
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from backend_stub.core.clock import as_utc
+from backend_stub.evidence.checkpoints import Checkpointed
+from backend_stub.evidence.log_evidence import evidence_of
 from backend_stub.models.access_log import AccessEntry
 from backend_stub.models.accounts import Holder
 from backend_stub.sealed_blobs import MasterKeys
-from backend_stub.services.checkpoints import Checkpointed, Checkpointer
 
 GENESIS = "0" * 64
 HEADS, ENTRIES, PURGED = "log_heads", "log_entries", "log_purged"  # kept in `session.info` until commit
@@ -52,26 +51,6 @@ class Access:
     target: str = ""
     target_title: str = ""
     detail: str = ""
-
-
-@dataclass
-class LogEvidence:
-    """What the access logs need beyond the database: the link keys and the checkpoints."""
-
-    keys: MasterKeys
-    checkpoints: Checkpointer
-
-
-_evidence: "WeakKeyDictionary[Engine, LogEvidence]" = WeakKeyDictionary()
-
-
-def attach(engine: Engine, evidence: LogEvidence) -> None:
-    """Logs written through `engine` are linked and checkpointed with `evidence` (build_context)."""
-    _evidence[engine] = evidence
-
-
-def evidence_of(session: OrmSession) -> LogEvidence:
-    return _evidence[session.get_bind()]  # type: ignore[index]
 
 
 def _fields(entry: AccessEntry) -> bytes:

@@ -22,8 +22,8 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
-from backend_stub.core.holder_keys import HolderKeys
 from backend_stub.core.sealed_columns import MAGIC, keyring_of
+from backend_stub.holder_keys import HolderKeys
 from backend_stub.models.access_log import AccessEntry
 from backend_stub.models.accounts import Holder
 from backend_stub.models.administrative import Reimbursement

@@ -8,8 +8,9 @@ from fastapi.responses import StreamingResponse
 from backend_stub.api import files
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.errors import DomainError
+from backend_stub.evidence import checkpoints
 from backend_stub.models.record import Record
-from backend_stub.services import checkpoints, gatekeeper, helpers, record_access, sync
+from backend_stub.services import gatekeeper, helpers, record_access, sync
 from sync.protocol.errors import ErrorCode
 from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse
 
