@@ -23,6 +23,8 @@ from mobile.shell.words import parse_day
 from sync.device import DeviceVault
 from sync.emergency_card import CardFile, key_from_text, new_key_text, same_card, summarise
 from sync.errors import SyncError
+from sync.export import ips
+from sync.export.fhir_export import Snapshot
 from sync.protocol.errors import ErrorCode
 from sync.protocol.profile import (
     LIFESTYLE_SECTIONS,
@@ -333,8 +335,12 @@ class ProfileState:
         """The card as it is now (what the management screen previews)."""
         space = self.vault.space
         me = None if space is None else space.me
+        entries = [i.data for i in self._items()]
+        if me is not None:  # drawn from the patient summary, as the PDF and the JSON are (issue #18)
+            records = {COLLECTION: self._items()}
+            entries = ips.entries_of(ips.bundle(Snapshot(me=me, records=records)))
         return summarise(
-            (i.data for i in self._items()),
+            entries,
             today=date.today(),
             holder_name=f"{me.first_name} {me.last_name}" if me else "",
             attending=str(self._setting().get("attending", "")),

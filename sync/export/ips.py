@@ -29,11 +29,11 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from sync.export.fhir_export import LOINC, SITE, Snapshot, _Builder
+from sync.export.fhir_export import LOINC, RECORD_EXTENSION, SITE, Snapshot, _Builder
 from sync.protocol.i18n import translate
 from sync.store import HOLDER, Item
 
-__all__ = ["IPS_SECTIONS", "REQUIRED", "bundle", "summary_lines"]
+__all__ = ["IPS_SECTIONS", "REQUIRED", "bundle", "entries_of", "summary_lines"]
 
 IPS_PROFILE = "http://hl7.org/fhir/uv/ips/StructureDefinition/Bundle-uv-ips"
 EMPTY_REASON = "http://terminology.hl7.org/CodeSystem/list-empty-reason"
@@ -110,6 +110,18 @@ def _marked(item: Item, lang: str) -> str:
     return f"{values} ({translate('ui.rights.mark.professional', lang, name=name)})"
 
 
+def _contact(item: Item) -> dict[str, Any]:
+    d = item.data
+    contact: dict[str, Any] = {
+        "relationship": [{"text": str(d.get("relation", ""))}],
+        "name": {"text": str(d.get("name", ""))},
+        "extension": [{"url": RECORD_EXTENSION, "valueString": json.dumps({"data": d}, ensure_ascii=False)}],
+    }
+    if d.get("phone"):
+        contact["telecom"] = [{"system": "phone", "value": str(d["phone"])}]
+    return contact
+
+
 def _latest_readings(items: list[Item]) -> list[Item]:
     latest: dict[str, Item] = {}
     for item in items:
@@ -132,7 +144,11 @@ def bundle(snapshot: Snapshot, lang: str = "fr") -> dict[str, Any]:
     at = snapshot.at.astimezone(UTC)
     key = f"{SITE}/ips/{me.id}/{at.isoformat()}"
     composition_url = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key + '/composition')}"
-    entries: list[dict[str, Any]] = [json.loads(b.entry("Patient", b.patient_resource(), me.id))]
+    patient = b.patient_resource()
+    contacts = [i for i in snapshot.of("profile_entry") if i.data.get("section") == "contact"]
+    if contacts:  # relatives to call: the Patient's contacts (the IPS has no section for them)
+        patient["contact"] = [_contact(item) for item in contacts]
+    entries: list[dict[str, Any]] = [json.loads(b.entry("Patient", patient, me.id))]
     found: dict[str, list[tuple[str, str]]] = {name: [] for name in IPS_SECTIONS}  # (fullUrl, words)
     for item in snapshot.of("profile_entry"):
         name = _section_of(item)
@@ -203,3 +219,24 @@ def summary_lines(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
         lines = [unescape(_TAG.sub("", part)).strip() for part in div.split("</li>")]
         out.append((str(section.get("title", "")), [line for line in lines if line]))
     return out
+
+
+def _kept(holder: dict[str, Any]) -> dict[str, Any] | None:
+    for extension in holder.get("extension", []):
+        if extension.get("url") == RECORD_EXTENSION:
+            kept: dict[str, Any] = json.loads(extension["valueString"])
+            return kept
+    return None
+
+
+def entries_of(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The profile entries an IPS Bundle made here carries (with the Patient's contacts): what the
+    emergency card is drawn from, so the card, the PDF and the JSON share one source."""
+    found: list[dict[str, Any]] = []
+    for entry in document.get("entry", [])[1:]:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Patient":
+            found += [kept["data"] for c in resource.get("contact", []) if (kept := _kept(c))]
+        elif (kept := _kept(resource)) is not None and kept.get("collection") == "profile_entry":
+            found.append(kept["data"])
+    return found

@@ -8,6 +8,7 @@ from typing import Any
 
 from sync.device import DeviceVault
 from sync.documents import Documents
+from sync.emergency_card import summarise
 from sync.export import fhir_import, ips, ips_pdf
 from sync.export.fhir_export import HOLDER_ENTERED, Snapshot
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
@@ -145,3 +146,24 @@ def test_the_summary_round_trips_through_the_import(vault: DeviceVault) -> None:
         str(i.data.get("name") or i.data.get("substance") or "") for i in store.items("profile_entry")
     )
     assert names == ["", "", "", "Appendicite", "Asthme", "Pénicilline", "Ventoline"]
+
+
+def test_the_emergency_card_is_drawn_from_the_summary() -> None:
+    """One source, three views: the card from the IPS Bundle equals the card from the entries."""
+    snapshot = _snapshot()
+    contact = _item(
+        9, {"section": "contact", "name": "Paul Martin", "relation": "frère", "phone": "0698765432"}
+    )
+    snapshot.records["profile_entry"].append(contact)
+    document = ips.bundle(snapshot)
+    patient = next(e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Patient")
+    assert patient["contact"][0]["name"]["text"] == "Paul Martin"
+    today = date(2026, 12, 7)
+    direct = summarise(
+        [i.data for i in snapshot.of("profile_entry")], today=today, holder_name="Camille Martin"
+    )
+    drawn = summarise(ips.entries_of(document), today=today, holder_name="Camille Martin")
+    assert drawn == direct
+    assert (
+        drawn["allergies"][0]["substance"] == "Pénicilline" and drawn["contacts"][0]["name"] == "Paul Martin"
+    )
