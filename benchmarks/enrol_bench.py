@@ -14,15 +14,18 @@ targets: the machine is noisy, ratios are what can be compared between runs.
 
 import argparse
 import csv
+import os
 import shutil
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -37,11 +40,12 @@ from backend_stub.db import make_engine
 from backend_stub.demo import fake_people_csv
 from backend_stub.migrate import upgrade
 from backend_stub.models.accounts import Holder
+from backend_stub.notifier import read_outbox
 from backend_stub.services import enrolment
 from sync.protocol.schemas import OtpChannel, SpaceStatus
 
 # PostgreSQL schemas this script creates and drops: nothing else in the database is touched.
-PG_SCHEMAS = {"enrol": "bench_enrol", "baseline": "bench_enrol_baseline"}
+PG_SCHEMAS = {"enrol": "bench_enrol", "baseline": "bench_enrol_baseline", "parallel": "bench_enrol_parallel"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ def parse_args() -> argparse.Namespace:
                         help="PostgreSQL URL; the script works in its own schemas there and drops them. "
                              "Default: SQLite files in a temporary directory.")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (CSV, outbox, dbs)")
+    parser.add_argument("--parallel", type=int, default=0,
+                        help="also enrol the same CSV with this many processes (`enrol-csv --part`), "
+                             "PostgreSQL only, into a third schema; prints the speed-up")
     return parser.parse_args()
 
 
@@ -113,15 +120,18 @@ def _drop_schemas(admin: Engine) -> None:
 
 # --- the two runs ------------------------------------------------------------------------------
 
-def time_enrolment(*, url: str, csv_path: Path, data_dir: Path, batch_size: int) -> Timing:
-    """Exactly what `enrol-csv` does, minus the progress bar: letters go to `data_dir/outbox`."""
+def time_enrolment(
+    *, url: str, csv_path: Path, data_dir: Path, batch_size: int, part: int = 0, parts: int = 1
+) -> Timing:
+    """Exactly what `enrol-csv` does (its `--part` of `--parts`), minus the progress bar: letters go
+    to `data_dir/outbox`."""
     settings = Settings(data_dir=data_dir, database_url=url)
     ctx = build_context(settings)
     report = enrolment.EnrolmentReport(errors=[])
     try:
         with Session(ctx.engine) as session:
             started = time.perf_counter()
-            people = enrolment.read_csv(csv_path, report)
+            people = enrolment.read_csv(csv_path, report, part, parts)
             result = enrolment.enrol_many(session=session, ctx=ctx, people=people, batch_size=batch_size)
             elapsed = time.perf_counter() - started
     finally:
@@ -167,6 +177,28 @@ def time_bulk_insert(*, url: str, csv_path: Path, batch_size: int) -> Timing:
     return Timing(rows=written, seconds=elapsed)
 
 
+def _part(ready: Any, **kwargs: Any) -> tuple[int, float, float]:
+    """One process's part, started when every process is ready (imports done): rows written, and
+    when it started and ended (wall clock)."""
+    ready.wait()
+    timing = time_enrolment(**kwargs)
+    ended = time.time()
+    return timing.rows, ended - timing.seconds, ended
+
+
+def time_parallel(*, url: str, csv_path: Path, data_dir: Path, batch_size: int, parts: int) -> Timing:
+    """`parts` processes enrolling their parts of the CSV at once: from the first start to the last
+    end of `enrol_many` (the processes' start-up, imports and contexts not counted)."""
+    context = get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(parts, mp_context=context) as pool:
+        ready = manager.Barrier(parts)
+        runs = [pool.submit(_part, ready, url=url, csv_path=csv_path, data_dir=data_dir / f"part{n}",
+                            batch_size=batch_size, part=n, parts=parts) for n in range(parts)]
+        done = [run.result() for run in runs]
+    return Timing(rows=sum(rows for rows, _, _ in done),
+                  seconds=max(end for _, _, end in done) - min(start for _, start, _ in done))
+
+
 # --- report ------------------------------------------------------------------------------------
 
 def print_report(*, kind: str, enrol: Timing, baseline: Timing, letters: int) -> None:
@@ -194,9 +226,18 @@ def main() -> None:
             baseline = time_bulk_insert(url=urls["baseline"], csv_path=csv_path, batch_size=args.batch_size)
             enrol = time_enrolment(url=urls["enrol"], csv_path=csv_path, data_dir=tmp,
                                    batch_size=args.batch_size)
-        letters = sum(1 for _ in (tmp / "outbox").glob("*.json"))
+            parallel = None
+            if args.parallel and args.database_url:
+                parallel = time_parallel(url=urls["parallel"], csv_path=csv_path, data_dir=tmp,
+                                         batch_size=args.batch_size, parts=args.parallel)
+        letters = len(read_outbox(tmp / "outbox", limit=args.count + 1))
         kind = "PostgreSQL (own schemas, dropped)" if args.database_url else "SQLite (WAL, temporary files)"
         print_report(kind=kind, enrol=enrol, baseline=baseline, letters=letters)
+        if parallel is not None:
+            print(f"  {args.parallel} processes (enrol-csv --part n --parts {args.parallel}): "
+                  f"{parallel.rows} people in {parallel.seconds:.2f} s = {parallel.rate:.0f} people/s, "
+                  f"speed-up {parallel.rate / enrol.rate:.2f}x over one process")
+        print(f"  load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     finally:
         if args.keep:
             print(f"Kept {tmp}")

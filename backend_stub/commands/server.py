@@ -123,10 +123,17 @@ def enrol(
 
 
 @app.command("enrol-csv")
-def enrol_csv(path: Path, batch_size: int = 1000) -> None:
+def enrol_csv(path: Path, batch_size: int = 1000, part: int = 0, parts: int = 1) -> None:
     """Enrol everyone in a CSV file (columns: nir, vitale_serial, first_name, last_name,
     birth_date, postal_address, email, lang; optional insurer; parent_nir for a minor, optional
-    second_parent_nir: minors are enrolled after the adults), with a progress bar."""
+    second_parent_nir: minors are enrolled after the adults), with a progress bar.
+
+    In parallel on PostgreSQL: run `--parts N` processes, each with its `--part` (0 to N-1); each
+    enrols its share of the NIRs. A minor whose second parent fell in another part may be refused
+    (parent not enrolled): run once more without --part when all are done (a rerun skips
+    everyone already enrolled)."""
+    if not 0 <= part < parts:
+        raise typer.BadParameter("--part must be between 0 and --parts - 1")
     ctx = command_context()
     with path.open(encoding="utf-8-sig") as handle:
         total = max(sum(1 for _ in handle) - 1, 0)
@@ -140,7 +147,7 @@ def enrol_csv(path: Path, batch_size: int = 1000) -> None:
         result = enrolment.enrol_many(
             session=session,
             ctx=ctx,
-            people=enrolment.read_csv(path, report),
+            people=enrolment.read_csv(path, report, part, parts),
             batch_size=batch_size,
             on_batch=lambda n: progress.advance(task, n),
         )

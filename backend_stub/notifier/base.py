@@ -24,7 +24,7 @@ class OutgoingMessage:
 
 
 class Sender(Protocol):
-    """Delivers messages of one channel."""
+    """Delivers messages of one channel (a sender may also take a batch at once: `deliver_many`)."""
 
     def deliver(self, message: OutgoingMessage) -> None: ...
 
@@ -35,20 +35,38 @@ class Notifier:
     def __init__(self, senders: dict[Channel, Sender]) -> None:
         self._senders = senders
 
-    def send(self, channel: Channel, to: str, kind: str, lang: str, *, sex: str = "", **params: Any) -> None:
+    @staticmethod
+    def render(
+        channel: Channel, to: str, kind: str, lang: str, *, sex: str = "", **params: Any
+    ) -> OutgoingMessage:
         """`sex` ("female", "male" or "") picks the words that agree with the recipient."""
-        message = OutgoingMessage(
+        return OutgoingMessage(
             channel=channel,
             to=to,
             subject=translate(f"notify.{kind}.subject", lang, sex=sex, **params),
             body=translate(f"notify.{kind}.body", lang, sex=sex, **params),
             kind=kind,
         )
-        try:
-            self._senders[channel].deliver(message)
-        except Exception as exc:
-            # The kind and the error's type only: the recipient, the body (a code) and even the
-            # exception's text (SMTP errors quote the address) are personal.
-            log.error("delivery failed: channel=%s kind=%s error=%s", channel, kind, type(exc).__name__)
-            raise
+
+    def send(self, channel: Channel, to: str, kind: str, lang: str, *, sex: str = "", **params: Any) -> None:
+        self.send_many([self.render(channel, to, kind, lang, sex=sex, **params)])
+
+    def send_many(self, messages: list[OutgoingMessage]) -> None:
+        """Each channel's messages handed to its sender together: the print queue takes a batch
+        of letters as one file (`OutboxSender.deliver_many`), other senders one by one."""
+        for channel in dict.fromkeys(m.channel for m in messages):
+            group = [m for m in messages if m.channel == channel]
+            sender = self._senders[channel]
+            try:
+                if len(group) > 1 and (deliver_many := getattr(sender, "deliver_many", None)):
+                    deliver_many(group)
+                else:
+                    for message in group:
+                        sender.deliver(message)
+            except Exception as exc:
+                # The kind and the error's type only: the recipient, the body (a code) and even the
+                # exception's text (SMTP errors quote the address) are personal.
+                kinds = ",".join(sorted({m.kind for m in group}))
+                log.error("delivery failed: channel=%s kind=%s error=%s", channel, kinds, type(exc).__name__)
+                raise
 

@@ -1,12 +1,15 @@
 """The insurer's enrolment: create pending spaces with a provisional code and send the letters."""
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
@@ -14,7 +17,7 @@ from backend_stub.models.accounts import Holder
 from backend_stub.rules.lifecycle import objection_deadline
 from backend_stub.services.ages import MAJORITY, age_on, local_day
 from backend_stub.services.children import by_nir, link
-from backend_stub.services.letters import issue_code, send_child_letter, send_letter
+from backend_stub.services.letters import fresh_code, letter, send_child_letter
 from sync.protocol.identifiers import (
     normalize_email,
     normalize_nir,
@@ -88,23 +91,35 @@ class EnrolmentReport:
 
 
 def new_holder(ctx: Context, person: Enrollee, now: datetime) -> tuple[Holder, str]:
-    holder = Holder(
-        nir_digest=ctx.hasher.digest("nir", person.nir),
-        vitale_digest=ctx.hasher.digest("vitale", person.vitale_serial),
-        first_name=person.first_name,
-        last_name=person.last_name,
-        birth_date=person.birth_date,
-        sex=sex_from_nir(person.nir),
-        postal_address=person.postal_address,
-        letter_email=person.email,
-        lang=person.lang,
-        insurer=person.insurer,
-        code_digest="",
-        code_expires_at=now,
-        letter_sent_at=now,
-        objection_deadline=objection_deadline(now, weeks=ctx.settings.objection_weeks),
-    )
-    return holder, issue_code(ctx=ctx, holder=holder, now=now)
+    row, code = holder_row(ctx, person, now)
+    return Holder(**row), code
+
+
+# Columns a new holder takes from the model's defaults (the factories are called for each row).
+_DEFAULTS = {
+    n: f.default for n, f in Holder.model_fields.items() if not f.is_required() and not f.default_factory
+}
+_FACTORIES = {n: f.default_factory for n, f in Holder.model_fields.items() if f.default_factory}
+
+
+def holder_row(ctx: Context, person: Enrollee, now: datetime) -> tuple[dict[str, Any], str]:
+    """A new holder's row (every column, as `Holder(...)` would fill it) and its provisional code."""
+    code, code_columns = fresh_code(ctx, now)
+    factories = {name: factory() for name, factory in _FACTORIES.items()}  # type: ignore[call-arg]
+    return _DEFAULTS | factories | {
+        "nir_digest": ctx.hasher.digest("nir", person.nir),
+        "vitale_digest": ctx.hasher.digest("vitale", person.vitale_serial),
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date,
+        "sex": sex_from_nir(person.nir),
+        "postal_address": person.postal_address,
+        "letter_email": person.email,
+        "lang": person.lang,
+        "insurer": person.insurer,
+        "letter_sent_at": now,
+        "objection_deadline": objection_deadline(now, weeks=ctx.settings.objection_weeks),
+    } | code_columns, code
 
 
 def enrol_many(
@@ -117,27 +132,28 @@ def enrol_many(
 ) -> EnrolmentReport:
     """Enrol people in batches; someone already enrolled is skipped, so a rerun is harmless.
 
-    Letters go after each batch's commit; give a session with `expire_on_commit=False` so that
-    writing them does not reload every holder."""
+    Each batch: one SELECT of the NIR digests already known, one bulk INSERT of the new holders'
+    rows, a commit, then their letters handed to the notifier together (the print queue takes
+    them as one file). No ORM object is built, so nothing is reloaded to write a letter."""
     report = EnrolmentReport(errors=[])
     minors: list[Enrollee] = []
     iterator = iter(people)
     while batch := list(islice(iterator, batch_size)):
         now = ctx.clock.now()
         batch = _adults_only(ctx, batch, minors, report)
-        made = [new_holder(ctx, person, now) for person in batch]
-        digests = [holder.nir_digest for holder, _ in made]
+        made = [holder_row(ctx, person, now) for person in batch]
+        digests = [row["nir_digest"] for row, _ in made]
         known = set(session.exec(select(Holder.nir_digest).where(col(Holder.nir_digest).in_(digests))))
-        fresh: dict[str, tuple[Holder, str]] = {}
-        for holder, code in made:
-            if holder.nir_digest in known or holder.nir_digest in fresh:
+        fresh: dict[str, tuple[dict[str, Any], str]] = {}
+        for row, code in made:
+            if row["nir_digest"] in known or row["nir_digest"] in fresh:
                 report.already_enrolled += 1
             else:
-                fresh[holder.nir_digest] = (holder, code)
-        session.add_all([holder for holder, _ in fresh.values()])
+                fresh[row["nir_digest"]] = (row, code)
+        if fresh:
+            session.execute(insert(Holder.__table__), [row for row, _ in fresh.values()])  # type: ignore[attr-defined]
         session.commit()
-        for holder, code in fresh.values():
-            send_letter(ctx=ctx, holder=holder, code=code)
+        ctx.notifier.send_many([letter(ctx=ctx, to=row, code=code) for row, code in fresh.values()])
         report.created += len(fresh)
         if on_batch:
             on_batch(len(batch))
@@ -188,10 +204,22 @@ def _adults_only(
     return adults
 
 
-def read_csv(path: Path, report: EnrolmentReport) -> Iterator[Enrollee]:
-    """Valid rows of an enrolment CSV; bad rows are reported by line number and skipped."""
+def in_part(row: Mapping[str, str], part: int, parts: int) -> bool:
+    """Is this CSV row for process `part` of `parts` enrolling one file in parallel? Split by NIR
+    (its letters and digits, before any check, so a process parses only its own rows), a minor
+    by their first parent's, so the process that enrols a parent enrols the child after it; NIRs
+    never meet across processes, so none waits on another's rows."""
+    nir = (row.get("parent_nir") or "").strip() or row.get("nir") or ""
+    return zlib.crc32("".join(c for c in nir.upper() if c.isalnum()).encode()) % parts == part
+
+
+def read_csv(path: Path, report: EnrolmentReport, part: int = 0, parts: int = 1) -> Iterator[Enrollee]:
+    """Valid rows of an enrolment CSV (those of `part` of `parts`, see `in_part`); bad rows are
+    reported by line number and skipped."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         for line, row in enumerate(csv.DictReader(handle, restval=""), start=2):
+            if parts > 1 and not in_part(row, part, parts):
+                continue
             try:
                 yield Enrollee.parse(row)
             except ValueError as exc:

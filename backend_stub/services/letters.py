@@ -2,47 +2,84 @@
 Enrolment, activation, children and majority all send them."""
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.models.accounts import Holder
 from backend_stub.models.children import Guardianship
+from backend_stub.notifier import OutgoingMessage
 from sync.protocol.identifiers import (
     PROVISIONAL_CODE_ALPHABET,
     PROVISIONAL_CODE_LENGTH,
     format_provisional_code,
 )
 
+# Random bytes below this (a multiple of the alphabet's size) map uniformly onto it; others are drawn again.
+_UNIFORM_BELOW = 256 - 256 % len(PROVISIONAL_CODE_ALPHABET)
+
 
 def new_provisional_code() -> str:
-    return "".join(secrets.choice(PROVISIONAL_CODE_ALPHABET) for _ in range(PROVISIONAL_CODE_LENGTH))
+    """Characters drawn uniformly from the alphabet, from one call for random bytes (not one per
+    character as `secrets.choice` makes: a tenth of an enrolment's time)."""
+    size, chars = len(PROVISIONAL_CODE_ALPHABET), ""
+    while len(chars) < PROVISIONAL_CODE_LENGTH:
+        drawn = secrets.token_bytes(2 * PROVISIONAL_CODE_LENGTH)
+        chars += "".join(PROVISIONAL_CODE_ALPHABET[b % size] for b in drawn if b < _UNIFORM_BELOW)
+    return chars[:PROVISIONAL_CODE_LENGTH]
+
+
+def fresh_code(ctx: Context, now: datetime) -> tuple[str, dict[str, Any]]:
+    """A provisional code valid for the objection period (6 weeks), and the holder's columns for it."""
+    code = new_provisional_code()
+    expires = now + timedelta(weeks=ctx.settings.objection_weeks)
+    return code, {"code_digest": ctx.hasher.digest("code", code), "code_expires_at": expires}
 
 
 def issue_code(*, ctx: Context, holder: Holder, now: datetime) -> str:
-    """Give the holder a fresh provisional code valid for the objection period (6 weeks)."""
-    code = new_provisional_code()
-    holder.code_digest = ctx.hasher.digest("code", code)
-    holder.code_expires_at = now + timedelta(weeks=ctx.settings.objection_weeks)
+    """Give the holder a fresh provisional code."""
+    code, columns = fresh_code(ctx, now)
+    for name, value in columns.items():
+        setattr(holder, name, value)
     return code
 
 
-def send_letter(*, ctx: Context, holder: Holder, code: str, kind: str = "letter") -> None:
+# What a letter says of its holder: read from a `Holder` or from an enrolment's row.
+LETTER_FIELDS = (
+    "letter_email",
+    "first_name",
+    "last_name",
+    "postal_address",
+    "lang",
+    "sex",
+    "code_expires_at",
+    "objection_deadline",
+)
+
+
+def letter(*, ctx: Context, to: Mapping[str, Any], code: str, kind: str = "letter") -> OutgoingMessage:
     """The letter goes by e-mail when the insurer has one, otherwise by post (print queue)."""
-    channel = "email" if holder.letter_email else "letter"
-    ctx.notifier.send(
+    channel = "email" if to["letter_email"] else "letter"
+    return ctx.notifier.render(
         channel,
-        holder.letter_email or f"{holder.first_name} {holder.last_name}, {holder.postal_address}",
+        to["letter_email"] or f"{to['first_name']} {to['last_name']}, {to['postal_address']}",
         kind,
-        holder.lang,
-        sex=holder.sex,  # "Vous êtes majeure" to a young woman
-        first_name=holder.first_name,
+        to["lang"],
+        sex=to["sex"],  # "Vous êtes majeure" to a young woman
+        first_name=to["first_name"],
         code=format_provisional_code(code),
-        expires=holder.code_expires_at.strftime("%d/%m/%Y"),
-        deadline=holder.objection_deadline.strftime("%d/%m/%Y"),
+        expires=to["code_expires_at"].strftime("%d/%m/%Y"),
+        deadline=to["objection_deadline"].strftime("%d/%m/%Y"),
         url=ctx.settings.public_app_url,
     )
+
+
+def send_letter(*, ctx: Context, holder: Holder, code: str, kind: str = "letter") -> None:
+    to = {name: getattr(holder, name) for name in LETTER_FIELDS}
+    ctx.notifier.send_many([letter(ctx=ctx, to=to, code=code, kind=kind)])
 
 
 def send_child_letter(*, ctx: Context, child: Holder, parent: Holder, code: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from backend_stub.core.config import Settings
-from backend_stub.notifier import Notifier, OutboxSender, build_notifier
+from backend_stub.notifier import Notifier, OutboxSender, build_notifier, read_outbox
 from backend_stub.notifier.senders import HttpSmsSender, SmtpSender
 
 
@@ -92,3 +92,22 @@ def test_outbox_writes_one_file_per_message(tmp_path: Path) -> None:
     files = list(tmp_path.glob("*.json"))
     assert len(files) == 1
     assert json.loads(files[0].read_text())["channel"] == "letter"
+
+
+def test_a_batch_of_letters_is_one_file_read_back_message_by_message(tmp_path: Path) -> None:
+    notifier = Notifier({"letter": OutboxSender(tmp_path), "email": OutboxSender(tmp_path)})
+    notifier.send("letter", "Alix, Lyon", "otp", "fr", code="0", minutes=5)
+    batch = [
+        notifier.render("letter", f"Personne {n}, Paris", "otp", "fr", code=str(n), minutes=5)
+        for n in range(3)
+    ]
+    notifier.send_many([*batch, notifier.render("email", "a@exemple.fr", "otp", "fr", code="9", minutes=5)])
+    assert sorted("-".join(p.name.split("-")[1:-1]) for p in tmp_path.glob("*.json")) == [
+        "email",
+        "letter",
+        "letter-batch",
+    ]
+    assert [m["to"] for m in read_outbox(tmp_path, limit=10)] == [
+        *("a@exemple.fr", "Personne 2, Paris", "Personne 1, Paris", "Personne 0, Paris", "Alix, Lyon")
+    ]
+    assert [m["to"] for m in read_outbox(tmp_path, to="Personne 1, Paris")] == ["Personne 1, Paris"]
