@@ -19,15 +19,17 @@ def _channel(ui: Ui, alerts: AlertsState, channel: str) -> ft.Control:
         await ui.run(alerts, lambda: alerts.set(channel, value))
 
     options = [(c, ui.t(f"ui.alerts.choice.{c}")) for c in alerts.choices(channel)]
+    no_phone = channel == "sms" and not getattr(ui.state.me, "phone", "")
     return ft.Semantics(
         key=f"alerts-{channel}-sem",
         label=ui.t(f"ui.alerts.channel.{channel}"),
         container=True,
         content=ft.Column(
-            [
+            column(
                 subtitle(ui.t(f"ui.alerts.channel.{channel}"), key=f"alerts-{channel}-title"),
                 radio_group(f"alerts-{channel}", str(getattr(alerts.settings, channel)), options, changed),
-            ],
+                para(ui.t("ui.alerts.no_phone"), key="alerts-no-phone") if no_phone else None,
+            ),
             spacing=4,
             key=f"alerts-{channel}",
         ),

@@ -59,7 +59,9 @@ def test_the_new_screens_draw(world: World, tmp_path: Path) -> None:
     rec = record(ui)
     rec.view_seen = "alerts"
     assert rec.alerts.load()
-    assert {"alerts-in_app", "alerts-email", "alerts-sms", "alerts-emergency"} <= drawn(Screen.ALERTS)
+    assert {"alerts-in_app", "alerts-email", "alerts-sms", "alerts-emergency", "alerts-no-phone"} <= drawn(
+        Screen.ALERTS
+    )
     rec.view_seen = "profile-sharing"
     assert rec.sharing.load()
     assert {"sharing-vaccination", "sharing-allergy"} <= drawn(Screen.PROFILE_SHARING)
