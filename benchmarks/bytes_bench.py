@@ -22,7 +22,6 @@ import hashlib
 import io
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ if str(ROOT) not in sys.path:  # run as a script: the repository's tests and ben
 from benchmarks.sync_bench import enrol_and_activate, logged_in_client, new_device  # noqa: E402
 from sync.crypto import CHUNK  # noqa: E402
 from sync.documents import Uploader  # noqa: E402
-from tests.live_server import free_port, live_server  # noqa: E402
+from tests.live_server import free_port, live_server, running  # noqa: E402
 
 PDF = b"%PDF-1.7\n"
 
@@ -48,34 +47,13 @@ PDF = b"%PDF-1.7\n"
 def raw_server(folder: Path) -> Iterator[str]:
     """`raw_bytes_server.py` under uvicorn on 127.0.0.1, stopped on exit."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "benchmarks.raw_bytes_server:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ | {"RAW_BYTES_DIR": str(folder)},
-    )
+    folder.mkdir(parents=True)
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.raw_bytes_server:app", "--host", "127.0.0.1",
+               "--port", str(port), "--log-level", "warning"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    env = os.environ | {"RAW_BYTES_DIR": str(folder)}
+    with running(command, f"{url}/health", cwd=ROOT, env=env, log_path=folder.parent / "raw.log"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def timed(action: Callable[[], object]) -> float:

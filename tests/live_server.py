@@ -33,34 +33,24 @@ def server_env(data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(
-    data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log", root: Path = ROOT
-) -> Iterator[str]:
-    """The base URL of a running server; stopped (killed if need be) on exit. `env` overrides
-    (e.g. ENS_DATABASE_URL: two servers on one database, as two workers are); `root` is the
-    checkout whose code runs (a benchmark compares another commit's server with this one)."""
-    port = free_port()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    log = (data_dir / log_name).open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backend_stub", "serve", "--port", str(port)],
-        cwd=root,
-        env=server_env(data_dir) | (env or {}),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def running(
+    command: list[str], health: str, *, cwd: Path, env: dict[str, str], log_path: Path
+) -> Iterator[None]:
+    """A server process, until `health` answers 200 (its log in `log_path` if it dies first);
+    stopped (killed if need be) on exit."""
+    log = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(300):
             try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                if httpx.get(health, timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if process.poll() is not None:
-                raise RuntimeError((data_dir / log_name).read_text())
+                raise RuntimeError(log_path.read_text())
             time.sleep(0.1)
-        yield url
+        yield
     finally:
         process.terminate()
         try:
@@ -69,3 +59,19 @@ def live_server(
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def live_server(
+    data_dir: Path, env: dict[str, str] | None = None, log_name: str = "server.log", root: Path = ROOT
+) -> Iterator[str]:
+    """The base URL of a running server. `env` overrides (e.g. ENS_DATABASE_URL: two servers on
+    one database, as two workers are); `root` is the checkout whose code runs (a benchmark
+    compares another commit's server with this one)."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "backend_stub", "serve", "--port", str(port)]
+    environment = server_env(data_dir) | (env or {})
+    with running(command, f"{url}/api/v1/health", cwd=root, env=environment, log_path=data_dir / log_name):
+        yield url
