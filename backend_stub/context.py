@@ -41,6 +41,18 @@ def sealed_store(settings: Settings) -> SealedBlobStore:
     return SealedBlobStore(settings.data_dir / "blobs", MasterKeys.parse(settings.master_keys))
 
 
+def document_store(settings: Settings) -> BlobStore:
+    """Where the documents' sealed bytes live: the bucket when one is set, else the data folder."""
+    if not settings.s3_bucket:
+        return sealed_store(settings)
+    import boto3  # only the hosts that use a bucket install it (`.[s3]`)
+
+    from backend_stub.s3_blobs import S3BlobStore
+
+    client = boto3.client("s3", endpoint_url=settings.s3_endpoint_url or None)
+    return S3BlobStore(client, settings.s3_bucket, MasterKeys.parse(settings.master_keys))
+
+
 def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
     """The keys that are not in the database are attached to the engine here: the holders' keys
     of sealed columns, and the access logs' link keys and checkpoints."""
@@ -65,7 +77,7 @@ def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
         engine=engine,
         hasher=Hasher(settings),
         notifier=build_notifier(settings),
-        blobs=sealed_store(settings),
+        blobs=document_store(settings),
         evidence=evidence,
         signer=signer,
         clock=clock,

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # Wrap the per-document keys of files at rest: `kid:base64key,...`, the current one first
     # (see sealed_blobs.py); in development a random one is kept in data_dir.
     master_keys: str = ""
+    # Documents in an S3-compatible bucket instead of `<data_dir>/blobs` (s3_blobs.py; needs boto3,
+    # `pip install .[s3]`); credentials from the usual AWS variables. Empty: the data folder.
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # e.g. the host's object store; empty: AWS's own
     # How many holders' unwrapped keys of sealed columns a process keeps (holder_keys.py).
     holder_key_cache: int = 50_000
     # Key the links of the access logs (HMAC): `kid:base64key,...`, the current one first, the
