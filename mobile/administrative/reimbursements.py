@@ -22,6 +22,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
+from sync.protocol.i18n import day_text
 from sync.protocol.record_schemas import ReimbursementMonth, ReimbursementOut
 
 
@@ -110,7 +111,7 @@ def _search(ui: Ui, reimb: ReimbursementsState) -> ft.Control:
 def _item(ui: Ui, item: ReimbursementOut) -> ft.Control:
     lang = ui.state.lang
     key = f"reimb-item-{item.id}"
-    when = ui.t("ui.reimb.item.when", date=item.care_date.strftime("%d/%m/%Y"))
+    when = ui.t("ui.reimb.item.when", date=day_text(item.care_date, ui.state.lang))
     by = ui.t("ui.reimb.item.by", professional=item.professional) if item.professional else ""
     return ft.Container(
         key=key,

@@ -28,6 +28,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
+from sync.protocol.i18n import day_text
 from sync.protocol.prevention import Status
 
 
@@ -45,7 +46,7 @@ def agenda_of(ui: Ui) -> AgendaState:
 
 
 def _when(ui: Ui, a: Appointment) -> str:
-    return ui.t("ui.datetime", date=a.day.strftime("%d/%m/%Y"), time=a.at.strftime("%H:%M"))
+    return ui.t("ui.datetime", date=day_text(a.day, ui.state.lang), time=a.at.strftime("%H:%M"))
 
 
 async def export(ui: Ui, appointment_id: str | None = None) -> None:
@@ -81,7 +82,7 @@ def _card(ui: Ui, a: Appointment) -> ft.Control:
                 key=f"{key}-cancel-dialog",
                 title=ui.t("ui.agenda.cancel.title"),
                 text=ui.t(
-                    "ui.agenda.cancel.text", date=a.day.strftime("%d/%m/%Y"), time=a.at.strftime("%H:%M")
+                    "ui.agenda.cancel.text", date=day_text(a.day, ui.state.lang), time=a.at.strftime("%H:%M")
                 ),
                 confirm=ui.t("ui.agenda.cancel.confirm"),
                 on_confirm=do_cancel,

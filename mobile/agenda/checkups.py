@@ -22,6 +22,7 @@ from mobile.shell.widgets import (
     subtitle,
     title,
 )
+from sync.protocol.i18n import day_text
 from sync.protocol.prevention import Reminder, Status
 from sync.protocol.questionnaires import IDS, load
 
@@ -36,22 +37,22 @@ STATUS_STYLE = {
 }
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value is not None else ""
+def _day(value: date | None, lang: str) -> str:
+    return day_text(value, lang) if value is not None else ""
 
 
 def _dates(ui: Ui, r: Reminder) -> str:
     """When, in words: 'À faire du … au …', 'Recommandé depuis le …', 'Fait le … · Prochain …'."""
     if r.status == Status.DONE:
-        done = ui.t("ui.checkups.done_on", date=_day(r.last_done))
-        return f"{done} · {ui.t('ui.checkups.next', date=_day(r.due))}" if r.due else done
+        done = ui.t("ui.checkups.done_on", date=_day(r.last_done, ui.state.lang))
+        return f"{done} · {ui.t('ui.checkups.next', date=_day(r.due, ui.state.lang))}" if r.due else done
     if r.status == Status.OVERDUE:
-        return ui.t("ui.checkups.late", until=_day(r.until))
+        return ui.t("ui.checkups.late", until=_day(r.until, ui.state.lang))
     if r.status == Status.UPCOMING:
-        return ui.t("ui.checkups.from", date=_day(r.due))
+        return ui.t("ui.checkups.from", date=_day(r.due, ui.state.lang))
     if r.until is not None:
-        return ui.t("ui.checkups.window", date=_day(r.due), until=_day(r.until))
-    return ui.t("ui.checkups.since", date=_day(r.due))
+        return ui.t("ui.checkups.window", date=_day(r.due, ui.state.lang), until=_day(r.until, ui.state.lang))
+    return ui.t("ui.checkups.since", date=_day(r.due, ui.state.lang))
 
 
 def _done_form(ui: Ui, agenda: AgendaState, r: Reminder, key: str) -> ft.Control:

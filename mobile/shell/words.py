@@ -11,7 +11,8 @@ from typing import Any
 
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import translate
+from sync.protocol.i18n import day_text, translate
+from sync.protocol.message_format import MessageError
 from sync.protocol.reference import professions
 
 __all__ = [
@@ -25,20 +26,12 @@ __all__ = [
 ]
 
 
-class _Missing(dict[str, Any]):
-    """Format map that leaves an unknown placeholder visible rather than failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "…"
-
-
 def text(key: str, lang: str, **params: Any) -> str:
-    """The message for `key`, tolerant of a missing parameter (never raises on the screen)."""
-    raw = translate(key, lang)
+    """The message for `key`; a missing parameter shows as '…' (never raises on the screen)."""
     try:
-        return raw.format_map(_Missing(params))
-    except (ValueError, IndexError, AttributeError):
-        return raw
+        return translate(key, lang, missing="…", **params)
+    except MessageError:  # a malformed translation (the catalogue tests catch it): its key
+        return key
 
 
 def _parse(moment: datetime | str) -> datetime | None:
@@ -51,20 +44,20 @@ def _parse(moment: datetime | str) -> datetime | None:
 
 
 def format_date(moment: datetime | str, lang: str, tz: tzinfo | None = None) -> str:
-    """A day in local time, as people write it in France: 24/11/2036."""
+    """A day in local time: 24/11/2036 (fr), 24 Nov 2036 (en)."""
     parsed = _parse(moment)
     if parsed is None:
         return str(moment)
-    return parsed.astimezone(tz).strftime("%d/%m/%Y")
+    return day_text(parsed.astimezone(tz).date(), lang)
 
 
 def format_datetime(moment: datetime | str, lang: str, tz: tzinfo | None = None) -> str:
-    """A moment in local time: '24/11/2026 à 14:05' (fr) or '24/11/2026 at 14:05' (en)."""
+    """A moment in local time: '24/11/2026 à 14:05' (fr) or '24 Nov 2026 at 14:05' (en)."""
     parsed = _parse(moment)
     if parsed is None:
         return str(moment)
     local = parsed.astimezone(tz)
-    return text("ui.datetime", lang, date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M"))
+    return text("ui.datetime", lang, date=day_text(local.date(), lang), time=local.strftime("%H:%M"))
 
 
 def _retry_minutes(seconds: Any) -> int:

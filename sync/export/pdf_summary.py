@@ -9,7 +9,7 @@ from typing import Any
 
 from sync.export.fhir_export import Snapshot
 from sync.export.pdf_text import TextPdf
-from sync.protocol.i18n import translate
+from sync.protocol.i18n import day_text, translate
 from sync.protocol.measurements import kinds
 from sync.protocol.profile import vaccines
 from sync.protocol.reference import document_types, professions
@@ -28,7 +28,7 @@ def _day(value: object, lang: str, tz: tzinfo | None = None) -> str:
         return str(value or "")
     if found.tzinfo is not None:
         found = found.astimezone(tz)  # a moment: its day in the reader's zone
-    return found.strftime("%d/%m/%Y") if lang == "fr" else f"{found.day} {found:%b %Y}"
+    return day_text(found.date(), lang)
 
 
 def _number(value: float, decimals: int, lang: str) -> str:
@@ -92,7 +92,8 @@ class _Summary:
         self.pdf.text(self.t("ui.export.pdf.made", day=self.day(self.s.at.isoformat())), gap=4)
         lines = [f"{me.first_name} {me.last_name}"]
         if me.birth_date:
-            lines.append(self.t("ui.export.pdf.born", day=self.day(me.birth_date.isoformat())))
+            born = self.day(me.birth_date.isoformat())
+            lines.append(self.t("ui.export.pdf.born", day=born, sex=me.sex or ""))
         if me.email:
             lines.append(me.email)
         self.section("ui.export.pdf.identity", lines)
@@ -100,7 +101,9 @@ class _Summary:
     def allergies(self) -> None:
         lines = []
         for d in self.entries("allergy"):
-            severity = self.t(f"ui.export.pdf.severity.{d['severity']}") if _s(d, "severity") else ""
+            # The app's words for the severity (one vocabulary), lower-cased in the middle of a line.
+            severity = self.t(f"ui.profile.choice.severity.{d['severity']}") if _s(d, "severity") else ""
+            severity = severity[:1].lower() + severity[1:]
             main = ", ".join(filter(None, (_s(d, "substance"), _s(d, "reaction"), severity)))
             lines.append(self.with_notes(main, d))
         self.section("ui.export.pdf.allergies", lines)

@@ -6,14 +6,10 @@ the summary of the space (sync/export/pdf_text.py), so it can be searched and re
 from datetime import date
 
 from sync.export.pdf_text import TextPdf
-from sync.protocol.i18n import translate
+from sync.protocol.i18n import day_text, translate
 from sync.protocol.questionnaires import Synthesis
 
 __all__ = ["build"]
-
-
-def _day(day: date, lang: str) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else f"{day.day} {day:%b %Y}"
 
 
 def build(synthesis: Synthesis, *, holder_name: str, day: date, lang: str = "fr") -> bytes:
@@ -21,7 +17,7 @@ def build(synthesis: Synthesis, *, holder_name: str, day: date, lang: str = "fr"
     pdf = TextPdf(title=synthesis.title)
     pdf.text(synthesis.title, size=20, bold=True)
     pdf.text(translate("ui.questionnaire.pdf.for", lang, name=holder_name), gap=4)
-    pdf.text(translate("ui.questionnaire.pdf.made", lang, day=_day(day, lang)))
+    pdf.text(translate("ui.questionnaire.pdf.made", lang, day=day_text(day, lang)))
     if not synthesis.complete:
         pdf.text(translate("ui.questionnaire.pdf.incomplete", lang), bold=True, gap=6)
     pdf.text(translate("ui.questionnaire.pdf.discuss", lang), size=14, bold=True, gap=12)

@@ -3,15 +3,20 @@
 Each area of the product keeps its words in its own file (core.json, profile.json...); a key
 may live in one file only, so two files never disagree.
 
-Words that agree with the reader's gender ("Vous êtes majeure") have a variant key: the key
-followed by `.female` or `.male` (SEXES), in every language like any key (English usually repeats
-the plain text); `translate(..., sex=...)` takes the variant when there is one, the plain key
-otherwise. The plain key is the text for a reader whose sex is unknown."""
+Messages are ICU MessageFormat (`sync/protocol/message_format.py`): numbers agree through
+`{count, plural, ...}`, and words that agree with the reader's gender through
+`{sex, select, female {Vous êtes majeure} other {Vous êtes majeur}}`, where `sex` is one of
+SEXES or "" (unknown: the `other` case)."""
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from babel.dates import format_date
+
+from sync.protocol.message_format import format_message
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
 LANGUAGES = ("fr", "en")
@@ -32,20 +37,20 @@ def catalogue(lang: str) -> dict[str, str]:
     return data
 
 
-def variant_of(key: str) -> str | None:
-    """The plain key a gendered variant belongs to ("a.b.female" -> "a.b"), None for a plain key."""
-    base, _, suffix = key.rpartition(".")
-    return base if suffix in SEXES and base else None
-
-
-def translate(key: str, lang: str = DEFAULT_LANGUAGE, *, sex: str = "", **params: Any) -> str:
-    """The message for `key` in `lang` (its variant for the reader's `sex` when the language has
-    one), falling back to French, then to the key itself."""
+def translate(
+    key: str, lang: str = DEFAULT_LANGUAGE, *, sex: str = "", missing: str | None = None, **params: Any
+) -> str:
+    """The message for `key` in `lang`, falling back to French, then to the key itself, its
+    arguments filled in (an argument not given raises KeyError, or shows as `missing`)."""
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
-    keys = ([f"{key}.{sex}"] if sex in SEXES else []) + [key]
-    text = next(
-        (found for code in (lang, DEFAULT_LANGUAGE) for k in keys if (found := catalogue(code).get(k))),
-        key,
-    )
-    return text.format(**params) if params else text
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
+    return format_message(text, lang, params | {"sex": sex if sex in SEXES else ""}, missing=missing)
+
+
+def day_text(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A day as the reader writes it: 07/12/2026 in French, 7 Dec 2026 in English; the one way the
+    app, its PDF summary and the share pages write a day."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    return format_date(day, "dd/MM/y" if lang == "fr" else "d MMM y", locale=lang)

@@ -167,7 +167,7 @@ async def test_activation_login_sections_logout(stack: Stack, browser_page: Brow
     wrong = "000000" if otp != "000000" else "111111"
     await type_into(page, "Code reçu par e-mail", wrong)
     await tap(page, "Valider le code")
-    await see(page, "Code incorrect. Il vous reste 4 essai(s).")
+    await see(page, "Code incorrect. Il vous reste 4 essais.")
     await shot(page, "09-code-wrong")
     await tap(page, "Renvoyer le code")
     await see(page, "Patientez")

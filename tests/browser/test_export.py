@@ -96,7 +96,7 @@ async def test_export_everything_from_the_settings(
     async with page.expect_file_chooser() as chooser:
         await tap(page, "Importer un export")
     await (await chooser.value).set_files(str(saved))
-    await see(page, "Import terminé : 1 élément(s) remis dans votre espace.")
+    await see(page, "Import terminé : 1 élément remis dans votre espace.")
     assert await page.get_by_role("button", name="Importer un export").count() == 0
     await shot(page, "export-05-imported")
     await back(page)

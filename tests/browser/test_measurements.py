@@ -99,7 +99,7 @@ async def test_weights_blood_pressure_chart_list_and_csv(
     async with page.expect_file_chooser() as chooser:
         await tap(page, "Importer un fichier CSV")
     await (await chooser.value).set_files(str(csv_path))
-    await see(page, "mesures.csv : 1 mesure(s) importée(s), 0 déjà présente(s), 1 ligne(s) refusée(s).")
+    await see(page, "mesures.csv : 1 mesure importée, 0 déjà présente, 1 ligne refusée.")
     await see(page, "Ligne 3 : Cette valeur est impossible")
     await see(page, "IMC (indice de masse corporelle) : 23,2")
     await shot(page, "measurements-05-import")

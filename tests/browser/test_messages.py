@@ -42,14 +42,14 @@ async def test_professional_writes_holder_replies_with_a_document(
 
     await sign_in(page, stack, email, "Léa")
     await see(page, "À jour · dernière synchronisation", timeout=40_000)
-    await see(page, "Échanges sécurisés avec vos professionnels de santé · 1 non lu(s)")
+    await see(page, "Échanges sécurisés avec vos professionnels de santé · 1 non lu")
     await shot(page, "messages-00-home")
     await open_tile(page, "Messagerie")
     await see(page, "Messages non lus : 1")
-    unread = f"Conversation avec Dr Alex Durand, {SUBJECT}, 1 message(s) non lu(s)"
+    unread = f"Conversation avec Dr Alex Durand, {SUBJECT}, 1 message non lu"
     row = page.get_by_role("button", name=unread)
     await row.wait_for(state="visible", timeout=20_000)
-    await see(page, "1 non lu(s)")
+    await see(page, "1 non lu")
     await shot(page, "messages-01-list-unread")
 
     await row.click()

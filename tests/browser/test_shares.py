@@ -57,7 +57,7 @@ async def test_share_a_document_with_a_link_and_a_code(
     await recipient.goto(link)
     await recipient.get_by_label("Code de partage").fill("AAAA-AAAA")
     await recipient.get_by_role("button", name="Voir les documents").click()
-    await recipient.get_by_text("Il vous reste 4 essai(s).").wait_for()
+    await recipient.get_by_text("Il vous reste 4 essais.").wait_for()
     await recipient.get_by_label("Code de partage").fill(code)
     await recipient.get_by_role("button", name="Voir les documents").click()
     await recipient.get_by_text(TITLE).wait_for()

@@ -1,9 +1,13 @@
 """Password rules shown while typing, and the translation catalogues."""
 
 import re
+from datetime import date
+
+import pytest
 
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import catalogue, translate, variant_of
+from sync.protocol.i18n import catalogue, day_text, translate
+from sync.protocol.message_format import arguments, format_message
 from sync.protocol.password import password_is_acceptable, password_rules
 
 
@@ -26,27 +30,65 @@ def test_acceptable_password() -> None:
     assert not password_is_acceptable("Camille.martin-2026", identifier="camille.martin@exemple.fr")
 
 
-def test_french_and_english_have_the_same_keys_and_placeholders() -> None:
-    """Gendered variants (`key.female`, `key.male`) sit beside their plain key, with its placeholders."""
+def test_french_and_english_have_the_same_keys_and_arguments() -> None:
+    """Every message parses as a MessageFormat, and both languages take the same arguments (a
+    gender `sex` may be used by one language only: English seldom needs it)."""
     fr, en = catalogue("fr"), catalogue("en")
     assert fr.keys() == en.keys()
-    for texts in (fr, en):
-        for key in texts:
-            base = variant_of(key) or key
-            assert base in texts, key
-            placeholders = set(re.findall(r"{(\w+)}", texts[key]))
-            assert (
-                placeholders == set(re.findall(r"{(\w+)}", fr[base])) == set(re.findall(r"{(\w+)}", en[base]))
-            ), key
+    for key in fr:
+        assert arguments(fr[key]) - {"sex"} == arguments(en[key]) - {"sex"}, key
+    assert not [k for k in fr if re.search(r"\w\((s|e|es)\)", fr[k])]  # no "rappel(s)": plurals agree
+
+
+def test_plurals_agree_in_french_and_english() -> None:
+    texts = {n: translate("share.page.list", "fr", count=n) for n in (0, 1, 2, 1000)}
+    assert texts[0].startswith("0 document partagé.")  # French: 0 and 1 are singular
+    assert texts[1].startswith("1 document partagé. Chaque consultation est indiquée à la personne qui l'a")
+    assert texts[2].startswith("2 documents partagés.")
+    assert texts[1000].startswith("1\u202f000 documents partagés.")  # the French thousands space
+    assert translate("share.page.list", "en", count=0).startswith("0 shared documents.")
+    assert translate("share.page.list", "en", count=1).startswith("1 shared document.")
+    assert translate("ui.notif.bell", "fr", count=1) == "Notifications : 1 non lue"
+    assert translate("ui.notif.bell", "fr", count=3) == "Notifications : 3 non lues"
+    assert translate("ui.agenda.checkups.count", "fr", count=1).startswith("1 rappel de vaccin")
+    assert translate("error.otp.invalid", "fr", attempts_left=1) == "Code incorrect. Il vous reste 1 essai."
+    assert translate("error.otp.invalid", "en", attempts_left=2) == "Wrong code. You have 2 tries left."
 
 
 def test_gendered_words_agree_with_the_reader() -> None:
     key = "notify.majority_letter.subject"
     assert translate(key, "fr", sex="female").startswith("Vous êtes majeure :")
     assert translate(key, "fr", sex="male").startswith("Vous êtes majeur :")
-    assert translate(key, "fr").startswith("Vous êtes majeur")  # sex unknown: the plain text
+    assert translate(key, "fr").startswith("Vous êtes majeur")  # sex unknown: the `other` case
     assert translate(key, "en", sex="female") == translate(key, "en")  # English needs no variant
     assert translate(key, "de", sex="female") == translate(key, "fr", sex="female")
+    born = "ui.export.pdf.born"
+    assert translate(born, "fr", sex="female", day="x") == "Née le x"
+    assert translate(born, "fr", sex="male", day="x") == "Né le x"
+    assert translate(born, "fr", day="x") == "Date de naissance : x"  # no "Né(e)"
+    done = translate("ui.pros.done.authorised", "fr", name="Sophie Morel", until="x")
+    assert "autorisé " not in done  # a professional's gender is not known: words that need none
+
+
+def test_the_message_format() -> None:
+    pattern = "{n, plural, =0 {aucun} one {# seul, {who}} other {# ({who})}}"
+    assert format_message(pattern, "fr", {"n": 0, "who": "A"}) == "aucun"
+    assert format_message(pattern, "fr", {"n": 1, "who": "A"}) == "1 seul, A"
+    assert format_message(pattern, "en", {"n": 1.5, "who": "A"}) == "1.5 (A)"
+    assert format_message(pattern, "fr", {"n": "x", "who": "A"}) == "x (A)"  # not a number: other
+    assert format_message("l'{a}", "fr", {}, missing="…") == "l'…"  # an apostrophe is a letter
+    for broken in ("{a", "a}", "{n, plural, one {x}}", "{n, plural}", "{n, choice, other {x}}"):
+        with pytest.raises(ValueError):
+            format_message(broken, "fr", {"n": 1, "a": 1})
+    with pytest.raises(KeyError):
+        format_message("{a}", "fr", {})
+    assert arguments(pattern) == {"n", "who"}
+
+
+def test_a_day_is_written_one_way_everywhere() -> None:
+    assert day_text(date(2026, 12, 7), "fr") == "07/12/2026"
+    assert day_text(date(2026, 12, 7), "en") == "7 Dec 2026"
+    assert day_text(date(2026, 12, 7), "de") == "07/12/2026"
 
 
 def test_every_error_code_has_a_message_in_both_languages() -> None:

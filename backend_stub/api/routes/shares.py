@@ -22,7 +22,7 @@ from backend_stub.models.record import Record
 from backend_stub.models.shares import ShareLink
 from backend_stub.services import ratelimit, record_access, shares
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import translate
+from sync.protocol.i18n import day_text, translate
 from sync.protocol.record_schemas import ShareCreate, ShareCreated, ShareOut
 
 router = APIRouter(tags=["share links"])
@@ -159,17 +159,17 @@ async def share_open(
     return response
 
 
-def _day(iso: str) -> str:
-    """A document's day as people write it in France (and as the app shows it): 07/12/2026."""
+def _day(iso: str, lang: str) -> str:
+    """A document's day as the app shows it: 07/12/2026 (fr), 7 Dec 2026 (en)."""
     try:
-        return date.fromisoformat(iso).strftime("%d/%m/%Y")
+        return day_text(date.fromisoformat(iso), lang)
     except ValueError:
         return iso
 
 
 def _document_item(token: str, record: Record, lang: str) -> str:
     title = html.escape(str(record.data.get("title", "")) or translate("share.page.untitled", lang))
-    day = html.escape(_day(str(record.data.get("date", ""))))
+    day = html.escape(_day(str(record.data.get("date", "")), lang))
     label = html.escape(translate("share.page.download", lang))
     return (
         f"<li><strong>{title}</strong> {day}<br>"

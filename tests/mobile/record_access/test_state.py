@@ -312,7 +312,8 @@ def test_access_log_in_words(world: World) -> None:
     ]
     first = AccessLogState.describe(log.entries[0], "en", UTC)
     assert first.refused and first.refusal == "you do not allow emergency access."
-    assert first.when.startswith(log.entries[0].at.strftime("%d/%m/%Y at "))
+    at = log.entries[0].at
+    assert first.when.startswith(f"{at.day} {at:%b %Y} at ")
     assert AccessLogState.describe(log.entries[1], "en", UTC).reason == "Malaise, patiente inconsciente"
     assert AccessLogState.describe(log.entries[0], "fr", UTC).when.count(" à ") == 1
     assert dict(log.actor_choices("fr")) == {

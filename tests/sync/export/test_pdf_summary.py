@@ -75,11 +75,11 @@ def _snapshot(store: Store) -> fhir_export.Snapshot:
 def test_the_summary_is_a_text_pdf_with_allergies_measurements_and_accesses(store: Store) -> None:
     text = _text(pdf_summary.build(_snapshot(store), "fr"))
     assert "Mon espace santé : résumé" in text and "Camille Martin" in text and "01/05/1985" in text
-    assert "Pénicilline, sévère" in text
+    assert "Pénicilline, grave" in text
     assert "Poids : 72,5 kg (03/01/2026)" in text and "71,0" not in text  # the latest weight only
     assert "Tension artérielle : 128/82 mmHg" in text
     assert "Ventoline, 2 bouffées" in text and "Grippe" in text and "Dr Dubois" in text
-    assert "Claire Dubois (Médecin) : 3 fois" in text and "Dont 1 refusé(s)." in text
+    assert "Claire Dubois (Médecin) : 3 fois" in text and "Dont 1 refusé." in text
     assert "Rien d'enregistré." in text  # no document, no illness
 
 
