@@ -17,8 +17,9 @@ from typing import Any
 import flet as ft
 
 from mobile.app import VaultAppState
-from mobile.shell.zone import ZONE_KEY, zone_named
+from mobile.shell.zone import LANG_KEY, ZONE_KEY, zone_named
 from sync.emergency_card import key_from_text
+from sync.protocol.i18n import LANGUAGES
 
 DEVICE_KEY = "ens.device_id"
 HOLDER_KEY = "ens.holder_id"
@@ -111,6 +112,8 @@ async def _load_ids(
         state.profile.card_key = key_from_text(await prefs.get(CARD_KEY))
         if page.web:  # the app server's zone is not the person's: the page told the browser's
             state.set_zone(zone_named(await prefs.get(ZONE_KEY)))
+        if (lang := await prefs.get(LANG_KEY)) in LANGUAGES and lang != state.lang:
+            state.toggle_language()  # the language chosen at the last visit
     device = state.launched(device_id, holder_id)
     if device != device_id:
         with contextlib.suppress(Exception):
@@ -136,6 +139,12 @@ def attach(page: ft.Page, state: VaultAppState, render: Callable[[], None]) -> S
         page.run_task(remember_ids, device_id, holder_id)
 
     state.vault.remember = remember
+
+    async def remember_language(lang: str) -> None:
+        with contextlib.suppress(Exception):
+            await prefs.set(LANG_KEY, lang)
+
+    state.on_language = lambda lang: page.run_task(remember_language, lang)
 
     async def remember_card_key(key: str | None) -> None:
         with contextlib.suppress(Exception):

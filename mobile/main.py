@@ -180,7 +180,6 @@ def main(page: ft.Page) -> None:
     state.catalogue.keep_request(page.route)  # an app asking to connect: `/?consent=<id>`
     page.theme_mode = ft.ThemeMode.LIGHT
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")
-    page.scroll = ft.ScrollMode.AUTO
     page.padding = ft.Padding.symmetric(horizontal=16, vertical=12)
     router = Router(page, state, SCREENS)
     page.on_route_change = lambda e: app_consent.route_changed(router.ui, e.route)  # a consent request

@@ -13,7 +13,7 @@ from mobile.record_access.common import MY_SCREENS, entering, record
 from mobile.record_access.state import NotificationsState
 from mobile.shell.panels import load_in_background, problem, status_line
 from mobile.shell.state import Screen
-from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, column, para, secondary_button, title
+from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, column, icon_action, para, secondary_button, title
 from mobile.shell.words import format_datetime
 from sync.protocol.record_schemas import NotificationOut
 
@@ -68,29 +68,15 @@ def appbar_bell(ui: Ui, device_unread: DeviceUnread) -> ft.Control | None:
         ui.render()
 
     label = ui.t("ui.notif.bell", count=count) if count else ui.t("ui.notif.bell.none")
-    # The tooltip is not read out on the web: the label goes on a Semantics node around the button.
-    return ft.Semantics(
-        key="bell-sem",
-        label=label,
-        button=True,
-        container=True,
-        content=ft.IconButton(
-            key="bell",
-            icon=ft.Icons.NOTIFICATIONS if count else ft.Icons.NOTIFICATIONS_NONE,
-            icon_color=ft.Colors.WHITE,
-            icon_size=28,
-            on_click=open_list,
-            width=52,
-            height=52,
-            badge=ft.Badge(
-                label=str(count) if count < 100 else "99+",
-                bgcolor="#C62828",
-                text_color=ft.Colors.WHITE,
-                text_style=ft.TextStyle(size=13, weight=ft.FontWeight.BOLD),
-            )
-            if count
-            else None,
-        ),
+    badge = ft.Badge(
+        label=str(count) if count < 100 else "99+",
+        bgcolor="#C62828",
+        text_color=ft.Colors.WHITE,
+        text_style=ft.TextStyle(size=13, weight=ft.FontWeight.BOLD),
+    )
+    icon = ft.Icons.NOTIFICATIONS if count else ft.Icons.NOTIFICATIONS_NONE
+    return icon_action(
+        label, icon, open_list, key="bell", color=ft.Colors.WHITE, badge=badge if count else None
     )
 
 

@@ -12,10 +12,11 @@ import flet as ft
 
 from mobile.shell import sync_bar
 from mobile.shell.state import AppState, Screen
-from mobile.shell.widgets import PRIMARY, Ui
+from mobile.shell.widgets import PRIMARY, Ui, icon_action
 
 __all__ = ["Builder", "Part", "Router", "Screens"]
 
+LOCALES = {"fr": ft.Locale("fr", "FR"), "en": ft.Locale("en", "GB")}
 Builder = Callable[[Ui], list[ft.Control]]  # a screen: its controls, from the state
 Part = Callable[[Ui], ft.Control | None]  # drawn around every screen, or nothing
 
@@ -43,25 +44,39 @@ class Router:
     def render(self) -> None:
         state, page = self.state, self.page
         page.title = self.ui.t("ui.app.title")
+        # Flutter's own words (a dialog's "Alert", a field's characters left) follow the app's language.
+        page.locale_configuration = ft.LocaleConfiguration(
+            supported_locales=list(LOCALES.values()), current_locale=LOCALES[state.lang]
+        )
         page.appbar = self._appbar()
         content = self.screens.builders[state.screen](self.ui)
         bar = sync_bar.build(self.ui) if hasattr(state, "sync_bar") else None  # once the vault is open
         content = [bar, *content] if bar is not None else content
         band = self.screens.band(self.ui)  # in a child's space
         content = [band, *content] if band is not None else content
+        # Each screen scrolls in its own scrollable (keyed by the screen): a new screen opens at its
+        # top, and the screen reader's layer starts where the drawing does (one page-wide scroll kept
+        # the last screen's offset in its semantics, over the wrong controls).
         page.controls = [
-            ft.ResponsiveRow(
+            ft.Column(
                 [
-                    ft.Column(
-                        content,
-                        key=f"screen-{state.screen.value}",
-                        col={"xs": 12, "sm": 10, "md": 8, "lg": 6, "xl": 5},
-                        spacing=16,
-                        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                    ft.ResponsiveRow(
+                        [
+                            ft.Column(
+                                content,
+                                key=f"screen-{state.screen.value}",
+                                col={"xs": 12, "sm": 10, "md": 8, "lg": 6, "xl": 5},
+                                spacing=16,
+                                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                            )
+                        ],
+                        alignment=ft.MainAxisAlignment.CENTER,
+                        key="layout",
                     )
                 ],
-                alignment=ft.MainAxisAlignment.CENTER,
-                key="layout",
+                key=f"scroll-{state.screen.value}",
+                scroll=ft.ScrollMode.AUTO,
+                expand=True,
             )
         ]
         page.update()
@@ -79,13 +94,8 @@ class Router:
 
         leading = None
         if state.screen in self.screens.with_back:
-            leading = ft.IconButton(
-                icon=ft.Icons.ARROW_BACK,
-                key="back",
-                tooltip=self.ui.t("ui.back"),
-                on_click=back,
-                icon_color=ft.Colors.WHITE,
-                icon_size=28,
+            leading = icon_action(
+                self.ui.t("ui.back"), ft.Icons.ARROW_BACK, back, key="back", color=ft.Colors.WHITE
             )
         return ft.AppBar(
             leading=leading,

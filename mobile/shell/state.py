@@ -199,6 +199,7 @@ class Form:
         self.errors: dict[str, SyncError] = {}
         self.banner: SyncError | None = None
         self.busy = False
+        self.revealed: set[str] = set()  # the secret fields shown in clear ("Afficher")
 
     def set(self, name: str, value: str) -> None:
         """Keep a typed value; its old error goes away as soon as the person corrects it."""
@@ -428,6 +429,7 @@ class AppState:
         self.client = client
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self.tz: tzinfo | None = None  # the person's zone (mobile/shell/zone.py); None: this device's
+        self.on_language: Callable[[str], None] = lambda _lang: None  # told of a switch (to keep it)
         self.screen = Screen.WELCOME
         self.me: Me | None = None
         self.banner: SyncError | None = None  # errors of screens without a form (home, closed)
@@ -448,6 +450,7 @@ class AppState:
 
     def toggle_language(self) -> None:
         self.lang = "en" if self.lang == "fr" else "fr"
+        self.on_language(self.lang)
 
     def go(self, screen: Screen) -> None:
         """Show a screen; leaving one clears its banner so old errors do not linger."""

@@ -61,7 +61,35 @@ class Ui:
 
 
 def title(value: str, key: str = "title") -> ft.Control:
-    return ft.Text(value, key=key, size=TITLE_SIZE, weight=ft.FontWeight.BOLD, color=PRIMARY)
+    """The screen's title: the heading a screen reader jumps to first."""
+    return ft.Semantics(
+        header=True,
+        heading_level=1,
+        content=ft.Text(value, key=key, size=TITLE_SIZE, weight=ft.FontWeight.BOLD, color=PRIMARY),
+    )
+
+
+def icon_action(
+    label: str,
+    icon: ft.IconData,
+    on_click: Any,
+    *,
+    key: str,
+    color: str | None = None,
+    badge: ft.Badge | None = None,
+) -> ft.Control:
+    """A button drawn as an icon alone (back arrow, bell). Its name is the icon's semantic label,
+    which the button takes as its own: a tooltip is not read out on the web, and a named wrapper
+    would leave the focusable button inside it unnamed."""
+    return ft.IconButton(
+        key=key,
+        icon=ft.Icon(icon, semantics_label=label, color=color, size=28),
+        tooltip=label,
+        on_click=on_click,
+        width=52,
+        height=52,
+        badge=badge,
+    )
 
 
 def subtitle(value: str, key: str | None = None) -> ft.Control:
@@ -173,6 +201,19 @@ def field(
         if had_error or live:
             (rerender or ui.render)()
 
+    def reveal(_: ft.ControlEvent) -> None:
+        form.revealed ^= {name}
+        (rerender or ui.render)()
+
+    shown = name in form.revealed
+    eye = None
+    if password:  # Flutter's own eye button has no name and no Tab stop: this one has both
+        eye = icon_action(
+            ui.t("ui.password.hide" if shown else "ui.password.show", field=label),
+            ft.Icons.VISIBILITY_OFF if shown else ft.Icons.VISIBILITY,
+            reveal,
+            key=f"field-{name}-reveal",
+        )
     return ft.TextField(
         key=f"field-{name}",
         label=label,
@@ -181,8 +222,8 @@ def field(
         helper_max_lines=3,
         error=ui.err(form.errors.get(name)),
         error_max_lines=4,
-        password=password,
-        can_reveal_password=password,
+        password=password and not shown,
+        suffix_icon=eye,
         keyboard_type=keyboard,
         capitalization=capitalization,
         autocorrect=False,

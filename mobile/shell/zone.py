@@ -1,4 +1,6 @@
-"""The person's time zone: every time the app shows, reads or schedules is in it.
+"""The person's time zone and language, as the page knows them.
+
+Zone: every time the app shows, reads or schedules is in it.
 
 On a phone or a desktop the app runs on the person's device, so the device's own zone is right
 (`None`: Python's local time). In web mode the Python code runs on the app server, whose zone is
@@ -6,6 +8,10 @@ not the person's: the page itself tells the browser's zone. A line added to Flet
 writes `Intl...timeZone` into the browser's storage before the app starts, where the launcher reads
 it with the other ids (`ZONE_KEY`, through Flet's SharedPreferences, which keeps `flutter.<key>`
 entries as JSON in localStorage).
+
+Language: Flutter's web engine writes its own default (en-US) into `<html lang>`, so a screen reader
+would read French with English rules. The same script keeps `lang` at the app's language, which the
+app stores under `LANG_KEY` (and finds again at the next visit).
 """
 
 import json
@@ -13,14 +19,31 @@ from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["ZONE_KEY", "web_assets", "zone_named"]
+__all__ = ["LANG_KEY", "ZONE_KEY", "web_assets", "zone_named"]
 
 ZONE_KEY = "ens.tz"
+LANG_KEY = "ens.lang"
 
-_SCRIPT = (
-    "<script>try{localStorage.setItem('flutter." + ZONE_KEY + "',"
-    "JSON.stringify(Intl.DateTimeFormat().resolvedOptions().timeZone));}catch(e){}</script>"
-)
+_SCRIPT = """<script>
+try {
+  localStorage.setItem('flutter.%(zone)s', JSON.stringify(Intl.DateTimeFormat().resolvedOptions().timeZone));
+} catch (e) {}
+(function () {
+  var key = 'flutter.%(lang)s', root = document.documentElement;
+  function apply() {
+    var lang = '%(default)s';
+    try { lang = JSON.parse(localStorage.getItem(key) || '""') || lang; } catch (e) {}
+    if (root.getAttribute('lang') !== lang) root.setAttribute('lang', lang);
+  }
+  var setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (name) {
+    setItem.apply(this, arguments);
+    if (name === key) apply();
+  };
+  new MutationObserver(apply).observe(root, {attributes: true, attributeFilter: ['lang']});
+  apply();
+})();
+</script>"""
 
 
 def zone_named(name: object) -> tzinfo | None:
@@ -40,7 +63,8 @@ def web_assets(folder: Path, lang: str) -> Path:
 
     index = (Path(get_package_web_dir()) / "index.html").read_text(encoding="utf-8")
     index = index.replace("<html>", f"<html lang={json.dumps(lang)}>", 1)
-    index = index.replace("<!-- fletAppConfig -->", _SCRIPT + "\n  <!-- fletAppConfig -->", 1)
+    script = _SCRIPT % {"zone": ZONE_KEY, "lang": LANG_KEY, "default": lang}
+    index = index.replace("<!-- fletAppConfig -->", script + "\n  <!-- fletAppConfig -->", 1)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(index, encoding="utf-8")
     return folder
