@@ -43,7 +43,7 @@ from mobile.settings import closed, contact, password, settings, unlock_code
 from mobile.shares import shares
 from mobile.shell import home
 from mobile.shell.router import Builder, Router, Screens
-from mobile.shell.state import Screen
+from mobile.shell.state import SECTIONS, Screen
 from sync.client import AccountClient
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
@@ -155,6 +155,31 @@ WITH_BACK = frozenset(
         Screen.RIGHTS,
     }
 )
+# The screens an address opens (the others need a choice first: a document, a conversation...).
+ROUTES = frozenset(
+    {
+        Screen.WELCOME,
+        Screen.ACTIVATE_IDS,
+        Screen.OBJECTION,
+        Screen.NEW_LETTER,
+        Screen.LOGIN,
+        Screen.PASSWORD_RESET,
+        Screen.HOME,
+        *SECTIONS.values(),
+        Screen.NOTIFICATIONS,
+        Screen.EMERGENCY,
+        Screen.MEASUREMENTS,
+        Screen.WISHES,
+        Screen.EMERGENCY_CARD,
+        Screen.ADMIN_DATA,
+        Screen.REIMBURSEMENTS,
+        Screen.CHECKUPS,
+        Screen.EXPORT,
+        Screen.PASSWORD_CHANGE,
+        Screen.CONTACT_CHANGE,
+        Screen.DEVICES,
+    }
+)
 # The band says whose space is shown (a child's, or that of someone one helps); the bell counts the
 # server's notifications and the agenda's reminders computed on this device.
 SCREENS = Screens(
@@ -162,6 +187,7 @@ SCREENS = Screens(
     with_back=WITH_BACK,
     band=lambda ui: space_band.build(ui) or helped_band.build(ui),
     bell=partial(notifications.appbar_bell, device_unread=agenda.device_unread),
+    routes=ROUTES,
 )
 
 
@@ -182,6 +208,11 @@ def main(page: ft.Page) -> None:
     page.theme = ft.Theme(color_scheme_seed="#0B4F9C")
     page.padding = ft.Padding.symmetric(horizontal=16, vertical=12)
     router = Router(page, state, SCREENS)
-    page.on_route_change = lambda e: app_consent.route_changed(router.ui, e.route)  # a consent request
-    router.render()
+
+    def route_changed(e: ft.RouteChangeEvent) -> None:
+        if not app_consent.route_changed(router.ui, e.route):  # an app's consent request, or a screen
+            router.follow(e.route)
+
+    page.on_route_change = route_changed
+    router.follow(page.route)  # an address opened directly (a bookmark, a shared link)
     attach(page, state, router.render)

@@ -192,10 +192,14 @@ def build(ui: Ui) -> list[ft.Control]:
     )
 
 
-def route_changed(ui: Ui, route: str) -> None:
+def route_changed(ui: Ui, route: str) -> bool:
     """The tab was sent here again (Flet keeps the session across a reload): a consent request
-    in the new address is kept, and shown at once when the holder is signed in."""
+    in the new address is kept, and shown at once when the holder is signed in. False when the
+    address holds no consent request (another screen's address)."""
     state = cast(CatalogueApp, ui.state)
-    if state.catalogue.keep_request(route) and state.me is not None and state.vault.unlocked:
+    if not state.catalogue.keep_request(route):
+        return False
+    if state.me is not None and state.vault.unlocked:
         state.go(Screen.HOME)  # the waiting request turns home into the consent screen
     ui.render()
+    return True

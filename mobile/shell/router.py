@@ -1,6 +1,12 @@
 """Shows the screen named by `AppState.screen`, with the app bar (way back, language switch, the
 bell) and, above the screen, the band of the space shown and the sync bar.
 
+Each screen has an address (`/documents`, `/agenda`...): the router pushes it to the browser when
+the screen changes, so the browser's back and forward buttons and a bookmarked or shared address
+open the screen again (`follow`). Only the screens of `Screens.routes` are opened from an address,
+and only as the state allows (`AppState.can_open`): a signed-out person is asked to sign in first,
+then taken there.
+
 The router knows no feature: the composition root (`mobile/main.py`) hands it `Screens`, each
 screen's builder and what is drawn around every screen.
 """
@@ -30,6 +36,19 @@ class Screens:
     with_back: frozenset[Screen]
     band: Part
     bell: Part
+    routes: frozenset[Screen] = frozenset()  # the screens an address opens (no choice needed first)
+
+
+def route_of(screen: Screen) -> str:
+    return "/" if screen == Screen.WELCOME else f"/{screen.value}"
+
+
+def screen_of(route: str) -> Screen | None:
+    path = route.split("?", 1)[0].strip("/")
+    try:
+        return Screen(path) if path else Screen.WELCOME
+    except ValueError:
+        return None
 
 
 class Router:
@@ -40,9 +59,31 @@ class Router:
         self.state = state
         self.screens = screens
         self.ui = Ui(page, state, self.render)
+        self.wanted: Screen | None = None  # an address opened before signing in: shown after
+        self._pushed: list[str] = []  # addresses pushed by the router, whose change event is its own
+        self._route = page.route.split("?", 1)[0]  # the browser's address, as last pushed or followed
+
+    def follow(self, route: str) -> None:
+        """The browser went to `route` (back, forward, an address typed or shared): show its screen
+        when it may be opened now, keep it for after the sign-in otherwise."""
+        if route in self._pushed:  # the echo of a screen already shown (the state may have moved on)
+            self._pushed.remove(route)
+            return
+        self._route = route.split("?", 1)[0]
+        screen = screen_of(route)
+        state = self.state
+        if screen is not None and screen != state.screen and screen in self.screens.routes | {Screen.WELCOME}:
+            if state.can_open(screen):
+                state.go(screen)
+            elif state.me is None:
+                self.wanted = screen
+        self.render()
 
     def render(self) -> None:
         state, page = self.state, self.page
+        if self.wanted is not None and state.screen == Screen.HOME and state.can_open(self.wanted):
+            state.go(self.wanted)  # signed in now: the address opened before
+            self.wanted = None
         page.title = self.ui.t("ui.app.title")
         # Flutter's own words (a dialog's "Alert", a field's characters left) follow the app's language.
         page.locale_configuration = ft.LocaleConfiguration(
@@ -80,6 +121,11 @@ class Router:
             )
         ]
         page.update()
+        route = route_of(state.screen)
+        if self._route != route and (state.screen in self.screens.routes or route == "/"):
+            self._route = route
+            self._pushed.append(route)
+            page.run_task(page.push_route, route)  # the browser's history: back and forward work
 
     def _appbar(self) -> ft.AppBar:
         state = self.state

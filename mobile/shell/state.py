@@ -42,6 +42,7 @@ from sync.store import ReadOnlyRecord, Store
 
 __all__ = [
     "SECTIONS",
+    "SIGNED_OUT_SCREENS",
     "ActivationForm",
     "AppState",
     "CloseForm",
@@ -124,6 +125,18 @@ class Screen(StrEnum):
     # "Mes droits" (issue #18): corrections asked of professionals, research, complaints.
     RIGHTS = "rights"
 
+
+# The screens of a person not signed in (an address of the space's screens asks to sign in first).
+SIGNED_OUT_SCREENS = frozenset(
+    {
+        Screen.WELCOME,
+        Screen.ACTIVATE_IDS,
+        Screen.OBJECTION,
+        Screen.NEW_LETTER,
+        Screen.LOGIN,
+        Screen.PASSWORD_RESET,
+    }
+)
 
 # The sections of the space, in the order of the home screen, and the screen each opens.
 SECTIONS: dict[str, Screen] = {
@@ -458,6 +471,11 @@ class AppState:
         if screen == Screen.LOGIN:
             self.login.clear_errors()
         self.screen = screen
+
+    def can_open(self, screen: Screen) -> bool:
+        """May an address open `screen` now? The screens of the space once signed in, those before
+        signing in otherwise."""
+        return (screen not in SIGNED_OUT_SCREENS) == (self.me is not None)
 
     def back(self) -> None:
         """The way back of each screen (never a dead end)."""
