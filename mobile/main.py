@@ -188,6 +188,7 @@ SCREENS = Screens(
     band=lambda ui: space_band.build(ui) or helped_band.build(ui),
     bell=partial(notifications.appbar_bell, device_unread=agenda.device_unread),
     routes=ROUTES,
+    nav=home.nav,
 )
 
 

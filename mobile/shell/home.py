@@ -1,8 +1,9 @@
-"""Home: greeting and the sections of the space, as large tappable tiles."""
+"""Home: greeting and the sections of the space, as large tappable tiles; on a wide screen the
+same sections stay listed beside every screen (`nav`)."""
 
 import flet as ft
 
-from mobile.shell.state import SECTIONS
+from mobile.shell.state import SECTIONS, Screen
 from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, banner, column, para, secondary_button, title
 
 ICONS = {
@@ -76,4 +77,49 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.Container(height=8),
         secondary_button(ui.t("ui.logout"), "logout", logout, busy=state.busy, icon=ft.Icons.LOGOUT),
         ft.Text("", size=BODY_SIZE),
+    )
+
+
+def nav(ui: Ui) -> ft.Control | None:
+    """The sections as a list beside the screen on a wide screen, the one shown marked (by its
+    selected state for screen readers, not by colour alone); None before signing in."""
+    state = ui.state
+    if state.me is None:
+        return None
+
+    def open_section(name: str):  # type: ignore[no-untyped-def]
+        def handler(_: ft.ControlEvent) -> None:
+            state.open_section(name)
+            ui.render()
+
+        return handler
+
+    def go_home(_: ft.ControlEvent) -> None:
+        state.go(Screen.HOME)
+        ui.render()
+
+    rows = [
+        ft.ListTile(
+            key="nav-home",
+            leading=ft.Icon(ft.Icons.HOME, color=PRIMARY),
+            title=ft.Text(ui.t("ui.nav.home"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
+            selected=state.screen == Screen.HOME,
+            on_click=go_home,
+        ),
+        *(
+            ft.ListTile(
+                key=f"nav-{name}",
+                leading=ft.Icon(ICONS[name], color=PRIMARY),
+                title=ft.Text(ui.t(f"ui.section.{name}"), size=BODY_SIZE, weight=ft.FontWeight.W_600),
+                selected=state.screen == screen,
+                selected_tile_color="#E8F0FB",
+                on_click=open_section(name),
+            )
+            for name, screen in SECTIONS.items()
+        ),
+    ]
+    return ft.Semantics(
+        label=ui.t("ui.nav.label"),
+        container=True,
+        content=ft.Column(rows, spacing=2, key="nav"),
     )

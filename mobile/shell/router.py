@@ -22,6 +22,7 @@ from mobile.shell.widgets import PRIMARY, Ui, icon_action
 
 __all__ = ["Builder", "Part", "Router", "Screens"]
 
+WIDE = 1000  # logical pixels from which the sections stay beside the screen
 LOCALES = {"fr": ft.Locale("fr", "FR"), "en": ft.Locale("en", "GB")}
 Builder = Callable[[Ui], list[ft.Control]]  # a screen: its controls, from the state
 Part = Callable[[Ui], ft.Control | None]  # drawn around every screen, or nothing
@@ -37,6 +38,7 @@ class Screens:
     band: Part
     bell: Part
     routes: frozenset[Screen] = frozenset()  # the screens an address opens (no choice needed first)
+    nav: Part = lambda _ui: None  # beside every screen on a wide screen (the sections), or nothing
 
 
 def route_of(screen: Screen) -> str:
@@ -62,6 +64,17 @@ class Router:
         self.wanted: Screen | None = None  # an address opened before signing in: shown after
         self._pushed: list[str] = []  # addresses pushed by the router, whose change event is its own
         self._route = page.route.split("?", 1)[0]  # the browser's address, as last pushed or followed
+        self._wide = self.is_wide()
+        page.on_resize = self._resized
+
+    def is_wide(self) -> bool:
+        """A desktop window or a tablet held wide: room for the sections beside the screen."""
+        return (self.page.width or 0) >= WIDE
+
+    def _resized(self, _: ft.PageResizeEvent) -> None:
+        if self.is_wide() != self._wide:
+            self._wide = self.is_wide()
+            self.render()
 
     def follow(self, route: str) -> None:
         """The browser went to `route` (back, forward, an address typed or shared): show its screen
@@ -95,31 +108,42 @@ class Router:
         content = [bar, *content] if bar is not None else content
         band = self.screens.band(self.ui)  # in a child's space
         content = [band, *content] if band is not None else content
+        nav = self.screens.nav(self.ui)
+        wide = self._wide and nav is not None and state.screen != Screen.HOME
         # Each screen scrolls in its own scrollable (keyed by the screen): a new screen opens at its
         # top, and the screen reader's layer starts where the drawing does (one page-wide scroll kept
         # the last screen's offset in its semantics, over the wrong controls).
-        page.controls = [
-            ft.Column(
-                [
-                    ft.ResponsiveRow(
-                        [
-                            ft.Column(
-                                content,
-                                key=f"screen-{state.screen.value}",
-                                col={"xs": 12, "sm": 10, "md": 8, "lg": 6, "xl": 5},
-                                spacing=16,
-                                horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-                            )
-                        ],
-                        alignment=ft.MainAxisAlignment.CENTER,
-                        key="layout",
-                    )
-                ],
-                key=f"scroll-{state.screen.value}",
-                scroll=ft.ScrollMode.AUTO,
+        screen = ft.Column(
+            [
+                ft.ResponsiveRow(
+                    [
+                        ft.Column(
+                            content,
+                            key=f"screen-{state.screen.value}",
+                            col={"xs": 12, "sm": 10, "md": 8, "lg": 6, "xl": 5}
+                            if not wide
+                            else {"xs": 12, "xl": 9},
+                            spacing=16,
+                            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                        )
+                    ],
+                    alignment=ft.MainAxisAlignment.CENTER,
+                    key="layout",
+                )
+            ],
+            key=f"scroll-{state.screen.value}",
+            scroll=ft.ScrollMode.AUTO,
+            expand=True,
+        )
+        if wide and nav is not None:  # two panes: the sections, and the screen
+            pane = ft.Container(ft.Column([nav], scroll=ft.ScrollMode.AUTO), width=320, key="nav-pane")
+            screen = ft.Row(
+                [pane, ft.VerticalDivider(width=1), screen],
                 expand=True,
+                vertical_alignment=ft.CrossAxisAlignment.START,
+                key="two-panes",
             )
-        ]
+        page.controls = [screen]
         page.update()
         route = route_of(state.screen)
         if self._route != route and (state.screen in self.screens.routes or route == "/"):
