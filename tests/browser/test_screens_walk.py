@@ -5,7 +5,7 @@ every problem it met, not at the first one."""
 
 from tests.browser.a11y import Problems, audit
 from tests.browser.conftest import BROWSER, Browser, Stack
-from tests.browser.test_activation_login import log_in, see, set_pin, tap
+from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap
 
 pytestmark = BROWSER
 
@@ -53,6 +53,7 @@ async def test_every_screen_is_named_headed_and_in_view(stack: Stack, browser_pa
     await see(page, "Bonjour Léa")
     await page.get_by_role("button", name="Notifications", exact=False).first.wait_for()
     found.append(await audit(page, "home"))
+    await shot(page, "walk-home")
 
     for tile, heading in SECTIONS.items():
         await page.get_by_role("button", name=tile).first.click()
@@ -64,6 +65,7 @@ async def test_every_screen_is_named_headed_and_in_view(stack: Stack, browser_pa
     await tap(page, "English")
     await see(page, "Hello Léa")
     found.append(await audit(page, "home in English", lang="en"))
+    await shot(page, "walk-home-en")
 
     problems = [str(p) for p in found if p]
     assert not problems, "\n".join(problems)
