@@ -28,7 +28,7 @@ async def test_scan_two_pages_into_one_document(stack: Stack, browser_page: Brow
     async with page.expect_file_chooser() as chooser:
         await tap(page, "Scanner plusieurs pages")
     await (await chooser.value).set_files(pages)
-    await see(page, "Document scanné : 2 page(s), ordonnance-page1.pdf")
+    await see(page, "Document scanné : 2 pages, ordonnance-page1.pdf")
     await page.locator("[aria-expanded]", has_text="Type de document").first.click()
     await page.get_by_text("Ordonnance de médicaments").first.click()
     await page.locator("[aria-expanded='true']").first.wait_for(state="hidden")
