@@ -53,8 +53,16 @@ def register_pro(stack: Stack) -> str:
 
 def pro_reads(stack: Stack, key: str, nir: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return cli(
-        stack, "backend_stub.commands.pro", "--key", key, "--url", stack.api_url,
-        "documents", "--nir", nir, *extra,
+        stack,
+        "backend_stub.commands.pro",
+        "--key",
+        key,
+        "--url",
+        stack.api_url,
+        "documents",
+        "--nir",
+        nir,
+        *extra,
     )
 
 
