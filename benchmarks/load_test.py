@@ -97,6 +97,7 @@ def parse_args() -> argparse.Namespace:
         "--cheap-argon2", action="store_true", help="Argon2id t=1, 1 MiB (said in the output)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the data dir and the database")
+    parser.add_argument("--db-prefix", default="ens_load_", help="its database's name before a random part")
     return parser.parse_args()
 
 
@@ -403,10 +404,10 @@ async def timed(
 # --- setup -------------------------------------------------------------------------------------
 
 
-def create_database(admin_url: str) -> str:
+def create_database(admin_url: str, prefix: str = "ens_load_") -> str:
     """A database of the test's own beside the admin URL's; its URL."""
     url = make_url(admin_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"ens_load_{secrets.token_hex(4)}"
+    name = f"{prefix}{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -579,7 +580,7 @@ def main() -> int:
     database_url = ""
     try:
         use_bench_environment(tmp)
-        database_url = create_database(args.admin_url)
+        database_url = create_database(args.admin_url, args.db_prefix)
         os.environ["ENS_DATABASE_URL"] = database_url
         if args.cheap_argon2:
             os.environ.update(CHEAP_ARGON2)
