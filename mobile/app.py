@@ -98,6 +98,7 @@ class VaultAppState(ShellState):
             self.history.entered()
         if screen != self.screen and screen == Screen.RIGHTS:
             self.rights.entered()
+            self.rights_from = self.screen  # back goes where "Mes droits" was opened from
         if screen != self.screen and screen == Screen.DEVICES:
             self.devices = DevicesState(self.client)  # listed afresh each time
         if screen != Screen.LOGIN:
@@ -161,7 +162,7 @@ class VaultAppState(ShellState):
             Screen.CONTACT_CHANGE: Screen.SETTINGS,
             Screen.PIN_CHANGE: Screen.HOME if self.settings.pin.outdated else Screen.SETTINGS,
             Screen.DEVICES: Screen.SETTINGS,
-            Screen.RIGHTS: Screen.SETTINGS,
+            Screen.RIGHTS: self.rights_from,
             Screen.ALERTS: Screen.PROFESSIONALS,
             Screen.PROFILE_SHARING: Screen.PROFESSIONALS,
         }
@@ -219,6 +220,7 @@ class VaultAppState(ShellState):
         self.settings = SettingsState(self.client, self.vault)
         self.devices = DevicesState(self.client)
         self.rights = RightsState(client)
+        self.rights_from = Screen.SETTINGS
         self.set_zone(self.tz)
 
     def set_zone(self, tz: tzinfo | None) -> None:

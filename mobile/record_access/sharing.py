@@ -8,8 +8,11 @@ import flet as ft
 from mobile.record_access.common import entering, record
 from mobile.record_access.state import SharingState
 from mobile.shell.panels import load_in_background, problem, status_line
-from mobile.shell.widgets import BODY_SIZE, Ui, column, para, title
+from mobile.shell.widgets import BODY_SIZE, ERROR_FG, Ui, column, para, title
 from sync.protocol.record_schemas import SectionSharing
+
+# What a professional must know to treat safely (EHDS art. 8: restricting access comes with a warning).
+SAFETY_SECTIONS = ("allergy", "treatment", "blood_group")
 
 
 def section_label(ui: Ui, section: str) -> str:
@@ -24,8 +27,9 @@ def _switch(ui: Ui, sharing: SharingState, item: SectionSharing) -> ft.Control:
         await ui.run(sharing, lambda: sharing.set(item.section, shared))
 
     hint = ui.t("ui.sharing.default.shared" if item.default else "ui.sharing.default.private")
+    risky = not item.shared and item.section in SAFETY_SECTIONS
     return ft.Column(
-        [
+        column(
             ft.Switch(
                 key=f"sharing-{item.section}",
                 label=section_label(ui, item.section),
@@ -35,7 +39,15 @@ def _switch(ui: Ui, sharing: SharingState, item: SectionSharing) -> ft.Control:
                 on_change=changed,
             ),
             ft.Text(hint, size=15, key=f"sharing-{item.section}-hint"),
-        ],
+            ft.Text(
+                ui.t(f"ui.sharing.risk.{item.section}"),
+                size=15,
+                color=ERROR_FG,
+                key=f"sharing-{item.section}-risk",
+            )
+            if risky
+            else None,
+        ),
         spacing=2,
         key=f"sharing-{item.section}-box",
     )
@@ -54,6 +66,7 @@ def build(ui: Ui) -> list[ft.Control]:
     return column(
         title(ui.t("ui.sharing.title")),
         para(ui.t("ui.sharing.intro"), key="sharing-intro"),
+        para(ui.t("ui.sharing.safety"), key="sharing-safety"),
         status_line(ui, sharing, "sharing"),
         problem(ui, sharing, retry, "sharing"),
         *[_switch(ui, sharing, item) for item in sharing.sections()],

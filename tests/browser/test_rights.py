@@ -64,6 +64,9 @@ async def test_a_correction_the_research_choice_and_a_complaint(stack: Stack, br
         "Réaction notée en 2019",
     )
     await back(page)
+    await see(page, "Iode")  # back on the list the request started from
+    await back(page)
+    await see(page, "Mon profil médical")
     await back(page)
     await see(page, "Bonjour Rose")
     await open_tile(page, "Paramètres")
@@ -73,11 +76,13 @@ async def test_a_correction_the_research_choice_and_a_complaint(stack: Stack, br
 
     # Research: refused, then allowed again; both changes are listed with their day.
     switch = page.get_by_role("switch", name="Mes données peuvent servir à la recherche")
+    await switch.scroll_into_view_if_needed()
     assert await switch.is_checked()
     await switch.click()
     await see(page, "Refusé : vos données ne sont transmises à aucune recherche.")
     await see(page, "Refusé le ")
     await shot(page, "rights-02-research-refused")
+    await switch.scroll_into_view_if_needed()
     await switch.click()
     await see(page, "Autorisé le ")
 
@@ -99,4 +104,5 @@ async def test_a_correction_the_research_choice_and_a_complaint(stack: Stack, br
     await see(page, "Votre réclamation est envoyée à")
     await see(page, "Je ne connais pas ce médecin.")
     await shot(page, "rights-03-complaint-sent")
+
     assert not browser_page.errors, browser_page.errors
