@@ -56,6 +56,9 @@ def document_store(settings: Settings) -> BlobStore:
 def build_context(settings: Settings, *, clock: Clock | None = None) -> Context:
     """The keys that are not in the database are attached to the engine here: the holders' keys
     of sealed columns, and the access logs' link keys and checkpoints."""
+    if settings.env == "production" and not settings.card_signing_keys:
+        # Refused at start, not as a 500 when a person first asks for their vaccination record.
+        raise ValueError("ENS_CARD_SIGNING_KEYS must be set in production")
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url)
     master = MasterKeys.parse(settings.master_keys)

@@ -6,6 +6,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from backend_stub.context import build_context
@@ -52,8 +53,8 @@ def test_every_answer_says_nosniff_and_https_adds_hsts(world: World) -> None:
 
 def test_the_api_map_is_for_developers_only(world: World, tmp_path: Path) -> None:
     assert world.api.get("/api/v1/openapi.json").status_code == 200
-    keys = {name: MasterKeys.generate(name) for name in ("m1", "l1", "s1")}
-    production = Settings(
+    keys = {name: MasterKeys.generate(name) for name in ("m1", "l1", "s1", "c1")}
+    common = dict(
         env="production",
         data_dir=tmp_path / "production",
         database_url=world.ctx.settings.database_url,
@@ -64,7 +65,9 @@ def test_the_api_map_is_for_developers_only(world: World, tmp_path: Path) -> Non
         email_sender="smtp",
         sms_sender="http",
     )
-    ctx = build_context(production)
+    with pytest.raises(ValueError, match="ENS_CARD_SIGNING_KEYS"):
+        build_context(Settings(**common))  # a server that could not sign a vaccination record
+    ctx = build_context(Settings(**common, card_signing_keys=keys["c1"]))
     try:
         api = TestClient(create_app(ctx))
         assert api.get("/api/v1/docs").status_code == 404
