@@ -48,6 +48,8 @@ class Holder(SQLModel, table=True):
     last_seq: int = 0  # the holder's change-feed sequence, bumped under a row lock
     last_vseq: int = 0  # the feed as the holder sees it: what is hidden from them takes no number
     last_gseq: int = 0  # the feed as a minor's parents see it: secret items take no number either
+    last_hseq: int = 0  # the feed as a helper sees it: items masked from helpers, messages skipped
+    last_hmseq: int = 0  # the same for a helper allowed the messages: masked items skipped
     log_seq: int = 0  # number of access-log entries; the chain's head is the last one's hash
     log_head: str = Field(default="", max_length=64)
     log_gseq: int = 0  # the access log's numbering as parents see it (secret items' lines skipped)

@@ -21,6 +21,8 @@ class Record(SQLModel, table=True):
         Index("ix_record_holder_collection_seq", "holder_id", "collection", "seq"),
         Index("ix_record_holder_vseq", "holder_id", "vseq"),
         Index("ix_record_holder_gseq", "holder_id", "gseq"),
+        Index("ix_record_holder_hseq", "holder_id", "hseq"),
+        Index("ix_record_holder_hmseq", "holder_id", "hmseq"),
     )
 
     holder_id: str = Field(foreign_key="holder.id", primary_key=True, max_length=32, ondelete="CASCADE")
@@ -28,10 +30,13 @@ class Record(SQLModel, table=True):
     collection: str = Field(max_length=32)
     version: int
     seq: int = Field(sa_type=BigInteger)
-    # The feed's numbers as the holder (`vseq`) and a minor's parents (`gseq`) see it; None: an item
-    # hidden from them, which must leave no gap they could see. `seq` orders every record.
+    # The feed's numbers as the holder (`vseq`), a minor's parents (`gseq`), a helper (`hseq`) and a
+    # helper allowed the messages (`hmseq`) see it; None: an item hidden from them, which must leave
+    # no gap they could see. `seq` orders every record.
     vseq: int | None = Field(default=None, sa_type=BigInteger)
     gseq: int | None = Field(default=None, sa_type=BigInteger)
+    hseq: int | None = Field(default=None, sa_type=BigInteger)
+    hmseq: int | None = Field(default=None, sa_type=BigInteger)
     deleted: bool = False
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(SealedJSON(), nullable=False))
     author: str = Field(default="holder", max_length=80)
@@ -57,7 +62,7 @@ class Upload(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
     sha256: str = Field(max_length=64)
-    audience: str = Field(default="", max_length=10)  # "" everyone of the space, "guardians", "patient"
+    audience: str = Field(default="", max_length=10)  # "" everyone of the space, "guardians", "patient", "helpers" (sent by a helper)
     size: int = Field(sa_type=BigInteger)
     offset: int = Field(default=0, sa_type=BigInteger)
     complete: bool = False

@@ -26,6 +26,7 @@ from sync.protocol.schemas import SpaceStatus
 SECRET = "hidden_from_guardians"  # a minor's item their parents must not see
 HIDDEN = "hidden_from_patient"  # until a professional has told the patient in person
 MASKED_FROM_HELPERS = "masked_from_helpers"  # the holder hid it from their helpers
+HELPERS = "helpers"  # the upload audience of what helpers send (their own de-duplication)
 PRO_PREFIX = "professional:"
 # Ids the server gives to what others write; a device never creates one, so a push naming one that
 # the caller cannot see gets the answer of one that does not exist.
@@ -56,6 +57,15 @@ def set_acting(guardian: Holder | None, helper: tuple[Holder, gate.Helper] | Non
 def parents() -> bool:
     """The request is a parent's on a minor's space: their own numbering of feeds and logs."""
     return acting_guardian() is not None
+
+
+def feed() -> str:
+    """The numbering of feeds this member reads, in which all they may see, and only that, has a
+    number (services/sequence.py): a minor's parents', a helper's (with or without the messages),
+    else the holder's. A representative who represents sees what the holder sees."""
+    if (helping := acting_helper()) is not None and not helping[1].represents:
+        return "hmseq" if helping[1].messages else "hseq"
+    return "gseq" if parents() else "vseq"
 
 
 def on_behalf() -> bool:
@@ -128,6 +138,13 @@ def audience(data: dict[str, Any]) -> str:
     if data.get(HIDDEN):
         return "patient"
     return "guardians" if data.get(SECRET) else ""
+
+
+def upload_audience() -> str:
+    """Where a new upload's bytes de-duplicate: a helper's (not a representative's) stay among the
+    helpers' own, so sending the bytes of an item masked from them never finds it."""
+    helping = acting_helper()
+    return HELPERS if helping is not None and not helping[1].represents else ""
 
 
 def reserved(record_id: str) -> bool:

@@ -4,7 +4,7 @@ Every change takes the next number of the holder's own sequence (`Holder.last_se
 under the holder's row lock), so the feed is "records of this holder with seq > cursor", served
 by an index and never by a device's clock. The feed a person reads is numbered for them: the
 holder's (`vseq`) skips what a professional hid from the patient, a minor's parents' (`gseq`)
-skips the minor's secret items too, so no number, gap or cursor tells them anything exists.
+skips the minor's secret items too, a helper's (`hseq`, `hmseq`) what is masked from helpers, so no number, gap or cursor tells them anything exists.
 What a member may see is the gate's answer (services/gatekeeper.py).
 """
 
@@ -53,6 +53,8 @@ class NewRecord:
     seq: int = 0
     vseq: int | None = None
     gseq: int | None = None
+    hseq: int | None = None
+    hmseq: int | None = None
     deleted: bool = False
     author: str = "holder"
 
@@ -62,7 +64,7 @@ class NewRecord:
 
 def record_out(record: Record | NewRecord) -> RecordOut:
     """A record as the member asking sees it: numbered in their own feed."""
-    number = record.gseq if gatekeeper.parents() else record.vseq
+    number = getattr(record, gatekeeper.feed())
     return RecordOut(
         id=record.id,
         collection=record.collection,
@@ -228,6 +230,10 @@ def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Nu
     holder_id = page.holder_id
     record = page.record(m.id)
     unseen = record is not None and not gatekeeper.visible(record)
+    if unseen and not gatekeeper.reserved(m.id) and (refusal := gatekeeper.write_refusal(m.collection, new=False)):
+        # A helper may know the id of an item masked since: it answers as any item they may not
+        # change (one they see, a deleted one, or any id when they only read).
+        return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal.value)
     if unseen:
         record = None  # what the member may not see does not exist for them
     if record is None and (unseen or gatekeeper.reserved(m.id)):
@@ -341,13 +347,13 @@ def pull(*, session: Session, holder: Holder, cursor: str, limit: int) -> PullRe
     (what they may not see has no number in it, so it is never read)."""
     after = decode_cursor(cursor)
     limit = max(1, min(limit, MAX_PULL))
-    parents = gatekeeper.parents()
-    number = col(Record.gseq) if parents else col(Record.vseq)
+    feed = gatekeeper.feed()
+    number = col(getattr(Record, feed))
     rows = session.exec(
         select(Record).where(Record.holder_id == holder.id, number > after).order_by(number).limit(limit + 1)
     ).all()
     page = rows[:limit]
-    last = (page[-1].gseq if parents else page[-1].vseq) if page else after
+    last = getattr(page[-1], feed) if page else after
     return PullResponse(
         changes=[record_out(r) for r in page if gatekeeper.visible(r)],
         cursor=encode_cursor(last or after),

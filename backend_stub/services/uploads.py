@@ -30,15 +30,23 @@ def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCre
     """A new upload, or the existing one for the same bytes (the checksum is the idempotency key).
 
     De-duplication stays inside the space's shared audience: bytes a professional hid from the
-    patient or from a minor's parents are kept apart, and never found from here."""
+    patient or from a minor's parents are kept apart, and never found from here; a helper's
+    uploads de-duplicate among the helpers' own (gatekeeper.upload_audience)."""
+    audience = gatekeeper.upload_audience()
     existing = session.exec(
         select(Upload).where(
-            Upload.holder_id == holder.id, Upload.sha256 == request.sha256, Upload.audience == ""
+            Upload.holder_id == holder.id, Upload.sha256 == request.sha256, Upload.audience == audience
         )
     ).first()
     if existing is not None:
         return _state(existing)
-    upload = Upload(holder_id=holder.id, sha256=request.sha256, size=request.size, created_at=ctx.clock.now())
+    upload = Upload(
+        holder_id=holder.id,
+        sha256=request.sha256,
+        size=request.size,
+        audience=audience,
+        created_at=ctx.clock.now(),
+    )
     session.add(upload)
     session.commit()
     return _state(upload)
