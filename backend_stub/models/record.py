@@ -62,7 +62,7 @@ class Upload(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     holder_id: str = Field(foreign_key="holder.id", index=True, max_length=32, ondelete="CASCADE")
     sha256: str = Field(max_length=64)
-    audience: str = Field(default="", max_length=10)  # "" everyone of the space, "guardians", "patient", "helpers" (sent by a helper)
+    audience: str = Field(default="", max_length=10)  # "", "guardians", "patient", "helpers"
     size: int = Field(sa_type=BigInteger)
     offset: int = Field(default=0, sa_type=BigInteger)
     complete: bool = False

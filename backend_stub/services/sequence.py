@@ -4,8 +4,8 @@ Every change takes the next number of the holder's own sequence (`Holder.last_se
 under the holder's row lock), and of the feeds of those who may see it: the holder's (`vseq`)
 skips what a professional hid from the patient, a minor's parents' (`gseq`) skips the minor's
 secret items too, a helper's (`hseq`, `hmseq` with the messages right) what the holder masked from
-their helpers (and, in `hseq`, messages). Every service that writes a record (sync, messages, professionals' writes,
-apps) numbers it here.
+their helpers (and, in `hseq`, messages). Every service that writes a record (sync, messages,
+professionals' writes, apps) numbers it here.
 """
 
 from dataclasses import dataclass
@@ -53,7 +53,8 @@ def _unnumbered(record: Numbered) -> tuple[bool, bool, bool, bool]:
     gone = record.deleted and known
     masked = hidden or bool(record.data.get(gatekeeper.MASKED_FROM_HELPERS))
     masked_m = masked or (gone and record.hmseq is None)
-    return hidden, secret, masked_m or record.collection in MESSAGING or (gone and record.hseq is None), masked_m
+    masked_h = masked_m or record.collection in MESSAGING or (gone and record.hseq is None)
+    return hidden, secret, masked_h, masked_m
 
 
 def _returning() -> list[Any]:

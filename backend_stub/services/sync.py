@@ -4,7 +4,8 @@ Every change takes the next number of the holder's own sequence (`Holder.last_se
 under the holder's row lock), so the feed is "records of this holder with seq > cursor", served
 by an index and never by a device's clock. The feed a person reads is numbered for them: the
 holder's (`vseq`) skips what a professional hid from the patient, a minor's parents' (`gseq`)
-skips the minor's secret items too, a helper's (`hseq`, `hmseq`) what is masked from helpers, so no number, gap or cursor tells them anything exists.
+skips the minor's secret items too, a helper's (`hseq`, `hmseq`) what is masked from helpers, so
+no number, gap or cursor tells them anything exists.
 What a member may see is the gate's answer (services/gatekeeper.py).
 """
 
@@ -230,7 +231,8 @@ def _apply(session: Session, m: Mutation, now: datetime, page: Page, numbers: Nu
     holder_id = page.holder_id
     record = page.record(m.id)
     unseen = record is not None and not gatekeeper.visible(record)
-    if unseen and not gatekeeper.reserved(m.id) and (refusal := gatekeeper.write_refusal(m.collection, new=False)):
+    refusal = gatekeeper.write_refusal(m.collection, new=False) if unseen else None
+    if refusal and not gatekeeper.reserved(m.id):
         # A helper may know the id of an item masked since: it answers as any item they may not
         # change (one they see, a deleted one, or any id when they only read).
         return MutationResult(seq=m.seq, outcome=Outcome.REJECTED, error=refusal.value)

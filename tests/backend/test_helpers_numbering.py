@@ -5,11 +5,19 @@ import hashlib
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.backend.test_helpers import A, _document, as_helper, helping, invite, push, world  # noqa: F401
+from backend_stub.context import Context
+from backend_stub.main import create_app
+from tests.backend.test_helpers import A, _document, as_helper, helping, invite, push
 from tests.backend.test_messages import pro_start
 from tests.backend.test_record_access import PDF, Pro
 from tests.conftest import World, bearer
+
+
+@pytest.fixture
+def world(ctx: Context) -> World:
+    return World(ctx, TestClient(create_app(ctx), base_url="https://testserver"))
 
 
 def feed(world: World, headers: dict[str, str]) -> list[dict[str, Any]]:
