@@ -5,6 +5,7 @@ import flet as ft
 
 from mobile.shell.state import SECTIONS, Screen
 from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, banner, column, para, secondary_button, title
+from sync.protocol.helpers_schemas import helper_sections
 
 ICONS = {
     "documents": ft.Icons.FOLDER_SHARED,
@@ -25,6 +26,13 @@ def unread_messages(ui: Ui, name: str) -> str:
     messages = getattr(ui.state, "messages", None)
     count = messages.unread_total() if name == "messages" and messages is not None else 0
     return " · " + ui.t("ui.messages.unread", count=count) if count else ""
+
+
+def shown_sections(state: object) -> list[str]:
+    """The sections of the space shown: in a helped person's space, only those a helper can use."""
+    helpers = getattr(state, "helpers", None)
+    helped = helpers.current() if helpers is not None else None
+    return [name for name in SECTIONS if helped is None or name in helper_sections(helped)]
 
 
 def build(ui: Ui) -> list[ft.Control]:
@@ -67,7 +75,7 @@ def build(ui: Ui) -> list[ft.Control]:
                 on_click=open_section(name),
             ),
         )
-        for name in SECTIONS
+        for name in shown_sections(state)
     ]
     return column(
         title(greeting, key="hello"),
@@ -115,7 +123,8 @@ def nav(ui: Ui) -> ft.Control | None:
                 selected_tile_color="#E8F0FB",
                 on_click=open_section(name),
             )
-            for name, screen in SECTIONS.items()
+            for name in shown_sections(state)
+            for screen in [SECTIONS[name]]
         ),
     ]
     return ft.Semantics(

@@ -90,3 +90,18 @@ class DelegationsOut(BaseModel):
 
     given: list[DelegationOut]
     received: list[DelegationOut]
+
+
+# The home sections a helper can use in the helped person's space: what the access gate's
+# HELPER_READS reach (the feed: documents, profile, agenda; professionals; the catalogue), the
+# messages with the messages right; a representative (tutelle, habilitation) also reads the
+# messages and the log. The rest is the holder's own (settings, helpers, children): not shown.
+HELPER_SECTIONS = ("documents", "profile", "agenda", "professionals", "catalogue")
+REPRESENTING = frozenset({"tutelle", "habilitation"})
+
+
+def helper_sections(d: DelegationOut) -> frozenset[str]:
+    """The sections of the helped person's home this helper (or representative) can use."""
+    if d.measure in REPRESENTING:
+        return frozenset(HELPER_SECTIONS) | {"messages", "access_log"}
+    return frozenset(HELPER_SECTIONS) | ({"messages"} if d.messages else set())

@@ -2,16 +2,19 @@
 the helped person's space (a separate sealed store), adding there, the attestation PDF, and the
 end: the helper is taken back to their own space and the copy is wiped from the device."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from backend_stub.rules import gate
 from mobile.app import VaultAppState
 from mobile.helpers.state import HelpersState
+from mobile.shell.home import shown_sections
 from mobile.shell.state import SECTIONS, Screen
 from sync.helped_spaces import HelpedSpace
 from sync.protocol.errors import ErrorCode
+from sync.protocol.helpers_schemas import DelegationOut, DelegationStatus, Person, helper_sections
 from tests.mobile.conftest import AppServer
 from tests.mobile.record_access.test_state import World
 from tests.mobile.shell.test_core import signed_in
@@ -95,6 +98,9 @@ def test_invite_accept_switch_add_attest_end_and_wipe(app_server: AppServer, tmp
     folder = space.vault().folder
     assert "helped" in folder.parts and folder.exists()
     assert helper.helpers.current() is not None and helper.screen == Screen.HOME
+    # Its home shows only what a helper can use (read and add, no messages).
+    assert shown_sections(helper) == ["documents", "profile", "agenda", "professionals", "catalogue"]
+    assert shown_sections(helped) == list(SECTIONS)
     space.store.put("appointment", APPOINTMENT)
     pushed = space.sync()
     assert pushed.error is None and pushed.pending == 0, pushed
@@ -150,3 +156,20 @@ def test_the_sync_loop_leaves_a_space_the_server_now_refuses(app_server: AppServ
     helper.sync_bar.sync()  # refused now: helpers.ended
     helper.sync_children()  # the loop's spare turn
     assert helper.helpers.active == "" and not folder.exists()
+
+
+def test_a_helped_space_shows_only_the_sections_a_helper_can_use() -> None:
+    who = Person(id="p1", first_name="Marie", last_name="Martin")
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    base = {"id": "d1", "helped": who, "helper": who, "status": DelegationStatus.ACTIVE}
+    base |= {"starts_on": now.date(), "ends_on": now.date(), "may_add": True, "created_at": now}
+    plain = DelegationOut(**base, messages=False, expires_at=now)
+    shown = helper_sections(plain)
+    assert shown <= set(SECTIONS) and "documents" in shown
+    assert not shown & {"settings", "helpers", "children", "access_log", "messages"}
+    assert "messages" in helper_sections(plain.model_copy(update={"messages": True}))
+    # Each shown section reads through a route the gate lets a helper reach.
+    routes = {"documents": "/sync/pull", "profile": "/sync/pull", "agenda": "/sync/pull"}
+    routes |= {"professionals": "/professionals", "catalogue": "/catalogue"}
+    assert all(routes[name] in gate.HELPER_READS for name in shown)
+    assert "/access-log" not in gate.HELPER_READS and "/settings" not in gate.HELPER_READS
