@@ -8,7 +8,7 @@ import sys
 from stdnum import luhn
 
 from tests.browser.conftest import BROWSER, ROOT, SHOTS, Browser, Stack
-from tests.browser.test_activation_login import log_in, see, shot, tap, type_into, unread_at_least
+from tests.browser.test_activation_login import log_in, reveal, see, shot, tap, type_into, unread_at_least
 
 pytestmark = BROWSER
 
@@ -83,11 +83,23 @@ async def sign_in(page, stack: Stack, email: str, first_name: str) -> None:
 
 
 async def open_tile(page, name: str) -> None:
-    await page.get_by_role("button", name=name).first.click()
+    tile = page.get_by_role("button", name=name)
+    await reveal(page, tile)
+    await tile.first.click()
+
+
+SCREEN_TEXT = (  # every label of the semantics tree: it changes with the screen shown
+    "() => [...document.querySelectorAll('flt-semantics')]"
+    ".map(e => e.getAttribute('aria-label') || '').join('|')"
+)
 
 
 async def back(page) -> None:
+    """Tap the arrow back and wait for the previous screen: a second tap sent before the first one's
+    screen arrives would be lost."""
+    before = await page.evaluate(SCREEN_TEXT)
     await page.get_by_label("Retour", exact=True).first.click()
+    await page.wait_for_function(f"before => ({SCREEN_TEXT})() !== before", arg=before)
 
 
 async def test_accesses_notifications_log_and_emergency_switch(stack: Stack, browser_page: Browser) -> None:

@@ -22,12 +22,58 @@ SECTIONS_FR = (
 )
 
 
-FOCUSED = "label => document.activeElement && document.activeElement.getAttribute('aria-label') === label"
+# A field's name is its label, then its hint on a second line once Flutter has drawn it.
+FOCUSED = (
+    "label => { const name = document.activeElement && document.activeElement.getAttribute('aria-label');"
+    " return name === label || (name || '').startsWith(label + '\\n'); }"
+)
+HOLDS = "text => document.activeElement && document.activeElement.value === text"
+
+
+async def painted(page) -> None:
+    """Wait until the browser has drawn two more frames: what Flutter built is on screen."""
+    await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+async def reveal(page, control, timeout: float = 30_000) -> None:
+    """Scroll the page until `control` (a locator) is in the semantics tree.
+
+    Flutter leaves a control scrolled out of view out of the DOM, so Playwright cannot scroll to
+    it: the wheel scrolls the page down, then back to the top, until the control shows up.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    down = 0
+    while True:
+        try:
+            await control.first.wait_for(state="attached", timeout=1_500)
+            return
+        except PlaywrightTimeout:
+            if time.monotonic() > deadline:
+                await page.screenshot(path=str(SHOTS / "FAILED-reveal.png"))
+                raise
+        await page.mouse.move(200, 500)
+        down = 0 if down == 8 else down + 1
+        await page.mouse.wheel(0, 400 if down else -20_000)
+
+
+async def choose(page, label: str, option: str) -> None:
+    """Open a dropdown by its label, pick an option, and wait until its menu has closed."""
+    dropdown = page.locator("[aria-expanded]", has_text=label)
+    await reveal(page, dropdown)
+    await dropdown.first.click()
+    await page.locator("[aria-expanded='true']").first.wait_for(state="visible")
+    await page.get_by_role("button", name=option, exact=True).last.click()
+    await page.locator("[aria-expanded='true']").first.wait_for(state="hidden")
 
 
 async def shot(page, name: str) -> None:
-    await page.wait_for_timeout(300)  # let the last frame paint
+    await painted(page)
     await page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def field(page, label: str):  # type: ignore[no-untyped-def]
+    """A text field by its label, with or without its hint."""
+    return page.get_by_role("textbox", name=re.compile(f"^{re.escape(label)}(\n|$)"))
 
 
 async def type_into(page, label: str, text: str, *, replace: bool = True) -> None:
@@ -36,29 +82,33 @@ async def type_into(page, label: str, text: str, *, replace: bool = True) -> Non
     Keys typed before Flutter has given the field focus are lost, so wait for it,
     then check what the field holds and type again if needed.
     """
-    box = page.get_by_role("textbox", name=label, exact=True)
+    box = field(page, label)
+    await reveal(page, box)
     for _ in range(4):
         await box.click(position={"x": 24, "y": 18})
         try:
             await page.wait_for_function(FOCUSED, arg=label, timeout=5_000)
         except PlaywrightTimeout:
             continue  # the screen was redrawn under the click (e.g. just after a reload): click again
-        await page.wait_for_timeout(250)  # Flutter attaches its text input just after the focus
+        await painted(page)  # Flutter attaches its text input in the frame after the focus
         if replace:
             await page.keyboard.press("Control+A")
             await page.keyboard.press("Backspace")
         await page.keyboard.type(text)
-        await page.wait_for_timeout(250)
-        if await page.evaluate("document.activeElement.value") == text:
+        try:
+            await page.wait_for_function(HOLDS, arg=text, timeout=5_000)
             return
+        except PlaywrightTimeout:
+            pass
         print(f"retyping into {label!r}")  # seen in -s output only; the final check is below
     raise AssertionError(f"could not type into {label!r}")
 
 
 async def value_of(page, label: str) -> str:
     """What a text field holds: Flutter puts it in the DOM editing element once the field has focus."""
-    await page.get_by_role("textbox", name=label, exact=True).click(position={"x": 24, "y": 18})
-    await page.wait_for_timeout(200)
+    await field(page, label).click(position={"x": 24, "y": 18})
+    await page.wait_for_function(FOCUSED, arg=label)
+    await painted(page)
     return await page.evaluate("document.activeElement && document.activeElement.value || ''")
 
 
@@ -86,7 +136,9 @@ async def unread_at_least(page, least: int, timeout: float = 30_000) -> int:
 
 
 async def tap(page, name: str) -> None:
-    await page.get_by_role("button", name=name, exact=True).click()
+    button = page.get_by_role("button", name=name, exact=True)
+    await reveal(page, button)
+    await button.click()
 
 
 async def log_in(page, stack: Stack, email: str) -> None:

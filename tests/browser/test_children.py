@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import back, open_tile, sign_in
-from tests.browser.test_activation_login import see, shot, tap, type_into
+from tests.browser.test_activation_login import choose, see, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -73,9 +73,7 @@ async def test_parent_switches_to_the_child_and_vaccinates(stack: Stack, browser
     await band_visible(page)
     await open_tile(page, "Mes vaccinations")
     await tap(page, "Ajouter une vaccination")
-    await page.locator("[aria-expanded]", has_text="Vaccin").first.click()
-    await page.get_by_text(DTCAP).first.click()
-    await page.wait_for_timeout(300)
+    await choose(page, "Vaccin", DTCAP)
     await type_into(page, "Date de la vaccination", (today - timedelta(days=3)).strftime("%d/%m/%Y"))
     await tap(page, "Enregistrer")
     await see(page, "C'est enregistré sur cet appareil")

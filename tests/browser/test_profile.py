@@ -2,15 +2,12 @@
 which a rescuer opens from the unlock screen without the unlock code."""
 
 from tests.browser.conftest import BROWSER, Browser, Stack
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap, type_into
+from tests.browser.test_access_log import back, open_tile
+from tests.browser.test_activation_login import choose, log_in, see, set_pin, shot, tap, type_into
 
 pytestmark = BROWSER
 
 SUBSTANCE = "Pénicilline"
-
-
-async def back(page) -> None:  # type: ignore[no-untyped-def]
-    await page.locator("[aria-label='Retour']").first.click()
 
 
 async def test_allergy_then_emergency_card_from_the_unlock_screen(
@@ -23,20 +20,18 @@ async def test_allergy_then_emergency_card_from_the_unlock_screen(
     await set_pin(page)
     await see(page, "Bonjour Louise")
 
-    await page.get_by_role("button", name="Profil médical").first.click()
+    await open_tile(page, "Profil médical")
     await see(page, "Mon profil médical")
     await see(page, "Urgence et volontés")
     await shot(page, "profile-hub")
 
     # An allergy: the required field is said, then saved with its severity.
-    await page.get_by_role("button", name="Mes allergies").first.click()
+    await open_tile(page, "Mes allergies")
     await tap(page, "Ajouter une allergie")
     await tap(page, "Enregistrer")
     await see(page, "Ce champ est obligatoire.")
     await type_into(page, "Allergie à (médicament, aliment, produit…)", SUBSTANCE)
-    await page.locator("[aria-expanded]", has_text="Gravité (facultatif)").first.click()
-    await page.get_by_text("Danger de mort (choc anaphylactique)").first.click()
-    await page.wait_for_timeout(300)
+    await choose(page, "Gravité (facultatif)", "Danger de mort (choc anaphylactique)")
     await tap(page, "Enregistrer")
     await see(page, "C'est enregistré sur cet appareil")
     await see(page, SUBSTANCE)
@@ -44,7 +39,7 @@ async def test_allergy_then_emergency_card_from_the_unlock_screen(
 
     # Wishes: the law on organ donation said plainly, a choice saved.
     await back(page)
-    await page.get_by_role("button", name="Urgence et volontés").first.click()
+    await open_tile(page, "Urgence et volontés")
     await see(page, "registre national des refus")
     await page.get_by_role("radio", name="Je refuse tout don d'organes et de tissus").click()
     await tap(page, "Enregistrer mes volontés")
@@ -54,7 +49,7 @@ async def test_allergy_then_emergency_card_from_the_unlock_screen(
     # The emergency card: off by default and explained, then turned on.
     await back(page)
     await see(page, "Désactivée (vous pouvez l'activer)")
-    await page.get_by_role("button", name="Carte d'urgence").first.click()
+    await open_tile(page, "Carte d'urgence")
     await see(page, "SANS votre code")
     await see(page, "Désactivée : personne ne peut la lire sans votre code.")
     await tap(page, "Activer la carte d'urgence")

@@ -5,7 +5,7 @@ from datetime import date
 
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import cli
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap, type_into
+from tests.browser.test_activation_login import choose, log_in, see, set_pin, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -14,14 +14,6 @@ SAVED = "C'est enregistré sur cet appareil"
 
 async def back(page) -> None:  # type: ignore[no-untyped-def]
     await page.locator("[aria-label='Retour']").first.click()
-
-
-async def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Open a dropdown by its label, pick an option, and wait until its menu has closed."""
-    await page.locator("[aria-expanded]", has_text=label).first.click()
-    await page.locator("[aria-expanded='true']").first.wait_for(state="visible")
-    await page.get_by_role("button", name=option, exact=True).last.click()
-    await page.locator("[aria-expanded='true']").first.wait_for(state="hidden")
 
 
 async def test_blood_group_and_hospital_stay(stack: Stack, browser_page: Browser) -> None:

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from tests.browser.conftest import BROWSER, Browser, Stack
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap, type_into
+from tests.browser.test_activation_login import choose, log_in, see, set_pin, shot, tap, type_into
 from tests.browser.test_vault_and_documents import tiny_pdf
 
 pytestmark = BROWSER
@@ -29,9 +29,7 @@ async def test_share_a_document_with_a_link_and_a_code(
     async with page.expect_file_chooser() as chooser:
         await tap(page, "Choisir un fichier")
     await (await chooser.value).set_files(str(pdf_path))
-    await page.locator("[aria-expanded]", has_text="Type de document").first.click()
-    await page.get_by_text("Compte rendu d'imagerie").first.click()
-    await page.wait_for_timeout(300)
+    await choose(page, "Type de document", "Compte rendu d'imagerie")
     await tap(page, "Enregistrer le document")
     await see(page, "Document ajouté")
     await see(page, "À jour · dernière synchronisation", timeout=40_000)
