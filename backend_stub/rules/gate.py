@@ -81,6 +81,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sync.protocol.errors import ErrorCode
+from sync.protocol.helpers_schemas import REPRESENTING
 from sync.protocol.reference import readable_sections, readable_types
 from sync.protocol.schemas import SpaceStatus
 
@@ -211,7 +212,7 @@ class Operator:
 # Legal protection measures (Code civil art. 440, 473, 494-1): a tutelle and an habilitation
 # familiale represent the person (the representative acts as a parent does on a minor's space);
 # a curatelle assists (read and add, no messages: the person keeps their login and sees it all).
-REPRESENTS = frozenset({"tutelle", "habilitation"})  # habilitation: the habilitation familiale
+REPRESENTS = REPRESENTING  # habilitation: the habilitation familiale (one list for the app and the gate)
 MEASURES = REPRESENTS | {"curatelle"}
 # What a helper (or a curator) may reach of the holder routes, by route; the rest is the holder's.
 HELPER_READS = frozenset(

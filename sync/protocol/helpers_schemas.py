@@ -97,7 +97,7 @@ class DelegationsOut(BaseModel):
 # messages with the messages right; a representative (tutelle, habilitation) also reads the
 # messages and the log. The rest is the holder's own (settings, helpers, children): not shown.
 HELPER_SECTIONS = ("documents", "profile", "agenda", "professionals", "catalogue")
-REPRESENTING = frozenset({"tutelle", "habilitation"})
+REPRESENTING = frozenset({"tutelle", "habilitation"})  # the measures that represent (the gate reads it too)
 
 
 def helper_sections(d: DelegationOut) -> frozenset[str]:
