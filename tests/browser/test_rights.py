@@ -88,7 +88,7 @@ async def test_a_correction_the_research_choice_and_a_complaint(stack: Stack, br
 
     # The signed vaccination record's QR code.
     await tap(page, "Obtenir mon carnet signé (QR code)")
-    await see(page, "0 vaccination(s).")
+    await see(page, "0 vaccination.")  # French: 0 takes the singular
     await page.get_by_label("QR code de votre carnet de vaccination signé", exact=False).first.wait_for()
 
     # A complaint about the doctor's access, from the access log.
