@@ -72,8 +72,10 @@ async def shot(page, name: str) -> None:
 
 
 def field(page, label: str):  # type: ignore[no-untyped-def]
-    """A text field by its label, with or without its hint."""
-    return page.get_by_role("textbox", name=re.compile(f"^{re.escape(label)}(\n|$)"))
+    """A text field by its label, with or without its hint (a slash escaped: Playwright hands the
+    pattern to the browser as a JavaScript regex literal)."""
+    pattern = re.escape(label).replace("/", r"\/")
+    return page.get_by_role("textbox", name=re.compile(f"^{pattern}(\n|$)"))
 
 
 async def type_into(page, label: str, text: str, *, replace: bool = True) -> None:
