@@ -11,6 +11,7 @@ import flet as ft
 from mobile.administrative.state import FIELDS, AdminState, CorrectionForm, ReimbursementsState
 from mobile.shell.core import SpaceApp
 from mobile.shell.panels import chip, load_in_background, problem, status_line
+from mobile.shell.pickers import picked_field
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,
@@ -135,7 +136,9 @@ def _form(ui: Ui, admin: AdminState, form: CorrectionForm) -> ft.Control:
                     ui.t("ui.admin.form.current", value=admin.value_of(chosen, ui.state.lang)),
                     key="admin-form-now",
                 ),
-                field(ui, form, "value", ui.t("ui.admin.form.value"), helper=hint, on_submit=send),
+                (picked_field if chosen == "birth_date" else field)(
+                    ui, form, "value", ui.t("ui.admin.form.value"), helper=hint, on_submit=send
+                ),
                 field(ui, form, "note", ui.t("ui.admin.form.note")),
                 ft.Row(
                     [

@@ -12,6 +12,7 @@ import flet as ft
 from mobile.agenda.state import DELAYS, AgendaState, Appointment, DeviceNotice, plyer_notify
 from mobile.shell.core import SpaceApp
 from mobile.shell.panels import chip, confirm_dialog, offer_file, small_button
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen, local_error
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -275,21 +276,11 @@ def build_form(ui: Ui) -> list[ft.Control]:
         title(ui.t("ui.agenda.form.edit" if form.editing else "ui.agenda.form.add")),
         banner(ui, form.banner, key="appt-banner"),
         para(ui.t("ui.agenda.form.hint")),
-        field(
-            ui,
-            form,
-            "date",
-            ui.t("ui.agenda.field.date"),
-            helper=ui.t("ui.agenda.field.date.helper"),
-            keyboard=ft.KeyboardType.DATETIME,
+        picked_field(
+            ui, form, "date", ui.t("ui.agenda.field.date"), helper=ui.t("ui.agenda.field.date.helper")
         ),
-        field(
-            ui,
-            form,
-            "time",
-            ui.t("ui.agenda.field.time"),
-            helper=ui.t("ui.agenda.field.time.helper"),
-            keyboard=ft.KeyboardType.DATETIME,
+        picked_field(
+            ui, form, "time", ui.t("ui.agenda.field.time"), "time", helper=ui.t("ui.agenda.field.time.helper")
         ),
         field(ui, form, "professional", ui.t("ui.agenda.field.professional")),
         field(ui, form, "reason", ui.t("ui.agenda.field.reason")),

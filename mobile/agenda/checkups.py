@@ -8,6 +8,7 @@ import flet as ft
 from mobile.agenda.agenda import agenda_of
 from mobile.agenda.state import AgendaState
 from mobile.shell.panels import chip, confirm_dialog, small_button
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -16,7 +17,6 @@ from mobile.shell.widgets import (
     Ui,
     banner,
     column,
-    field,
     notice,
     para,
     subtitle,
@@ -71,14 +71,7 @@ def _done_form(ui: Ui, agenda: AgendaState, r: Reminder, key: str) -> ft.Control
         ft.Text(
             ui.t("ui.checkups.done.title"), size=BODY_SIZE, weight=ft.FontWeight.W_600, key=f"{key}-done-q"
         ),
-        field(
-            ui,
-            form,
-            "date",
-            ui.t("ui.checkups.done.field"),
-            keyboard=ft.KeyboardType.DATETIME,
-            on_submit=save,
-        ),
+        picked_field(ui, form, "date", ui.t("ui.checkups.done.field"), on_submit=save),
         para(ui.t("ui.checkups.done.vaccine"), key=f"{key}-done-vaccine") if r.vaccines else None,
         banner(ui, form.banner, key=f"{key}-done-banner"),
         ft.Row(

@@ -23,7 +23,7 @@ from typing import Any
 from mobile.shell.state import Form, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
-from mobile.shell.words import parse_day, text
+from mobile.shell.words import parse_day, parse_time, text
 from sync.errors import SyncError
 from sync.protocol.agenda_records import REMINDERS, TEXT_LIMITS
 from sync.protocol.calendar_export import CalendarEvent, to_ics
@@ -61,18 +61,6 @@ DELAYS: dict[str, timedelta | None] = dict(zip(REMINDERS, _DURATIONS, strict=Tru
 SEEN_KEY, PUSHED_KEY = "agenda_seen", "agenda_pushed"
 KEEP_IDS = 400  # read / pushed ids remembered (the oldest are forgotten)
 NEUTRAL_TITLE, NEUTRAL_TEXT = "ui.agenda.local.title", "ui.agenda.local.text"
-
-
-def parse_time(value: str) -> time | None:
-    """A time typed as 14:30, 14h30, 14h or 9.05; None when it is not one."""
-    raw = value.strip().lower().replace("h", ":").replace(".", ":").replace(" ", "")
-    if raw.endswith(":"):
-        raw += "00"
-    parts = raw.split(":")
-    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
-        return None
-    hour, minute = int(parts[0]), int(parts[1])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def plyer_notify(title: str, message: str) -> bool:

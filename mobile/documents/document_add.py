@@ -8,6 +8,7 @@ import flet as ft
 from mobile.documents.documents import DocumentsApp
 from mobile.documents.state import IMAGES
 from mobile.shell.files import EXTENSIONS
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -132,7 +133,7 @@ def build(ui: Ui) -> list[ft.Control]:
             on_select=pick_type,
             error=ui.err(form.errors.get("type")),
         ),
-        field(ui, form, "date", ui.t("ui.docs.add.date"), helper=ui.t("ui.docs.date.helper")),
+        picked_field(ui, form, "date", ui.t("ui.docs.add.date"), helper=ui.t("ui.docs.date.helper")),
         primary_button(ui.t("ui.docs.add.save"), "add-save", save, busy=form.busy, icon=ft.Icons.SAVE),
         secondary_button(ui.t("ui.cancel"), "add-cancel", cancel, busy=form.busy, icon=ft.Icons.CLOSE),
         progress(ui, form.busy),

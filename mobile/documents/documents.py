@@ -6,6 +6,7 @@ import flet as ft
 
 from mobile.documents.state import DocumentRow, DocumentsState, describe_author
 from mobile.shell.core import SpaceApp
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -226,7 +227,7 @@ def build(ui: Ui) -> list[ft.Control]:
         ft.ResponsiveRow(
             [
                 ft.Container(
-                    field(
+                    picked_field(
                         ui,
                         filters,
                         "from",
@@ -238,7 +239,7 @@ def build(ui: Ui) -> list[ft.Control]:
                     key="from-box",
                 ),
                 ft.Container(
-                    field(
+                    picked_field(
                         ui,
                         filters,
                         "to",

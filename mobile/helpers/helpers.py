@@ -8,6 +8,7 @@ from mobile.helpers.state import HelpersState
 from mobile.helpers.words import rights, status
 from mobile.shell.core import SpaceApp
 from mobile.shell.panels import load_in_background
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     PRIMARY,
@@ -83,10 +84,12 @@ def _form(ui: Ui, state: HelpersApp) -> list[ft.Control | None]:
         banner(ui, form.banner),
         field(ui, form, "last_name", ui.t("ui.helpers.form.last_name")),
         field(ui, form, "first_name", ui.t("ui.helpers.form.first_name")),
-        field(ui, form, "birth_date", ui.t("ui.helpers.form.birth_date"), helper=day_hint),
+        picked_field(ui, form, "birth_date", ui.t("ui.helpers.form.birth_date"), helper=day_hint),
         field(ui, form, "nir", ui.t("ui.helpers.form.nir"), keyboard=ft.KeyboardType.NUMBER),
-        field(ui, form, "starts_on", ui.t("ui.helpers.form.starts_on"), helper=day_hint),
-        field(ui, form, "ends_on", ui.t("ui.helpers.form.ends_on"), helper=ui.t("ui.helpers.form.ends_hint")),
+        picked_field(ui, form, "starts_on", ui.t("ui.helpers.form.starts_on"), helper=day_hint),
+        picked_field(
+            ui, form, "ends_on", ui.t("ui.helpers.form.ends_on"), helper=ui.t("ui.helpers.form.ends_hint")
+        ),
         ft.Checkbox(
             label=ui.t("ui.helpers.form.may_add"),
             value=form.may_add,

@@ -8,6 +8,7 @@ from mobile.measurements.measurements import MeasurementsApp
 from mobile.measurements.state import Outcome
 from mobile.shell.measure_words import kind_label, unit_of
 from mobile.shell.panels import confirm_dialog
+from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui, banner, column, field, primary_button, secondary_button, title
 from sync.protocol.measurements import kinds
@@ -67,21 +68,16 @@ def build(ui: Ui) -> list[ft.Control]:
         field(ui, form, "second", ui.t("ui.measurements.add.diastolic", unit=unit), keyboard=number)
         if two
         else None,
-        field(
-            ui,
-            form,
-            "date",
-            ui.t("ui.measurements.add.date"),
-            helper=ui.t("ui.measurements.add.date.helper"),
-            keyboard=ft.KeyboardType.DATETIME,
+        picked_field(
+            ui, form, "date", ui.t("ui.measurements.add.date"), helper=ui.t("ui.measurements.add.date.helper")
         ),
-        field(
+        picked_field(
             ui,
             form,
             "time",
             ui.t("ui.measurements.add.time"),
+            "time",
             helper=ui.t("ui.measurements.add.time.helper"),
-            keyboard=ft.KeyboardType.DATETIME,
         ),
         field(ui, form, "note", ui.t("ui.measurements.add.note")),
         primary_button(ui.t("ui.measurements.add.save"), "reading-save", save, icon=ft.Icons.SAVE),

@@ -11,6 +11,7 @@ import flet as ft
 from mobile.profile.profile import ProfileApp
 from mobile.profile.state import DATE_KINDS, EntryForm, EntryRow, ProfileState, shown_day
 from mobile.shell.panels import chip, confirm_dialog, small_button
+from mobile.shell.pickers import picked_field
 from mobile.shell.widgets import (
     BODY_SIZE,
     PRIMARY,
@@ -77,16 +78,7 @@ def entry_form(ui: Ui, form: EntryForm, *, on_save: Any, on_cancel: Any, busy: b
                 )
             )
         elif spec.kind in DATE_KINDS:
-            controls.append(
-                field(
-                    ui,
-                    form,
-                    spec.name,
-                    label,
-                    helper=ui.t("ui.profile.date_helper"),
-                    keyboard=ft.KeyboardType.DATETIME,
-                )
-            )
+            controls.append(picked_field(ui, form, spec.name, label, helper=ui.t("ui.profile.date_helper")))
         elif spec.kind == "phone":
             controls.append(
                 field(

@@ -7,6 +7,7 @@ import flet as ft
 from mobile.record_access.common import entering, record
 from mobile.record_access.state import LOG_KINDS, AccessLogState
 from mobile.shell.panels import chip, load_in_background, problem, small_button, status_line
+from mobile.shell.pickers import picker_button, with_picker
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -58,10 +59,19 @@ def _date_field(ui: Ui, log: AccessLogState, name: str, on_submit) -> ft.Control
         if had_error:
             ui.render()
 
-    return ft.TextField(
+    def chosen(value: str) -> None:
+        log.set_date(name, value)
+        ui.render()
+
+    label = ui.t(f"ui.log.filter.{name}")
+
+    def value() -> str:
+        return log.since_text if name == "since" else log.until_text
+
+    box = ft.TextField(
         key=f"field-log-{name}",
-        label=ui.t(f"ui.log.filter.{name}"),
-        value=log.since_text if name == "since" else log.until_text,
+        label=label,
+        value=value(),
         hint_text=ui.t("ui.log.filter.date_hint"),
         error=ui.err(log.errors.get(name)),
         error_max_lines=3,
@@ -73,6 +83,8 @@ def _date_field(ui: Ui, log: AccessLogState, name: str, on_submit) -> ft.Control
         on_change=changed,
         on_submit=on_submit,
     )
+    button = picker_button(ui, kind="day", key=f"field-log-{name}", label=label, current=value, chosen=chosen)
+    return with_picker(box, button, f"field-log-{name}")
 
 
 def _filters(ui: Ui, log: AccessLogState) -> ft.Control:

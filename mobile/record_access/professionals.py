@@ -17,6 +17,7 @@ from mobile.record_access.state import (
     profession_label,
 )
 from mobile.shell.panels import chip, confirm_dialog, load_in_background, problem, small_button, status_line
+from mobile.shell.pickers import picker_button, with_picker
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,
@@ -90,9 +91,15 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
     radios = radio_group(f"{key}-period", pros.period, periods, period_changed)
     date_field = None
     if pros.period == "date":
-        date_field = ft.TextField(
+
+        def chosen(value: str) -> None:
+            pros.set_until(value)
+            ui.render()
+
+        label = ui.t("ui.pros.until.label")
+        box = ft.TextField(
             key=f"{key}-until",
-            label=ui.t("ui.pros.until.label"),
+            label=label,
             value=pros.until_text,
             helper=ui.t("ui.pros.until.helper"),
             helper_max_lines=3,
@@ -107,6 +114,10 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
             on_change=until_changed,
             on_submit=confirm,
         )
+        button = picker_button(
+            ui, kind="day", key=f"{key}-until", label=label, current=lambda: pros.until_text, chosen=chosen
+        )
+        date_field = with_picker(box, button, f"{key}-until")
     return ft.Container(
         key=key,
         bgcolor="#F2F6FB",

@@ -1,12 +1,12 @@
 """Turning errors, dates and names into words: every message the screens show comes through here,
-and a day the person typed comes back through `parse_day`.
+and a day or a time the person typed comes back through `parse_day` or `parse_time`.
 
 `error_text` derives the values a message needs from what the server sent (a lock time in
 UTC becomes local time, seconds become minutes) so the screens only ever hand over the error.
 """
 
 import math
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from sync.errors import SyncError
@@ -21,6 +21,7 @@ __all__ = [
     "format_date",
     "format_datetime",
     "parse_day",
+    "parse_time",
     "profession_label",
     "text",
 ]
@@ -124,3 +125,15 @@ def parse_day(value: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def parse_time(value: str) -> time | None:
+    """A time typed as 14:30, 14h30, 14h or 9.05; None when it is not one."""
+    raw = value.strip().lower().replace("h", ":").replace(".", ":").replace(" ", "")
+    if raw.endswith(":"):
+        raw += "00"
+    parts = raw.split(":")
+    if len(parts) != 2 or not all(p.isdigit() and 1 <= len(p) <= 2 for p in parts):
+        return None
+    hour, minute = int(parts[0]), int(parts[1])
+    return time(hour, minute) if hour < 24 and minute < 60 else None
