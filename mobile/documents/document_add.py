@@ -7,6 +7,7 @@ import flet as ft
 
 from mobile.documents.documents import DocumentsApp
 from mobile.documents.state import IMAGES
+from mobile.shell.file_picker import choose_files
 from mobile.shell.files import EXTENSIONS
 from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
@@ -40,27 +41,14 @@ def build(ui: Ui) -> list[ft.Control]:
     form = docs.add
 
     async def pick(_: ft.ControlEvent) -> None:
-        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-        files = await picker.pick_files(
-            dialog_title=ui.t("ui.docs.add.pick"),
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=list(EXTENSIONS),
-            with_data=True,
-        )
+        files = await choose_files(ui.t("ui.docs.add.pick"), EXTENSIONS)
         if files:
             chosen = files[0]
             docs.choose_file(chosen.name, chosen.bytes)
         ui.render()
 
     async def scan(_: ft.ControlEvent) -> None:
-        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-        files = await picker.pick_files(
-            dialog_title=ui.t("ui.docs.add.scan"),
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=list(IMAGES),
-            allow_multiple=True,
-            with_data=True,
-        )
+        files = await choose_files(ui.t("ui.docs.add.scan"), IMAGES, multiple=True)
         if files:
             await ui.run(form, lambda: docs.choose_scan([(f.name, f.bytes) for f in files]))
         ui.render()

@@ -7,6 +7,7 @@ import flet as ft
 
 from mobile.export.state import KINDS, ExportState
 from mobile.shell.core import SpaceApp
+from mobile.shell.file_picker import choose_files
 from mobile.shell.panels import offer_file
 from mobile.shell.widgets import (
     Ui,
@@ -90,13 +91,7 @@ def build(ui: Ui) -> list[ft.Control]:
         await ui.run(state, lambda: state.share_summary(lang))
 
     async def import_export(_: ft.ControlEvent) -> None:
-        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-        files = await picker.pick_files(
-            dialog_title=ui.t("ui.export.import.button"),
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=["json"],
-            with_data=True,
-        )
+        files = await choose_files(ui.t("ui.export.import.button"), ["json"])
         if files:
             chosen, lang = files[0], ui.state.lang
             await ui.run(state, lambda: state.import_file(chosen.name, chosen.bytes, lang))

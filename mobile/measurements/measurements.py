@@ -11,6 +11,7 @@ from mobile.measurements.state import (
     Reading,
 )
 from mobile.shell.core import SpaceApp
+from mobile.shell.file_picker import choose_files
 from mobile.shell.measure_words import format_number, format_value, kind_label
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -163,13 +164,7 @@ def build(ui: Ui) -> list[ft.Control]:
         return handler
 
     async def import_csv(_: ft.ControlEvent) -> None:
-        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-        files = await picker.pick_files(
-            dialog_title=ui.t("ui.measurements.import"),
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=["csv", "txt"],
-            with_data=True,
-        )
+        files = await choose_files(ui.t("ui.measurements.import"), ("csv", "txt"))
         if files:
             chosen = files[0]
             await ui.run(measures, lambda: measures.import_csv(chosen.name, chosen.bytes))

@@ -6,6 +6,7 @@ from typing import cast
 import flet as ft
 
 from mobile.messages.messages import MessagesApp, who
+from mobile.shell.file_picker import choose_files
 from mobile.shell.files import EXTENSIONS
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -114,13 +115,7 @@ def _compose(ui: Ui, state: MessagesApp) -> list[ft.Control | None]:
         ui.render()
 
     async def pick_file(_: ft.ControlEvent) -> None:
-        picker = ft.FilePicker()  # registers itself with this page; kept alive by this call
-        files = await picker.pick_files(
-            dialog_title=ui.t("ui.messages.attach.file"),
-            file_type=ft.FilePickerFileType.CUSTOM,
-            allowed_extensions=list(EXTENSIONS),
-            with_data=True,
-        )
+        files = await choose_files(ui.t("ui.messages.attach.file"), EXTENSIONS)
         if files:
             messages.choose_file(files[0].name, files[0].bytes)
         ui.render()

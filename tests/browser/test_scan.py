@@ -27,6 +27,10 @@ async def test_scan_two_pages_into_one_document(stack: Stack, browser_page: Brow
     await tap(page, "Ajouter un document")
     async with page.expect_file_chooser() as chooser:
         await tap(page, "Scanner plusieurs pages")
+    # A busy machine: the window has its focus back well before the files arrive (1.5 s, longer than
+    # the half second after which Flutter's picker used to take the choice for a cancel, as in CI).
+    await page.evaluate("window.dispatchEvent(new Event('focus'))")
+    await page.wait_for_timeout(1500)
     await (await chooser.value).set_files(pages)
     await see(page, "Document scanné : 2 pages, ordonnance-page1.pdf")
     await page.locator("[aria-expanded]", has_text="Type de document").first.click()
