@@ -195,6 +195,10 @@ class VaultAppState(ShellState):
             self.access.notice = "ui.unlock.forgot.done"
 
     # --- the features' states -------------------------------------------------------------------
+    def logout(self) -> None:
+        super().logout()
+        self.profile.forget_card_key()  # the card's copy was in the device folder, now erased
+
     def _close_spaces(self) -> None:
         self.family.close()  # back to the parent's own space, the children's stores closed
         self.helpers.close()  # and the helped persons' stores

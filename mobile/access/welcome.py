@@ -3,7 +3,7 @@
 import flet as ft
 
 from mobile.shell.state import Screen
-from mobile.shell.widgets import Ui, para, primary_button, secondary_button, title
+from mobile.shell.widgets import Ui, column, notice, para, primary_button, secondary_button, title
 
 
 def build(ui: Ui) -> list[ft.Control]:
@@ -16,9 +16,10 @@ def build(ui: Ui) -> list[ft.Control]:
 
         return handler
 
-    return [
+    return column(
         ft.Icon(ft.Icons.HEALTH_AND_SAFETY, size=64, color="#0B4F9C"),
         title(ui.t("ui.welcome.title")),
+        notice(ui.t("ui.logout.done"), key="logged-out") if state.logged_out else None,
         para(ui.t("ui.welcome.intro")),
         para(ui.t("ui.welcome.letter")),
         primary_button(
@@ -34,4 +35,4 @@ def build(ui: Ui) -> list[ft.Control]:
             go(Screen.NEW_LETTER),
             icon=ft.Icons.MAIL_OUTLINE,
         ),
-    ]
+    )

@@ -372,10 +372,15 @@ class ProfileState:
         file = self._card_file()
         if file is not None:
             file.delete()
-        self.card_key, self._written = None, None
-        self.remember_card_key(None)
+        self.forget_card_key()
         self.notice = "ui.profile.card.disabled"
         return True
+
+    def forget_card_key(self) -> None:
+        """The card is off, or the person logged out (its copy went with the device's): the
+        browser forgets its key."""
+        self.card_key, self._written = None, None
+        self.remember_card_key(None)
 
     def refresh_card(self) -> None:
         """Rewrite the card's copy when the profile changed (no copy at all when the card is off)."""

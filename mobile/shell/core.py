@@ -179,12 +179,38 @@ class ShellState(AppState):
     def _fresh_states(self) -> None:
         """Every feature's state anew for the space the vault shows (none in the shell)."""
 
-    def logout(self) -> None:
+    def lock(self) -> None:
+        """ "Verrouiller": the keys leave memory, the session stays sealed in the vault; the unlock
+        code opens the space again (and resumes the session when online)."""
         self._lock()
         self._pending_me = None
-        super().logout()
-        if self.vault.can_unlock():
-            self.go(Screen.UNLOCK)
+        self.me = None
+        self.client.tokens = None  # the sealed refresh token resumes the session at the unlock
+        self._reset_forms()
+        self.go(Screen.UNLOCK if self.vault.can_unlock() else Screen.WELCOME)
+
+    def unsent_changes(self) -> int:
+        """What logging out would lose: the open space's changes and files not on the server
+        yet, after one more try to send them."""
+        if self.sync_bar.pending():
+            self.sync_bar.sync()
+        return self.sync_bar.pending()
+
+    def logout(self) -> None:
+        """ "Me déconnecter": the server ends this session (its tokens are revoked) and this device
+        forgets the account: its copy of the space (store, documents, children's and helped
+        persons' copies, the emergency card), its device key and the holder kept in the browser.
+
+        Why erase rather than keep the copy sealed: a person signs out to leave a device (a shared
+        computer, a phone given back or sold); a health copy left behind, even sealed, can be
+        guessed at offline by whoever keeps the device, and nothing on it is needed any more, as
+        the server holds everything sent. Keeping it here is what "Verrouiller" is for. What was
+        not sent is lost: the screen says so and asks first (`unsent_changes`)."""
+        self._lock()
+        self._pending_me = None
+        super().logout()  # the server revokes the session; the tokens are forgotten
+        self.vault.forget()
+        self.client.device_key = None
 
     def _signed_out(self, err: SyncError | None) -> None:
         if err is not None and self.vault.unlocked:

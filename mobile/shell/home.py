@@ -3,6 +3,7 @@ same sections stay listed beside every screen (`nav`)."""
 
 import flet as ft
 
+from mobile.shell.panels import confirm_dialog
 from mobile.shell.state import SECTIONS, Screen
 from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, banner, column, para, secondary_button, title
 from sync.protocol.helpers_schemas import helper_sections
@@ -46,8 +47,29 @@ def build(ui: Ui) -> list[ft.Control]:
 
         return handler
 
-    async def logout(_: ft.ControlEvent) -> None:
+    async def sign_out() -> None:
         await ui.run(state, state.logout)
+
+    async def logout(_: ft.ControlEvent) -> None:
+        unsent = await ui.run(state, state.unsent_changes)  # one more try to send them first
+        if not unsent:
+            await sign_out()
+            return
+        ui.page.show_dialog(
+            confirm_dialog(
+                ui,
+                key="logout-unsent",
+                title=ui.t("ui.logout.unsent.title"),
+                text=ui.t("ui.logout.unsent.text", count=unsent),
+                confirm=ui.t("ui.logout.anyway"),
+                on_confirm=sign_out,
+                danger=True,
+            )
+        )
+
+    def lock(_: ft.ControlEvent) -> None:
+        state.lock()
+        ui.render()
 
     child = state.family.current() if hasattr(state, "family") else None  # a child's space shown
     helped = state.helpers.current() if hasattr(state, "helpers") else None  # someone one helps
@@ -83,6 +105,8 @@ def build(ui: Ui) -> list[ft.Control]:
         para(ui.t("ui.home.intro")),
         *tiles,
         ft.Container(height=8),
+        para(ui.t("ui.home.leave")),
+        secondary_button(ui.t("ui.lock"), "lock", lock, busy=state.busy, icon=ft.Icons.LOCK),
         secondary_button(ui.t("ui.logout"), "logout", logout, busy=state.busy, icon=ft.Icons.LOGOUT),
         ft.Text("", size=BODY_SIZE),
     )

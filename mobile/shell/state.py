@@ -447,6 +447,7 @@ class AppState:
         self.me: Me | None = None
         self.banner: SyncError | None = None  # errors of screens without a form (home, closed)
         self.busy = False
+        self.logged_out = False  # "Me déconnecter" was chosen: the welcome screen says what it did
         self._reset_forms()
 
     def _reset_forms(self) -> None:
@@ -547,7 +548,7 @@ class AppState:
         return True
 
     def _signed_in(self, me: Me) -> None:
-        self.me = me
+        self.me, self.logged_out = me, False
         self.closing = CloseForm(self.client)
         self.go(Screen.CLOSED if me.status == SpaceStatus.CLOSED else Screen.HOME)
 
@@ -574,6 +575,7 @@ class AppState:
     def logout(self) -> None:
         self.client.logout()
         self._signed_out(None)
+        self.logged_out = True
 
     def _signed_out(self, err: SyncError | None) -> None:
         email = self.me.email if self.me else ""

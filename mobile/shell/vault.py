@@ -157,6 +157,13 @@ class VaultState:
             self.space.lock()
         self.space = None
 
+    def forget(self) -> None:
+        """Logged out: this device's copy of the holder's space goes, and the browser forgets who
+        used it last (the device id stays: it names the browser, not the account)."""
+        self.erase()
+        self.holder_id = None
+        self.remember(self.device_id or "", "")
+
     def erase(self) -> None:
         """ "J'ai oublié mon code de déverrouillage": this device's copy of the last holder's space
         goes (the server keeps what was synced); after a login a new code is chosen."""

@@ -243,11 +243,20 @@ async def test_activation_login_sections_logout(stack: Stack, browser_page: Brow
     await tap(page, "Français")
     await page.locator("[aria-label='Retour']").first.click()
     await see(page, "Que souhaitez-vous consulter ?")
-    await tap(page, "Me déconnecter")
-    await see(page, "Déverrouiller mon espace")  # this browser keeps the vault
-    await tap(page, "Activer un espace, refuser sa création ou demander un nouveau code")
+    await tap(page, "Verrouiller")
+    await see(page, "Déverrouiller mon espace")  # locked: this browser keeps the vault, sealed
+    await type_into(page, "Code de déverrouillage", "Marguerite 2026")
+    await tap(page, "Déverrouiller")
+    await see(page, "Que souhaitez-vous consulter ?")
+    await tap(page, "Me déconnecter")  # signed out: the welcome screen, nothing left to unlock
+    await see(page, "Déconnexion faite : cet appareil ne garde plus votre espace.")
     await see(page, "Bienvenue sur Mon espace santé")
     await shot(page, "14-logged-out")
+    await page.reload()  # a new session of this browser opens on the welcome screen too
+    await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
+    await page.evaluate("document.querySelector('flt-semantics-placeholder').click()")
+    await see(page, "Bienvenue sur Mon espace santé")
+    assert await page.get_by_text("Déverrouiller mon espace").count() == 0
     assert not browser_page.errors, browser_page.errors
 
 
@@ -283,7 +292,7 @@ async def test_close_and_reopen_the_space(stack: Stack, browser_page: Browser) -
     await see(page, "Historique des accès")
     await shot(page, "24-reopened-home")
     await tap(page, "Me déconnecter")
-    await see(page, "Déverrouiller mon espace")  # this browser keeps the vault
+    await see(page, "Bienvenue sur Mon espace santé")
     assert not browser_page.errors, browser_page.errors
 
 

@@ -87,8 +87,7 @@ async def test_export_everything_from_the_settings(
     # Another holder's empty space takes the export: the professional's document comes back as theirs.
     await back(page)
     await tap(page, "Me déconnecter")
-    await see(page, "Déverrouiller mon espace")
-    await tap(page, "Activer un espace, refuser sa création ou demander un nouveau code")
+    await see(page, "Bienvenue sur Mon espace santé")
     await sign_in(page, stack, other, "Noé")
     await open_tile(page, "Paramètres")
     await tap(page, "Exporter toutes mes données")

@@ -61,7 +61,7 @@ async def test_allergy_then_emergency_card_from_the_unlock_screen(
     # Locked: the unlock screen offers the card; it opens without the code.
     await back(page)
     await back(page)
-    await tap(page, "Me déconnecter")
+    await tap(page, "Verrouiller")
     await see(page, "Déverrouiller mon espace")
     await page.reload()  # a new session of the same browser: the card's key comes from its storage
     await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)

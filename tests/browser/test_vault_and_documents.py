@@ -116,7 +116,7 @@ async def test_pin_documents_mask_and_unlock_after_reload(
     await shot(page, "50-list-masked")
 
     await page.locator("[aria-label='Retour']").first.click()
-    await tap(page, "Me déconnecter")
+    await tap(page, "Verrouiller")
     await see(page, "Déverrouiller mon espace")
     await page.reload()
     await page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=60_000)
@@ -130,9 +130,9 @@ async def test_pin_documents_mask_and_unlock_after_reload(
     await type_into(page, "Code de déverrouillage", PIN)
     await tap(page, "Déverrouiller")
     await see(page, "Bonjour Inès")
-    # Logged out on the server: local data stays usable, and the way back to sync is shown.
-    await see(page, "Reconnectez-vous pour synchroniser")
-    await shot(page, "52-unlocked-offline-session")
+    # Locked, not logged out: the unlock code resumes the session sealed in the vault.
+    await see(page, "À jour · dernière synchronisation", timeout=40_000)
+    await shot(page, "52-unlocked-session-resumed")
     await page.get_by_role("button", name="Documents").first.click()
     await see(page, SECRET_TITLE)
     await see(page, "Masqué")

@@ -186,7 +186,8 @@ def test_session_expired_keeps_local_work_and_reconnect_uses_the_same_vault(
     add_document(state, "Prise de sang")
     state.sync_bar.sync()
     device = state.vault.device_id
-    state.logout()  # ends the server session; the vault stays on the device
+    state.client.logout()  # the session ends on the server (as when it expires)
+    state.lock()  # the vault stays on the device
     assert state.screen == Screen.UNLOCK
 
     state.vault.unlock_form.set("pin", PIN)

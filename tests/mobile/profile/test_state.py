@@ -309,7 +309,7 @@ def test_card_readable_from_the_lock_screen_without_the_pin(world: World, tmp_pa
     profile = profile_of(state, browser)
     add(profile, "allergy", substance="Latex", severity="severe")
     assert profile.enable_card()
-    state.logout()
+    state.lock()
     assert state.screen == Screen.UNLOCK and not state.vault.unlocked
 
     # A new tab of the same browser: the device id, holder id and card key come from its storage.

@@ -10,6 +10,7 @@ from mobile.app import VaultAppState
 from mobile.shell.state import Screen
 from mobile.shell.words import error_text, text
 from sync.client import AccountClient
+from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from tests.mobile.conftest import AppServer
 from tests.mobile.record_access.test_state import World
@@ -116,3 +117,45 @@ def test_pin_wait_after_repeated_wrong_codes(world: World, app_server: AppServer
         codes.append(later.vault.unlock_form.errors["pin"])
     assert codes[-1].code == ErrorCode.PIN_WAIT
     assert "seconde" in error_text(codes[-1], "fr")
+
+
+def test_logout_ends_the_session_and_forgets_this_device(world: World, tmp_path: Path) -> None:
+    state = signed_in(world, tmp_path)
+    remembered: list[tuple[str, str]] = []
+    state.vault.remember = lambda d, h: remembered.append((d, h))
+    card_keys: list[str | None] = []
+    state.profile.remember_card_key = card_keys.append
+    assert state.profile.enable_card()
+    device = state.vault.device_id
+    assert device is not None and state.vault.space is not None
+    folder = state.vault.space.vault(world.me.id).folder
+    state.vault.space.store.put("profile_entry", {"section": "vaccinations", "label": "ROR"})  # type: ignore[union-attr]
+    assert state.sync_bar.pending() == 1
+    assert state.unsent_changes() == 0  # one more try sends it before anything is erased
+    refresh = state.client.tokens.refresh_token if state.client.tokens else ""
+    assert folder.is_dir() and state.client.device_key
+
+    state.logout()
+    assert state.screen == Screen.WELCOME and state.me is None and state.logged_out
+    assert not folder.exists()  # the store, the documents and the card's copy went
+    assert state.client.tokens is None and state.client.device_key is None
+    assert remembered[-1] == (device, "") and card_keys[-1] is None
+    assert state.profile.card_key is None
+    with pytest.raises(SyncError) as refused:
+        world.client.resume(refresh)  # revoked on the server
+    assert refused.value.code in (ErrorCode.SESSION_EXPIRED, ErrorCode.AUTH_REQUIRED)
+    # A new tab of this browser opens on the welcome screen, not on an unlock.
+    again = vault_state(world.client, tmp_path)
+    again.launched(device, "")
+    assert again.screen == Screen.WELCOME
+
+
+def test_lock_keeps_the_space_sealed_and_the_session_resumes(world: World, tmp_path: Path) -> None:
+    state = signed_in(world, tmp_path)
+    state.lock()
+    assert state.screen == Screen.UNLOCK and state.me is None and not state.vault.unlocked
+    assert state.client.tokens is None  # only the vault holds the session now
+    state.vault.unlock_form.set("pin", PIN)
+    assert state.unlock()
+    assert state.screen == Screen.HOME and not state.vault.session_expired
+    assert state.vault.space is not None and state.vault.space.online
