@@ -46,6 +46,12 @@ def derive_key(secret: str, salt: bytes, params: KdfParams) -> bytes:
     return kdf.derive(secret.encode("utf-8"))
 
 
+# Compact UTF-8 JSON, bound once: `json.dumps`/`json.loads` with options build an encoder per call
+# and sniff the bytes' encoding, half the cost of opening a small record (issue #21).
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_decode = json.JSONDecoder().decode
+
+
 class Cipher:
     """AES-256-GCM with associated data and a version tag."""
 
@@ -59,17 +65,17 @@ class Cipher:
     def open(self, sealed: bytes, aad: bytes) -> bytes:
         if not sealed.startswith(VERSION):
             raise CryptoError("unknown format")
-        body = sealed[len(VERSION) :]
+        start = len(VERSION)
         try:
-            return self._aead.decrypt(body[:NONCE], body[NONCE:], VERSION + aad)
+            return self._aead.decrypt(sealed[start : start + NONCE], sealed[start + NONCE :], VERSION + aad)
         except InvalidTag as exc:
             raise CryptoError("does not decrypt") from exc
 
     def seal_json(self, value: object, aad: bytes) -> bytes:
-        return self.seal(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), aad)
+        return self.seal(_encode(value).encode(), aad)
 
     def open_json(self, sealed: bytes, aad: bytes) -> object:
-        return json.loads(self.open(sealed, aad))
+        return _decode(self.open(sealed, aad).decode())
 
 
 def wrap_key(vault_key: bytes, secret: str, params: KdfParams) -> dict[str, object]:
