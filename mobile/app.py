@@ -230,7 +230,7 @@ class VaultAppState(ShellState):
     def set_zone(self, tz: tzinfo | None) -> None:
         """The features that compute times (reminders, filters by day, forms) use the zone too."""
         super().set_zone(tz)
-        self.agenda.tz = self.measures.tz = self.docs.tz = tz
+        self.agenda.tz = self.measures.tz = self.docs.tz = self.rights.tz = tz
 
     def _fresh_profile(self) -> ProfileState:
         """The browser's emergency-card key is the parent's: a child's space never sees nor

@@ -3,15 +3,18 @@ Enrolment, activation, children and majority all send them."""
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
+from backend_stub.core.clock import as_utc
 from backend_stub.models.accounts import Holder
 from backend_stub.models.children import Guardianship
 from backend_stub.notifier import OutgoingMessage
+from backend_stub.services.ages import local_day
+from sync.protocol.i18n import long_day_text
 from sync.protocol.identifiers import (
     PROVISIONAL_CODE_ALPHABET,
     PROVISIONAL_CODE_LENGTH,
@@ -47,6 +50,13 @@ def issue_code(*, ctx: Context, holder: Holder, now: datetime) -> str:
     return code
 
 
+def letter_day(moment: datetime | date, lang: str) -> str:
+    """A day as a letter or an e-mail writes it, "7 décembre 2026": a moment is taken on the
+    French calendar (Europe/Paris), the day the insurer's deadlines are counted on."""
+    day = local_day(as_utc(moment)) if isinstance(moment, datetime) else moment
+    return long_day_text(day, lang)
+
+
 # What a letter says of its holder: read from a `Holder` or from an enrolment's row.
 LETTER_FIELDS = (
     "letter_email",
@@ -71,8 +81,8 @@ def letter(*, ctx: Context, to: Mapping[str, Any], code: str, kind: str = "lette
         sex=to["sex"],  # "Vous êtes majeure" to a young woman
         first_name=to["first_name"],
         code=format_provisional_code(code),
-        expires=to["code_expires_at"].strftime("%d/%m/%Y"),
-        deadline=to["objection_deadline"].strftime("%d/%m/%Y"),
+        expires=letter_day(to["code_expires_at"], to["lang"]),
+        deadline=letter_day(to["objection_deadline"], to["lang"]),
         url=ctx.settings.public_app_url,
     )
 
@@ -94,8 +104,8 @@ def send_child_letter(*, ctx: Context, child: Holder, parent: Holder, code: str)
         child_first_name=child.first_name,
         child_last_name=child.last_name,
         code=format_provisional_code(code),
-        expires=child.code_expires_at.strftime("%d/%m/%Y"),
-        deadline=child.objection_deadline.strftime("%d/%m/%Y"),
+        expires=letter_day(child.code_expires_at, parent.lang),
+        deadline=letter_day(child.objection_deadline, parent.lang),
         url=ctx.settings.public_app_url,
     )
 

@@ -20,6 +20,7 @@ from backend_stub.models.record import Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import log_kept_after, purge_date
 from backend_stub.services import audit, helpers, ratelimit
 from backend_stub.services.accounts import check_password
+from backend_stub.services.letters import letter_day
 from backend_stub.services.sessions import revoke_all
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
@@ -45,7 +46,7 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
         "closed",
         holder.lang,
         first_name=holder.first_name,
-        purge=holder.purge_after.strftime("%d/%m/%Y"),
+        purge=letter_day(holder.purge_after, holder.lang),
     )
     return holder
 

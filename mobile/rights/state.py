@@ -10,6 +10,8 @@ may fail with a `NetworkError`, said plainly with a way to retry. The texts are 
 server's own rules before sending; nothing typed is lost on an error.
 """
 
+from datetime import tzinfo
+
 from mobile.shell.online import Online
 from mobile.shell.state import Form, local_error
 from sync import qr_image
@@ -59,6 +61,7 @@ class RightsState(Online):
         self.correction_form: CorrectionForm | None = None
         self.complaint_form: ComplaintForm | None = None
         self.card: HealthCardOut | None = None  # the signed vaccination record, once asked for
+        self.tz: tzinfo | None = None  # the person's zone: the complaint's access line is dated in it
 
     def entered(self) -> None:
         """The screen opens: load afresh, forget old messages (a form being typed stays)."""
@@ -145,7 +148,8 @@ class RightsState(Online):
             form.errors["text"] = local_error(problem)
             return False
         sent: list[ComplaintOut] = []
-        complaint = ComplaintCreate(text=text, access_seq=form.access_seq)
+        zone = str(getattr(self.tz, "key", ""))  # an IANA zone names itself; the device's own: ""
+        complaint = ComplaintCreate(text=text, access_seq=form.access_seq, zone=zone)
         if not self._call(lambda: sent.append(self.client.complain(complaint))):
             return False
         self.complaints = [sent[0], *self.complaints]

@@ -9,12 +9,12 @@ Messages are ICU MessageFormat (`sync/protocol/message_format.py`): numbers agre
 SEXES or "" (unknown: the `other` case)."""
 
 import json
-from datetime import date
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 
 from sync.protocol.message_format import format_message
 
@@ -54,3 +54,20 @@ def day_text(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
     if lang not in LANGUAGES:
         lang = DEFAULT_LANGUAGE
     return format_date(day, "dd/MM/y" if lang == "fr" else "d MMM y", locale=lang)
+
+
+def long_day_text(day: date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A day written out, as letters, e-mails and share pages print it for their reader:
+    7 décembre 2026 (fr), 7 December 2026 (en)."""
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    if lang == "fr" and day.day == 1:  # the first of the month is written 1er in French
+        return "1er " + format_date(day, "MMMM y", locale=lang)
+    return format_date(day, "d MMMM y", locale=lang)
+
+
+def moment_text(at: datetime, tz: tzinfo, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A moment in the reader's zone, written out: 7 décembre 2026 à 14:30."""
+    local = at.astimezone(tz)
+    clock = format_time(local, "HH:mm", locale=lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    return translate("ui.datetime", lang, date=long_day_text(local.date(), lang), time=clock)

@@ -119,6 +119,7 @@ class ComplaintCreate(BaseModel):
 
     text: str = Field(max_length=MAX_COMPLAINT * 2)
     access_seq: int | None = Field(default=None, ge=1)
+    zone: str = Field(default="", max_length=64)  # the person's time zone (IANA name), for the line's time
 
 
 class ComplaintOut(BaseModel):

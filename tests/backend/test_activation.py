@@ -1,7 +1,6 @@
 """Enrolment, activation with the three identifiers, objection, new letters, auto-creation."""
 
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,8 @@ def test_letter_states_code_and_deadline(world: World) -> None:
     world.enrol(letter_email="camille@exemple.fr")
     letter = world.outbox("camille@exemple.fr")[0]
     assert letter["channel"] == "email"
-    assert "16/02/2026" in letter["body"]  # 5 January + 6 weeks
+    assert "jusqu'au 16 février 2026" in letter["body"]  # 5 January + 6 weeks, in words
+    assert "/2026" not in letter["body"] and "2026-" not in letter["body"]
 
 
 def test_postal_letter_when_no_email(world: World) -> None:
@@ -222,5 +222,4 @@ def test_enrolment_skips_people_already_enrolled(world: World, tmp_path: Path) -
         assert result.created == expected_created
         assert report.errors == [(32, "error.nir.length")]
     assert len(world.outbox()) == 30
-    clock_deadline = world.ctx.clock.now() + timedelta(weeks=6)
-    assert clock_deadline.strftime("%d/%m/%Y") in world.outbox()[0]["body"]
+    assert "jusqu'au 16 février 2026" in world.outbox()[0]["body"]  # the clock's day + 6 weeks

@@ -2,7 +2,9 @@
 authority (art. 21), and the access log kept 3 years after closure whatever the archive (art. 9)."""
 
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
@@ -96,8 +98,19 @@ def test_a_complaint_goes_to_the_authority_with_its_context(world: World) -> Non
     mail = next(m for m in _outbox(world) if m["to"] == world.ctx.settings.complaint_authority)
     assert "Je ne connais pas ce médecin." in mail["body"] and "Alex Curieux" in mail["body"]
     assert sent.json()["id"] in mail["subject"]
+    at = datetime.fromisoformat(world.api.get(f"{A}/access-log", headers=h).json()["entries"][0]["at"])
+    assert f"{at.astimezone(ZoneInfo('Europe/Paris')):%H:%M}" in mail["body"]  # no zone named: France's
+    assert "janvier 2026 à" in mail["body"] and at.isoformat() not in mail["body"]
+    body = {"text": "Toujours pas.", "access_seq": seq, "zone": "America/New_York"}
+    assert world.api.post(f"{A}/complaints", headers=h, json=body).status_code == 200
+    mail = [m for m in _outbox(world) if "Toujours pas." in m["body"]][0]
+    local = at.astimezone(ZoneInfo("America/New_York"))
+    assert f"{local.day} janvier 2026 à {local:%H:%M}" in mail["body"]  # the person's zone
     listed = world.api.get(f"{A}/complaints", headers=h).json()
-    assert [(c["text"], c["access_seq"]) for c in listed] == [("Je ne connais pas ce médecin.", seq)]
+    assert [(c["text"], c["access_seq"]) for c in listed] == [
+        ("Toujours pas.", seq),
+        ("Je ne connais pas ce médecin.", seq),
+    ]
     _, other = world.active_person()
     assert world.api.get(f"{A}/complaints", headers=bearer(other)).json() == []
 

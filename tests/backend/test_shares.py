@@ -47,7 +47,7 @@ def test_open_with_the_code_download_and_everything_is_logged(world: World) -> N
     opened = world.api.post(page, data={"code": link["code"].lower().replace("-", " ")})
     assert opened.status_code == 200
     assert "Radio du genou" in opened.text and "Bilan sanguin" not in opened.text
-    assert "01/11/2026" in opened.text and "2026-11-01" not in opened.text  # the day as written in France
+    assert "1er novembre 2026" in opened.text and "2026-11-01" not in opened.text  # as written in France
     download = world.api.get(f"{page}/documents/{shared}")
     assert download.status_code == 200 and download.content.startswith(PDF)
     other = holder_document(world, tokens, "Autre", "lab_results", seq=3)

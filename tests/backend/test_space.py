@@ -24,6 +24,7 @@ def test_close_archives_then_reopen_restores(world: World, clock: FixedClock) ->
     assert body["status"] == "closed"
     assert body["purge_after"].startswith("2036-01-05")
     assert world.outbox(person.email)[0]["subject"] == "Votre espace santé est fermé"
+    assert "supprimées définitivement le 5 janvier 2036." in world.outbox(person.email)[0]["body"]
     # Other devices are signed out; this one may still reopen.
     assert world.api.get("/api/v1/me", headers=bearer(other_device)).status_code == 401
     again = world.api.post("/api/v1/space/close", json={"password": PASSWORD}, headers=bearer(tokens))

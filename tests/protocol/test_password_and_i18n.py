@@ -1,12 +1,13 @@
 """Password rules shown while typing, and the translation catalogues."""
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import catalogue, day_text, translate
+from sync.protocol.i18n import catalogue, day_text, long_day_text, moment_text, translate
 from sync.protocol.message_format import arguments, format_message
 from sync.protocol.password import password_is_acceptable, password_rules
 
@@ -89,6 +90,15 @@ def test_a_day_is_written_one_way_everywhere() -> None:
     assert day_text(date(2026, 12, 7), "fr") == "07/12/2026"
     assert day_text(date(2026, 12, 7), "en") == "7 Dec 2026"
     assert day_text(date(2026, 12, 7), "de") == "07/12/2026"
+
+
+def test_letters_and_pages_write_the_day_out_and_the_time_in_the_readers_zone() -> None:
+    assert long_day_text(date(2026, 12, 7), "fr") == "7 décembre 2026"
+    assert long_day_text(date(2026, 11, 1), "fr") == "1er novembre 2026"
+    assert long_day_text(date(2026, 12, 7), "en") == "7 December 2026"
+    at = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert moment_text(at, ZoneInfo("Europe/Paris"), "fr") == "1er janvier 2027 à 00:30"
+    assert moment_text(at, ZoneInfo("America/New_York"), "en") == "31 December 2026 at 18:30"
 
 
 def test_every_error_code_has_a_message_in_both_languages() -> None:

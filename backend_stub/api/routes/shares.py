@@ -22,7 +22,7 @@ from backend_stub.models.record import Record
 from backend_stub.models.shares import ShareLink
 from backend_stub.services import ratelimit, record_access, shares
 from sync.protocol.errors import ErrorCode
-from sync.protocol.i18n import day_text, translate
+from sync.protocol.i18n import long_day_text, translate
 from sync.protocol.record_schemas import ShareCreate, ShareCreated, ShareOut
 
 router = APIRouter(tags=["share links"])
@@ -160,9 +160,9 @@ async def share_open(
 
 
 def _day(iso: str, lang: str) -> str:
-    """A document's day as the app shows it: 07/12/2026 (fr), 7 Dec 2026 (en)."""
+    """A document's day written out for its reader: 7 décembre 2026 (fr), 7 December 2026 (en)."""
     try:
-        return day_text(date.fromisoformat(iso), lang)
+        return long_day_text(date.fromisoformat(iso), lang)
     except ValueError:
         return iso
 
