@@ -5,9 +5,10 @@
     python -m backend_stub.commands.pro --key KEY add --nir NIR --file report.pdf --title ... --type ...
     python -m backend_stub.commands.pro --key KEY profile --nir NIR [--mode ... --reason ...] [--consent]
     python -m backend_stub.commands.pro --key KEY add-entry --nir NIR --section allergy --field substance=...
-    python -m backend_stub.commands.pro --key KEY corrections --nir NIR
-    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --accept --field name=value
-    python -m backend_stub.commands.pro --key KEY correct --nir NIR --request ID --refuse --why "..."
+    python -m backend_stub.commands.pro --key KEY corrections [--nir NIR]   (none: what waits for you)
+    python -m backend_stub.commands.pro --key KEY correct [--nir NIR] --request ID --accept --field name=value
+    python -m backend_stub.commands.pro --key KEY correct [--nir NIR] --request ID --accept --file fixed.pdf
+    python -m backend_stub.commands.pro --key KEY correct [--nir NIR] --request ID --refuse --why "..."
 
 Secure messaging: `write --nir NIR --subject ... --body ...` (or `--conversation ID`), `messages`
 [--conversation ID], `attachment --conversation ID --message ID --out FILE`.
@@ -173,20 +174,36 @@ def add_entry(
     console.print(f"Added profile entry {created['id']}")
 
 
+def _about(row: dict[str, Any]) -> Text:
+    """What a request is about: a document's title and day, or an entry's fields."""
+    entry = row["entry"]
+    if row.get("collection") == "document":
+        return Text(f"document {entry.get('title', '')} ({entry.get('date', '')})")
+    return Text(", ".join(f"{k}={v}" for k, v in entry.items() if k not in HIDDEN_KEYS))
+
+
 @app.command()
-def corrections(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: Consent = False) -> None:
-    """The patient's requests to correct entries you wrote, and where each stands."""
-    rows = _call("GET", "/pro/corrections", headers=_headers(nir, mode, reason, consent)).json()
-    table = Table("id", "asked", "status", "section", "entry", "the patient says", "your reason")
+def corrections(
+    nir: Annotated[str, typer.Option(help="The patient's number; none: what waits across patients")] = "",
+    mode: Mode = "normal",
+    reason: Reason = "",
+    consent: Consent = False,
+) -> None:
+    """The patient's requests to correct entries or documents you wrote, and where each stands;
+    without --nir, every request still waiting for you, with whose record it is."""
+    headers = _headers(nir, mode, reason, consent) if nir else {}
+    rows = _call("GET", "/pro/corrections", headers=headers).json()
+    who = () if nir else ("patient", "born")
+    table = Table("id", "asked", "status", *who, "section", "about", "the patient says", "your reason")
     for r in rows:
-        shown = {k: v for k, v in r["entry"].items() if k not in HIDDEN_KEYS}
-        words = ", ".join(f"{k}={v}" for k, v in shown.items())
+        patient = () if nir else (Text(r["patient"]), str(r["patient_birth_date"]))
         table.add_row(
             r["id"],
             r["created_at"][:10],
             r["status"],
+            *patient,
             r["section"],
-            Text(words),
+            _about(r),
             Text(r["note"]),
             Text(r["reason"]),
         )
@@ -195,24 +212,39 @@ def corrections(nir: Nir, mode: Mode = "normal", reason: Reason = "", consent: C
 
 @app.command()
 def correct(
-    nir: Nir,
     request: Annotated[str, typer.Option(help="The id `corrections` shows")],
     accept: Annotated[
-        bool, typer.Option("--accept/--refuse", help="Accept (with --field) or refuse (with --why)")
+        bool,
+        typer.Option("--accept/--refuse", help="Accept (with --field or --file) or refuse (with --why)"),
     ],
+    nir: Annotated[str, typer.Option(help="The patient's number (none: the one who asked)")] = "",
     field: Annotated[
         list[str] | None, typer.Option(help="name=value of the corrected entry, repeated")
     ] = None,
+    file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="A document's corrected version")
+    ] = None,
+    title: Annotated[str, typer.Option(help="The corrected document's title, if it changes")] = "",
+    doc_date: Annotated[str, typer.Option("--date", help="Its date (YYYY-MM-DD), if it changes")] = "",
     why: Annotated[str, typer.Option(help="Why you refuse (required to refuse)")] = "",
 ) -> None:
-    """Answer a correction request: accept (the entry's next version; the patient keeps the one
-    before in their history) or refuse with a reason. The patient is told either way."""
+    """Answer a correction request: accept (the entry's next version, or the document's from
+    --file; the patient keeps the one before in their history) or refuse with a reason. The
+    patient is told either way."""
     fields = dict(item.split("=", 1) for item in field or [] if "=" in item)
+    body: dict[str, Any] = {"accept": accept, "fields": fields, "reason": why}
+    if file is not None:
+        body["document"] = {
+            "mime": mimetypes.guess_type(file.name)[0] or "application/octet-stream",
+            "content_b64": base64.b64encode(file.read_bytes()).decode(),
+            "title": title,
+            "date": doc_date or None,
+        }
     answered = _call(
         "POST",
         f"/pro/corrections/{request}/decision",
-        json={"accept": accept, "fields": fields, "reason": why},
-        headers=_headers(nir, "normal", "", False),
+        json=body,
+        headers=_headers(nir, "normal", "", False) if nir else {},
     ).json()
     console.print(f"Request {answered['id']}: {answered['status']}")
 

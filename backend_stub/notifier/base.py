@@ -69,4 +69,3 @@ class Notifier:
                 kinds = ",".join(sorted({m.kind for m in group}))
                 log.error("delivery failed: channel=%s kind=%s error=%s", channel, kinds, type(exc).__name__)
                 raise
-

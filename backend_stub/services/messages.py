@@ -249,14 +249,7 @@ def _log_read(
 ) -> None:
     """A reading through messaging: a file the holder joined (mode "message"), or the thread itself."""
     access = audit.Access("read", mode, "allowed", target[:64], title)
-    audit.append(
-        session=session,
-        holder_id=opened.holder.id,
-        actor=opened.professional,
-        access=access,
-        at=ctx.clock.now(),
-        secret=opened.verdict.secret,
-    )
+    record_access.log_allowed(session, ctx, opened, access, opened.verdict.secret)
 
 
 def _store_file(

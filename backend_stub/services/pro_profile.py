@@ -17,7 +17,7 @@ from backend_stub.models.record import Record
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
 from backend_stub.services.gatekeeper import PRO_PREFIX, SECRET
-from backend_stub.services.record_access import Opened, new_id
+from backend_stub.services.record_access import Opened, log_allowed, new_id
 from backend_stub.services.sequence import lock_holder, stamp
 from sync.protocol import profile
 from sync.protocol.errors import ErrorCode
@@ -51,13 +51,7 @@ def read_profile(
     visible = [r for r in rows if section_of(r) in sections or r.author == mine]
     listed = sorted(sections)
     access = audit.Access("read", opened.basis, "allowed", TARGET, ",".join(listed), opened.reason)
-    audit.append(
-        session=session,
-        holder_id=opened.holder.id,
-        actor=opened.professional,
-        access=access,
-        at=ctx.clock.now(),
-    )
+    log_allowed(session, ctx, opened, access)
     session.commit()
     return listed, visible, next_before
 

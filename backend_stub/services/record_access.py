@@ -157,6 +157,21 @@ def open_record(
     )
 
 
+def log_allowed(
+    session: Session, ctx: Context, opened: Opened, access: audit.Access, secret: bool = False
+) -> None:
+    """An allowed act's line in the patient's log, by the professional who opened it (the caller
+    commits)."""
+    audit.append(
+        session=session,
+        holder_id=opened.holder.id,
+        actor=opened.professional,
+        access=access,
+        at=ctx.clock.now(),
+        secret=secret,
+    )
+
+
 def list_documents(
     *, session: Session, ctx: Context, opened: Opened, before: int | None = None
 ) -> tuple[list[Record], int | None]:
@@ -170,13 +185,8 @@ def list_documents(
     next_before = rows[-1].seq if len(rows) == PAGE else None
     space = gatekeeper.space_of(opened.holder)
     visible = [r for r in rows if gate.can_read_document(opened.actor, space, gatekeeper.item_of(r))]
-    access = audit.Access("list", opened.basis, "allowed", "documents", detail=opened.reason)
-    audit.append(
-        session=session,
-        holder_id=opened.holder.id,
-        actor=opened.professional,
-        access=access,
-        at=ctx.clock.now(),
+    log_allowed(
+        session, ctx, opened, audit.Access("list", opened.basis, "allowed", "documents", detail=opened.reason)
     )
     session.commit()
     return visible, next_before
@@ -209,14 +219,7 @@ def read_document(*, session: Session, ctx: Context, opened: Opened, document_id
             access=access,
             actor_kind="professional",
         )
-    audit.append(
-        session=session,
-        holder_id=opened.holder.id,
-        actor=opened.professional,
-        access=access,
-        at=ctx.clock.now(),
-        secret=item.secret,
-    )
+    log_allowed(session, ctx, opened, access, item.secret)
     session.commit()
     return record
 
@@ -233,9 +236,23 @@ def upload_of(session: Session, holder_id: str, sha256: str, audience: str) -> U
     return min(found, key=lambda u: (u.audience != audience, not u.complete), default=None)
 
 
-def document_bytes(*, session: Session, ctx: Context, holder_id: str, record: Record) -> Iterator[bytes]:
-    """The document's bytes by 1 MiB pieces (the file is closed when the response ends)."""
-    sha256 = str(record.data.get("sha256", ""))
+def version_of(record: Record, version: int | None) -> dict[str, object] | None:
+    """A document's details as they were in one version (None or the current one: as it stands;
+    an earlier one: as a correction left it in `earlier`; another: None)."""
+    if version is None or version == record.version:
+        return record.data
+    return next((e for e in record.data.get("earlier", ()) if e.get("version") == version), None)
+
+
+def document_bytes(
+    *, session: Session, ctx: Context, holder_id: str, record: Record, version: int | None = None
+) -> Iterator[bytes]:
+    """The bytes of the document, or of one of its earlier versions, by 1 MiB pieces (the file is
+    closed when the response ends)."""
+    data = version_of(record, version)
+    if data is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    sha256 = str(data.get("sha256", ""))
     upload = upload_of(session, holder_id, sha256, gatekeeper.audience(record.data))
     if upload is None or not upload.complete:
         raise DomainError(ErrorCode.NOT_FOUND)

@@ -127,6 +127,7 @@ class ProDocument(BaseModel):
     date: str
     mime: str
     size: int
+    version: int = 1  # a document corrected on request: its earlier versions stay (`?version=`)
     author: str
     masked: bool
     hidden_from_patient: bool

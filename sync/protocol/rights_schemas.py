@@ -1,7 +1,8 @@
 """A person's rights over their health data (EHDS, issue #18): wire schemas and the checks both ends run.
 
-    corrections   "Demander une correction" of an entry a professional wrote (art. 6): the holder
-                  asks, its author accepts (a new version, the old one kept) or refuses with a reason
+    corrections   "Demander une correction" of an entry or a document a professional wrote (art. 6):
+                  the holder asks, its author accepts (a new version, the old one kept) or refuses
+                  with a reason
     research      "Utilisation de mes données pour la recherche" (art. 71): opt out without a reason,
                   reversibly, every change kept
     complaints    a complaint to the digital health authority (art. 21), with its context
@@ -10,9 +11,9 @@ The app checks with `note_problem` / `reason_problem` / `complaint_problem` befo
 server checks again, so both say the same words.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +22,8 @@ from sync.protocol.errors import ErrorCode
 MIN_TEXT = 3  # letters: "Non" passes, "x" does not
 MAX_NOTE = 1000
 MAX_COMPLAINT = 4000
+Day = date  # a field named `date` hides the type in its class
+CORRECTABLE = ("profile_entry", "document")  # what a holder may ask a professional to correct
 
 
 class HealthCorrectionStatus(StrEnum):
@@ -63,23 +66,29 @@ class HealthCorrectionOut(BaseModel):
 
     id: str
     record_id: str
-    section: str
+    collection: str = "profile_entry"  # or "document"
+    section: str  # a profile entry's section ("" for a document)
+    title: str = ""  # a document's title
     author_name: str
     note: str
     status: HealthCorrectionStatus
     reason: str = ""
-    previous: dict[str, Any] | None = None  # the entry as it was, once a correction was accepted
+    previous: dict[str, Any] | None = None  # the entry or document as it was, once corrected
     created_at: datetime
     decided_at: datetime | None = None
 
 
 class ProHealthCorrection(BaseModel):
-    """One request as its author sees it, with the entry as it stands."""
+    """One request as its author sees it, with the entry (or the document's details) as it stands;
+    in the list across patients, whose record it is."""
 
     id: str
     record_id: str
+    collection: str = "profile_entry"
     section: str
     entry: dict[str, Any]
+    patient: str = ""  # first and last name, in the list across patients
+    patient_birth_date: date | None = None
     note: str
     status: HealthCorrectionStatus
     reason: str = ""
@@ -87,12 +96,23 @@ class ProHealthCorrection(BaseModel):
     decided_at: datetime | None = None
 
 
+class CorrectedDocument(BaseModel):
+    """A document's corrected version: its bytes (PDF, JPEG or PNG, as base64), and its title or
+    date when they change too (empty: kept)."""
+
+    mime: Literal["application/pdf", "image/jpeg", "image/png"]
+    content_b64: str = Field(max_length=28 * 1024 * 1024)
+    title: str = Field(default="", max_length=200)
+    date: Day | None = None
+
+
 class HealthCorrectionDecision(BaseModel):
-    """The author's answer: accept with the corrected fields (checked like a new entry), or refuse
-    with a reason."""
+    """The author's answer: accept with the corrected fields of an entry (checked like a new entry)
+    or a document's corrected version, or refuse with a reason."""
 
     accept: bool
     fields: dict[str, Any] = Field(default_factory=dict)
+    document: CorrectedDocument | None = None
     reason: str = Field(default="", max_length=MAX_NOTE * 2)
 
 

@@ -68,6 +68,7 @@ def _document(record: Record) -> ProDocument:
         date=str(data.get("date", "")),
         mime=str(data.get("mime", "")),
         size=int(data.get("size", 0)),
+        version=record.version,
         author=record.author,
         entered_by_patient=record.author == "holder",
         masked=bool(data.get("masked")),
@@ -120,11 +121,17 @@ def document(document_id: str, opened: OpenedToRead, ctx: ContextDep, session: S
 
 @router.get("/documents/{document_id}/content")
 def content(
-    document_id: str, opened: OpenedToRead, ctx: ContextDep, session: SessionDep
+    document_id: str,
+    opened: OpenedToRead,
+    ctx: ContextDep,
+    session: SessionDep,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> StreamingResponse:
-    """One document's bytes."""
+    """One document's bytes, or those of an earlier version (a document corrected on request)."""
     record = record_access.read_document(session=session, ctx=ctx, opened=opened, document_id=document_id)
-    stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=opened.holder.id, record=record)
+    stream = record_access.document_bytes(
+        session=session, ctx=ctx, holder_id=opened.holder.id, record=record, version=version
+    )
     return files.send(stream)
 
 

@@ -1,19 +1,24 @@
-"""The professionals' side of health-data corrections: the requests a patient sent about their
-entries, and their answer. Same conventions as `pro.py` (the patient in `X-Patient-Nir`)."""
+"""The professionals' side of health-data corrections: the requests patients sent about what this
+professional wrote (entries and documents), and their answer. Same conventions as `pro.py` (the
+patient in `X-Patient-Nir`); without it, the list is every request still waiting across patients,
+and an answer goes to the record of the patient who asked."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header
 
 from backend_stub.api.deps import ContextDep, SessionDep
-from backend_stub.api.routes.pro import AccessRequest, CurrentPro, PatientNir
+from backend_stub.api.routes.pro import AccessRequest, CurrentPro
 from backend_stub.services import health_corrections, record_access
 from sync.protocol.rights_schemas import HealthCorrectionDecision, ProHealthCorrection
 
 router = APIRouter(prefix="/pro", tags=["professionals' API"])
+MaybeNir = Annotated[str, Header(alias="X-Patient-Nir", max_length=32)]
 
 
 def _open(
     pro: CurrentPro,
-    nir: PatientNir,
+    nir: str,
     request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
@@ -34,9 +39,12 @@ def _open(
 
 @router.get("/corrections")
 def requests(
-    pro: CurrentPro, nir: PatientNir, request: AccessRequest, ctx: ContextDep, session: SessionDep
+    pro: CurrentPro, request: AccessRequest, ctx: ContextDep, session: SessionDep, nir: MaybeNir = ""
 ) -> list[ProHealthCorrection]:
-    """The patient's requests to correct this professional's entries, newest first."""
+    """The patient's requests to correct what this professional wrote, newest first; without a
+    patient, the requests still waiting across patients (those whose record the gate lets open)."""
+    if not nir:
+        return health_corrections.waiting_for(session=session, ctx=ctx, professional=pro)
     opened = _open(pro, nir, request, ctx, session, "list")
     return health_corrections.for_author(session=session, ctx=ctx, opened=opened)
 
@@ -46,14 +54,22 @@ def decide(
     correction_id: str,
     body: HealthCorrectionDecision,
     pro: CurrentPro,
-    nir: PatientNir,
     request: AccessRequest,
     ctx: ContextDep,
     session: SessionDep,
+    nir: MaybeNir = "",
 ) -> ProHealthCorrection:
-    """Accept (the entry's next version, the one before kept) or refuse with a reason."""
-    secret = health_corrections.secret(session=session, correction_id=correction_id, professional_id=pro.id)
-    opened = _open(pro, nir, request, ctx, session, "write", secret)
+    """Accept (the entry's or the document's next version, the one before kept) or refuse with a
+    reason; without a patient named, the record is the one of the patient who asked."""
+    if nir:
+        secret = health_corrections.secret(
+            session=session, correction_id=correction_id, professional_id=pro.id
+        )
+        opened = _open(pro, nir, request, ctx, session, "write", secret)
+    else:
+        opened = health_corrections.opened_for(
+            session=session, ctx=ctx, professional=pro, correction_id=correction_id
+        )
     return health_corrections.decide(
         session=session, ctx=ctx, opened=opened, correction_id=correction_id, decision=body
     )

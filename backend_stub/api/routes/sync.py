@@ -12,7 +12,7 @@ from backend_stub.evidence import checkpoints
 from backend_stub.models.record import Record
 from backend_stub.services import gatekeeper, helpers, record_access, sync
 from sync.protocol.errors import ErrorCode
-from sync.protocol.sync_schemas import MAX_PULL, PullResponse, PushRequest, PushResponse
+from sync.protocol.sync_schemas import MAX_INT, MAX_PULL, PullResponse, PushRequest, PushResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
@@ -57,11 +57,18 @@ def pull(
 
 @router.get("/records/{record_id}/content")
 def record_content(
-    record_id: str, holder: ActiveHolder, ctx: ContextDep, session: SessionDep
+    record_id: str,
+    holder: ActiveHolder,
+    ctx: ContextDep,
+    session: SessionDep,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> StreamingResponse:
-    """The bytes of one of the holder's documents (e.g. one a professional added)."""
+    """The bytes of one of the holder's documents (e.g. one a professional added), or of one of
+    its earlier versions (a document its author corrected)."""
     record = session.get(Record, (holder.id, record_id))
     if record is None or record.deleted or record.collection != "document" or not gatekeeper.visible(record):
         raise DomainError(ErrorCode.NOT_FOUND)
-    stream = record_access.document_bytes(session=session, ctx=ctx, holder_id=holder.id, record=record)
+    stream = record_access.document_bytes(
+        session=session, ctx=ctx, holder_id=holder.id, record=record, version=version
+    )
     return files.send(stream)
