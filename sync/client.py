@@ -308,6 +308,17 @@ class AccountClient:
     def upload_create(self, size: int, sha256: str) -> UploadState:
         return self._json(UploadState, "POST", "/uploads", UploadCreate(size=size, sha256=sha256), auth=True)
 
+    def upload_whole(self, sha256: str, data: bytes) -> UploadState:
+        """A document of one chunk at most: started and finished in one request."""
+        return self._json(
+            UploadState,
+            "POST",
+            "/uploads/whole",
+            auth=True,
+            content=data,
+            headers={"Upload-Sha256": sha256, "Content-Type": "application/offset+octet-stream"},
+        )
+
     def upload_state(self, upload_id: str) -> UploadState:
         return self._json(UploadState, "GET", f"/uploads/{upload_id}", auth=True)
 

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
-from sqlmodel import col, select
-
 from sync.crypto import CHUNK, decrypt_chunks, encrypt_stream
 from sync.engine import Backoff
 from sync.protocol.sync_schemas import UploadState
@@ -25,6 +23,7 @@ Progress = Callable[[str, int, int], None]  # record id, bytes sent, total
 
 class UploadTransport(Protocol):
     def upload_create(self, size: int, sha256: str) -> UploadState: ...
+    def upload_whole(self, sha256: str, data: bytes) -> UploadState: ...
     def upload_state(self, upload_id: str) -> UploadState: ...
     def upload_chunk(self, upload_id: str, offset: int, data: bytes) -> UploadState: ...
 
@@ -80,8 +79,7 @@ class Documents:
             yield from decrypt_chunks(handle, self._key, file_id, start_chunk)
 
     def pending_uploads(self) -> list[LocalUpload]:
-        with self.store.session() as s:
-            return list(s.exec(select(LocalUpload).where(col(LocalUpload.done).is_(False))).all())
+        return self.store.pending_uploads()
 
 
 class Uploader:
@@ -93,11 +91,6 @@ class Uploader:
         self.documents, self.transport = documents, transport
         self.backoff = backoff or Backoff()
 
-    def _save(self, upload: LocalUpload) -> None:
-        with self.documents.store.session() as s:
-            s.merge(upload)
-            s.commit()
-
     def run(self, on_progress: Progress | None = None) -> int:
         """Upload everything pending; returns how many documents completed."""
         completed = 0
@@ -107,10 +100,18 @@ class Uploader:
         return completed
 
     def _upload_one(self, upload: LocalUpload, on_progress: Progress | None) -> bool:
-        if not upload.server_id:
+        save = self.documents.store.save_upload
+        if not upload.server_id and upload.size <= CHUNK:
+            # Most documents fit in one chunk: started, sent and finished in one request.
+            whole = b"".join(self.documents.read(upload.file_id))
+            state = self.backoff.run(lambda: self.transport.upload_whole(upload.sha256, whole))
+            upload.server_id = state.id
+            if on_progress:
+                on_progress(upload.record_id, state.offset, upload.size)
+        elif not upload.server_id:
             state = self.backoff.run(lambda: self.transport.upload_create(upload.size, upload.sha256))
             upload.server_id = state.id
-            self._save(upload)
+            save(upload)
         else:
             state = self.backoff.run(lambda: self.transport.upload_state(upload.server_id))
         offset = state.offset
@@ -124,9 +125,10 @@ class Uploader:
                 lambda: self.transport.upload_chunk(upload.server_id, sent_from, chunk)  # noqa: B023
             )
             offset = upload.offset = state.offset
-            self._save(upload)
+            if not state.complete:
+                save(upload)
             if on_progress:
                 on_progress(upload.record_id, offset, upload.size)
-        upload.done = True
-        self._save(upload)
+        upload.offset, upload.done = state.offset, True
+        save(upload)
         return True

@@ -370,6 +370,25 @@ class Store:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
+    # --- document uploads (the uploader's progress, saved after every answer) ---------------
+    def pending_uploads(self) -> list[LocalUpload]:
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT record_id, file_id, size, sha256, server_id, "offset" FROM local_upload'
+                " WHERE NOT done"
+            ).fetchall()
+        return [
+            LocalUpload(record_id=r[0], file_id=r[1], size=r[2], sha256=r[3], server_id=r[4], offset=r[5])
+            for r in rows
+        ]
+
+    def save_upload(self, upload: LocalUpload) -> None:
+        with self._writing() as db:
+            db.execute(
+                'UPDATE local_upload SET server_id = ?, "offset" = ?, done = ? WHERE record_id = ?',
+                (upload.server_id, upload.offset, upload.done, upload.record_id),
+            )
+
     # --- sync ------------------------------------------------------------------------------------
     def outbox_batch(self, limit: int) -> list[Mutation]:
         """The oldest queued changes, each carrying the record's current content.

@@ -32,6 +32,16 @@ def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCre
     De-duplication stays inside the space's shared audience: bytes a professional hid from the
     patient or from a minor's parents are kept apart, and never found from here; a helper's
     uploads de-duplicate among the helpers' own (gatekeeper.upload_audience)."""
+    upload, new = _found_or_new(session=session, ctx=ctx, holder=holder, request=request)
+    if new:
+        session.commit()
+    return _state(upload)
+
+
+def _found_or_new(
+    *, session: Session, ctx: Context, holder: Holder, request: UploadCreate
+) -> tuple[Upload, bool]:
+    """The upload of these bytes in the member's audience, or a new one added to the session."""
     audience = gatekeeper.upload_audience()
     existing = session.exec(
         select(Upload).where(
@@ -39,7 +49,7 @@ def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCre
         )
     ).first()
     if existing is not None:
-        return _state(existing)
+        return existing, False
     upload = Upload(
         holder_id=holder.id,
         sha256=request.sha256,
@@ -47,6 +57,36 @@ def create(*, session: Session, ctx: Context, holder: Holder, request: UploadCre
         audience=audience,
         created_at=ctx.clock.now(),
     )
+    session.add(upload)
+    return upload, True
+
+
+def whole(
+    *, session: Session, ctx: Context, blobs: BlobStore, holder: Holder, sha256: str, data: bytes
+) -> UploadState:
+    """A document sent whole in one request (most fit in one chunk): its upload found or started,
+    checked, sealed and finished in one round trip and one transaction instead of two. A partial
+    upload of the same bytes is overwritten from the start: every byte is here."""
+    if not data:  # larger than a chunk: refused before it is read (main.py's body limit)
+        raise DomainError(ErrorCode.REQUEST_INVALID, fields=["body"])
+    request = UploadCreate(size=len(data), sha256=sha256)
+    upload, _ = _found_or_new(session=session, ctx=ctx, holder=holder, request=request)
+    if upload.complete:
+        return _state(upload)
+    if upload.size != len(data):
+        raise DomainError(ErrorCode.REQUEST_INVALID, fields=["body"])
+    return _finish_whole(session=session, blobs=blobs, upload=upload, data=data)
+
+
+def _finish_whole(*, session: Session, blobs: BlobStore, upload: Upload, data: bytes) -> UploadState:
+    """Checked against its SHA-256 first, then sealed and finished in one write (one fsync),
+    instead of written, read back and decrypted to be finished; nothing is written if wrong."""
+    if served_type(data) is None:
+        raise DomainError(ErrorCode.DOCUMENT_FORMAT)  # only what can be served again is kept
+    if hashlib.sha256(data).hexdigest() != upload.sha256:
+        raise DomainError(ErrorCode.UPLOAD_CHECKSUM)
+    blobs.put(upload.id, data)
+    upload.offset, upload.complete = upload.size, True
     session.add(upload)
     session.commit()
     return _state(upload)
@@ -81,18 +121,10 @@ def append(
         raise DomainError(ErrorCode.UPLOAD_OFFSET, offset=upload.offset)
     if not data or upload.offset + len(data) > upload.size:
         raise DomainError(ErrorCode.REQUEST_INVALID, fields=["body"])
+    if offset == 0 and len(data) == upload.size:
+        return _finish_whole(session=session, blobs=blobs, upload=upload, data=data)
     if offset == 0 and served_type(data) is None:
         raise DomainError(ErrorCode.DOCUMENT_FORMAT)  # only what can be served again is kept
-    if offset == 0 and len(data) == upload.size:
-        # The whole document at once (most are under a chunk): checked, then sealed and finished
-        # in one write, instead of written, read back and decrypted to be finished.
-        if hashlib.sha256(data).hexdigest() != upload.sha256:
-            raise DomainError(ErrorCode.UPLOAD_CHECKSUM)
-        blobs.put(upload.id, data)
-        upload.offset, upload.complete = upload.size, True
-        session.add(upload)
-        session.commit()
-        return _state(upload)
     upload.offset = blobs.write_at(upload.id, offset, data)
     if upload.offset == upload.size:
         if blobs.finish(upload.id) != upload.sha256:

@@ -297,6 +297,8 @@ def test_a_parent_holding_the_same_bytes_learns_nothing_from_uploads(world: Worl
     )
     read = world.api.get(f"{A}/sync/records/copie-0001/content", headers=parent)
     assert read.status_code == 404 and not read.content.startswith(PDF)  # their own bytes are not there yet
+    whole = world.api.post(f"{A}/uploads/whole", headers=parent | {"Upload-Sha256": sha}, content=content)
+    assert whole.json()["id"] == created["id"] and whole.json()["complete"]  # sent whole: their own upload
 
 
 def test_professional_keys_expire_are_revoked_rotated_and_limited(

@@ -2,6 +2,7 @@
 holder's ids: refused, and nothing of the first holder changes or leaks. A new route without a
 case here fails the test."""
 
+import hashlib
 import re
 
 import pytest
@@ -77,6 +78,7 @@ HOLDER = {
     ("get", "/api/v1/sync/pull"): (200,),
     ("get", "/api/v1/sync/records/{record_id}/content"): (404,),
     ("post", "/api/v1/uploads"): (200,),
+    ("post", "/api/v1/uploads/whole"): (200,),  # the same bytes: an upload of the other's own
     ("get", "/api/v1/uploads/{upload_id}"): (404,),
     ("patch", "/api/v1/uploads/{upload_id}"): (404,),
     ("get", "/api/v1/professionals/search"): (200,),
@@ -262,7 +264,10 @@ def test_another_holder_reaches_nothing_of_the_first(world: World) -> None:
             continue  # would end the other holder's own session: checked last
         url = path.format(**ids) + ("?q=Martin" if path.endswith("/search") else "")
         headers = bearer(other) | ({"Upload-Offset": "0"} if method == "patch" else {})
-        kwargs = {"content": PDF} if method == "patch" else {"json": bodies.get(path, {})}
+        if path.endswith("/whole"):
+            headers |= {"Upload-Sha256": hashlib.sha256(PDF).hexdigest()}
+        sends_bytes = method == "patch" or path.endswith("/whole")
+        kwargs = {"content": PDF} if sends_bytes else {"json": bodies.get(path, {})}
         response = world.api.request(method.upper(), url, headers=headers, **kwargs)  # type: ignore[arg-type]
         assert response.status_code in allowed, (method, path, response.status_code, response.text)
         assert record_id not in response.text or path == "/api/v1/sync/push", (method, path)

@@ -89,3 +89,48 @@ def test_another_holder_cannot_reach_an_upload(world: World, two_devices: tuple[
         with pytest.raises(ApiError) as err:
             call()
         assert err.value.status == 404
+
+
+class _Counting:
+    """Passes calls to the real client, noting which were made."""
+
+    def __init__(self, real: AccountClient) -> None:
+        self.real, self.calls = real, []  # type: ignore[var-annotated]
+
+    def __getattr__(self, name: str) -> object:
+        self.calls.append(name)
+        return getattr(self.real, name)
+
+
+def test_a_document_of_one_chunk_goes_whole_in_one_request(
+    world: World, two_devices: tuple[Device, Device]
+) -> None:
+    phone, _ = two_devices
+    content = b"%PDF-" + os.urandom(CHUNK - 5)
+    docs = Documents(phone.store, phone.vault.files_dir, phone.key)
+    docs.add(io.BytesIO(content), {"title": "Ordonnance", "type": "prescription", "mime": "application/pdf"})
+    counting = _Counting(phone.client)
+    progress: list[tuple[int, int]] = []
+    assert Uploader(docs, counting).run(lambda _r, sent, total: progress.append((sent, total))) == 1  # type: ignore[arg-type]
+    assert counting.calls == ["upload_whole"] and progress == [(len(content), len(content))]
+    assert docs.pending_uploads() == []
+    sha = hashlib.sha256(content).hexdigest()
+    again = phone.client.upload_whole(sha, content)
+    assert again.complete and again.id == phone.client.upload_create(len(content), sha).id  # one upload
+    with world.ctx.blobs.open(again.id) as blob:
+        assert blob.read() == content
+
+
+def test_sent_whole_finishes_a_partial_upload_and_checks_the_bytes(
+    two_devices: tuple[Device, Device],
+) -> None:
+    phone, _ = two_devices
+    content = b"%PDF-12345"
+    sha = hashlib.sha256(content).hexdigest()
+    started = phone.client.upload_create(len(content), sha)
+    phone.client.upload_chunk(started.id, 0, content[:5])
+    with pytest.raises(ApiError) as bad:
+        phone.client.upload_whole(sha, b"%PDF-xyzxy")
+    assert bad.value.code == "error.upload.checksum" and phone.client.upload_state(started.id).offset == 5
+    finished = phone.client.upload_whole(sha, content)
+    assert (finished.id, finished.offset, finished.complete) == (started.id, len(content), True)

@@ -17,6 +17,22 @@ def create(body: UploadCreate, holder: ActiveHolder, ctx: ContextDep, session: S
     return uploads.create(session=session, ctx=ctx, holder=holder, request=body)
 
 
+@router.post("/whole")
+async def whole(
+    request: Request,
+    upload_sha256: Annotated[str, Header(pattern=r"^[0-9a-f]{64}$")],
+    holder: ActiveHolder,
+    ctx: ContextDep,
+    session: SessionDep,
+) -> UploadState:
+    """A document of one chunk at most, whole in the body: started (or found) and finished in
+    one request, where `POST` then `PATCH` take two."""
+    data = await request.body()
+    return uploads.whole(
+        session=session, ctx=ctx, blobs=ctx.blobs, holder=holder, sha256=upload_sha256, data=data
+    )
+
+
 @router.get("/{upload_id}")
 def state(upload_id: str, holder: ActiveHolder, session: SessionDep) -> UploadState:
     """Where the upload stands: the offset to resume from."""
