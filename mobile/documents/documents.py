@@ -15,6 +15,7 @@ from mobile.shell.widgets import (
     banner,
     column,
     field,
+    is_wide,
     notice,
     para,
     primary_button,
@@ -114,25 +115,6 @@ def build(ui: Ui) -> list[ft.Control]:
 
         return handler
 
-    def pick_type(e: ft.ControlEvent) -> None:
-        value = e.control.value or ALL
-        filters.set("type", "" if value == ALL else value)
-        ui.render()
-
-    def chose(name: str):  # type: ignore[no-untyped-def]
-        def handler(e: ft.ControlEvent) -> None:
-            value = e.control.value or ALL
-            filters.set(name, "" if value == ALL else value)
-            ui.render()
-
-        return handler
-
-    def clear(_: ft.ControlEvent) -> None:
-        for name in filters.values:
-            if name != "folder_name":
-                filters.set(name, "")
-        ui.render()
-
     cards: list[ft.Control] = []
     for row in rows:
         key, params = describe_author(row, lang)
@@ -183,14 +165,64 @@ def build(ui: Ui) -> list[ft.Control]:
         state.go(Screen.SHARES)
         ui.render()
 
-    has_filter = any(filters.values.values())
-    empty = para(ui.t("ui.docs.none.filtered" if has_filter else "ui.docs.none"), key="docs-empty")
+    empty = para(ui.t("ui.docs.none.filtered" if filters.active() else "ui.docs.none"), key="docs-empty")
     return column(
         title(ui.t("ui.docs.title")),
         notice(ui.t(docs.notice), key="docs-notice") if docs.notice else None,
         banner(ui, docs.banner),
         primary_button(ui.t("ui.docs.add"), "docs-add", add, icon=ft.Icons.UPLOAD_FILE),
         secondary_button(ui.t("ui.share.open"), "docs-share", share, icon=ft.Icons.SHARE),
+        *_filters(ui, docs),
+        ft.Text(ui.t("ui.docs.count", count=len(rows)), size=BODY_SIZE, key="docs-count"),
+        *(cards or [empty]),
+        progress(ui, docs.busy),
+        folders_panel(ui, docs),
+        offline_panel(ui, docs),
+    )
+
+
+def _filters(ui: Ui, docs: DocumentsState) -> list[ft.Control]:
+    """One "Filtrer" button saying how many filters are on, and under it, when open, the search,
+    the type, category and folder choices and the two dates: folded, a phone shows the list first."""
+    lang = ui.state.lang
+    filters = docs.filters
+    wide = is_wide(ui.page)
+    shown = filters.is_open(wide)
+    active = filters.active()
+
+    def toggle(_: ft.ControlEvent) -> None:
+        filters.toggle(wide)
+        ui.render()
+
+    def pick_type(e: ft.ControlEvent) -> None:
+        value = e.control.value or ALL
+        filters.set("type", "" if value == ALL else value)
+        ui.render()
+
+    def chose(name: str):  # type: ignore[no-untyped-def]
+        def handler(e: ft.ControlEvent) -> None:
+            value = e.control.value or ALL
+            filters.set(name, "" if value == ALL else value)
+            ui.render()
+
+        return handler
+
+    def clear(_: ft.ControlEvent) -> None:
+        for name in filters.values:
+            if name != "folder_name":
+                filters.set(name, "")
+        ui.render()
+
+    label = ui.t("ui.docs.filter.toggle", count=active) if active else ui.t("ui.docs.filter.none")
+    button = (primary_button if active else secondary_button)(
+        label, "docs-filter-toggle", toggle, icon=ft.Icons.EXPAND_LESS if shown else ft.Icons.FILTER_LIST
+    )
+    head: list[ft.Control] = [
+        ft.Semantics(expanded=shown, container=True, key="docs-filter-sem", content=button)
+    ]
+    if not shown:
+        return head
+    return head + column(
         field(
             ui,
             filters,
@@ -261,13 +293,8 @@ def build(ui: Ui) -> list[ft.Control]:
             height=48,
             style=ft.ButtonStyle(text_style=ft.TextStyle(size=17)),
         )
-        if has_filter
+        if active
         else None,
-        ft.Text(ui.t("ui.docs.count", count=len(rows)), size=BODY_SIZE, key="docs-count"),
-        *(cards or [empty]),
-        progress(ui, docs.busy),
-        folders_panel(ui, docs),
-        offline_panel(ui, docs),
     )
 
 

@@ -94,9 +94,28 @@ class AddForm(Form):
 
 
 class FilterForm(Form):
-    """The list's filters: type, from and to dates, and words of the title."""
+    """The list's filters: type, from and to dates, and words of the title.
+
+    They are folded behind one "Filtrer" button so that a phone shows the list first; until the
+    person opens or closes them, they are open on a wide screen only (`shown` is None).
+    """
 
     fields = ("type", "from", "to", "query", "category", "folder", "folder_name")
+    FILTERS = ("query", "type", "category", "folder", "from", "to")
+
+    def __init__(self, client: AccountClient) -> None:
+        super().__init__(client)
+        self.shown: bool | None = None
+
+    def active(self) -> int:
+        """How many filters narrow the list (the button says so while they are folded)."""
+        return sum(1 for name in self.FILTERS if self.values[name].strip())
+
+    def is_open(self, wide: bool) -> bool:
+        return wide if self.shown is None else self.shown
+
+    def toggle(self, wide: bool) -> None:
+        self.shown = not self.is_open(wide)
 
 
 class DocumentViewer:

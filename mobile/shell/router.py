@@ -18,11 +18,10 @@ import flet as ft
 
 from mobile.shell import sync_bar
 from mobile.shell.state import AppState, Screen
-from mobile.shell.widgets import PRIMARY, Ui, icon_action
+from mobile.shell.widgets import PRIMARY, Ui, icon_action, is_wide
 
 __all__ = ["Builder", "Part", "Router", "Screens"]
 
-WIDE = 1000  # logical pixels from which the sections stay beside the screen
 LOCALES = {"fr": ft.Locale("fr", "FR"), "en": ft.Locale("en", "GB")}
 Builder = Callable[[Ui], list[ft.Control]]  # a screen: its controls, from the state
 Part = Callable[[Ui], ft.Control | None]  # drawn around every screen, or nothing
@@ -68,8 +67,7 @@ class Router:
         page.on_resize = self._resized
 
     def is_wide(self) -> bool:
-        """A desktop window or a tablet held wide: room for the sections beside the screen."""
-        return (self.page.width or 0) >= WIDE
+        return is_wide(self.page)
 
     def _resized(self, _: ft.PageResizeEvent) -> None:
         if self.is_wide() != self._wide:

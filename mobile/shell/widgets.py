@@ -24,6 +24,7 @@ ERROR_FG = "#8C1D18"
 ERROR_BG = "#FDECEA"
 INFO_FG = "#0B4A2E"
 INFO_BG = "#E6F4EA"
+WIDE = 1000  # logical pixels from which the sections stay beside the screen
 
 
 class Busy(Protocol):
@@ -58,6 +59,11 @@ class Ui:
         finally:
             holder.busy = False
             self.render()
+
+
+def is_wide(page: ft.Page) -> bool:
+    """A desktop window or a tablet held wide: room for the sections beside the screen."""
+    return (getattr(page, "width", None) or 0) >= WIDE
 
 
 def title(value: str, key: str = "title") -> ft.Control:

@@ -56,3 +56,34 @@ async def test_appointment_date_and_time_picked(stack: Stack, browser_page: Brow
     await see(page, "Rendez-vous ajouté.")
     await see(page, f"28/01/2027 à {hour}")
     assert await field(page, "Date (JJ/MM/AAAA)").count() == 0
+
+
+async def test_documents_list_first_with_filters_folded(stack: Stack, browser_page: Browser) -> None:
+    page = browser_page.page
+    email = "ines.filtres@example.fr"
+    stack.activate(653, "Inès", email)
+    await sign_in(page, stack, email, "Inès")
+    await open_tile(page, "Documents")
+    await see(page, "Documents affichés : 0")
+    # On a phone the filters are folded: one button, its state exposed to screen readers.
+    toggle = page.locator("[aria-expanded]", has_text="Filtrer")
+    await toggle.first.wait_for(state="visible", timeout=30_000)
+    assert await toggle.first.get_attribute("aria-expanded") == "false"
+    assert await field(page, "Rechercher (titre, type, auteur)").count() == 0
+    await shot(page, "documents-01-folded")
+
+    await toggle.first.click()
+    await page.locator("[aria-expanded='true']", has_text="Filtrer").first.wait_for(timeout=30_000)
+    await type_into(page, "Rechercher (titre, type, auteur)", "sang")
+    await see(page, "Filtrer (1 filtre actif)")
+    # A date filter picked from the calendar counts too.
+    await tap(page, "Choisir la date : Du (date)")
+    await tap(page, "Valider")
+    await see(page, "Filtrer (2 filtres actifs)")
+    await shot(page, "documents-02-filters-open")
+
+    await page.locator("[aria-expanded='true']", has_text="Filtrer").first.click()
+    await page.locator("[aria-expanded='false']", has_text="Filtrer (2 filtres actifs)").first.wait_for(
+        timeout=30_000
+    )
+    assert await field(page, "Rechercher (titre, type, auteur)").count() == 0

@@ -78,7 +78,14 @@ def test_the_new_screens_draw(world: World, tmp_path: Path) -> None:
     assert "agenda-questionnaires" in drawn(Screen.AGENDA)
     assert state.questionnaires.open("bilan_70_75")
     assert {"question-text", "question-next", "answer"} <= drawn(Screen.QUESTIONNAIRE)
-    assert {"docs-offline", "offline-all", "docs-folders", "filter-category"} <= drawn(Screen.DOCUMENTS)
+    # On a phone the list comes first: the filters are folded behind one button, opened on demand.
+    phone = drawn(Screen.DOCUMENTS)
+    assert {"docs-offline", "offline-all", "docs-folders", "docs-filter-toggle"} <= phone
+    assert not {"field-query", "filter-type", "filter-category", "field-from-row"} & phone
+    state.docs.filters.toggle(wide=False)
+    assert {"field-query", "filter-type", "filter-category", "field-from-row", "field-to-row"} <= drawn(
+        Screen.DOCUMENTS
+    )
     state.docs.keep_offline(everything=False)
     state.docs.filters.set("folder_name", "Cardiologie")
     assert state.docs.create_folder()
