@@ -70,12 +70,14 @@ BUILDERS: dict[Screen, Builder] = {
     Screen.SHARES: shares.build,
     Screen.PROFESSIONALS: professionals.build,
     Screen.EMERGENCY: emergency.build,
-    Screen.ACCESS_LOG: access_log.build,
+    Screen.ACCESS_LOG: notifications.read_by_opening(access_log.build, notifications.ACCESS_NOTICES),
     Screen.ALERTS: alerts.build,
     Screen.PROFILE_SHARING: sharing.build,
     Screen.NOTIFICATIONS: partial(notifications.build, device_notices=agenda.device_notices),
     Screen.MESSAGES: messages.build,
-    Screen.CONVERSATION: conversation.build,
+    Screen.CONVERSATION: notifications.read_by_opening(
+        conversation.build, notifications.MESSAGE_NOTICES, left=conversation.unread_left
+    ),
     Screen.PROFILE: profile.build,
     Screen.PROFILE_LIST: profile_list.build,
     Screen.WISHES: wishes.build,

@@ -194,6 +194,11 @@ def _compose(ui: Ui, state: MessagesApp) -> list[ft.Control | None]:
     ]
 
 
+def unread_left(ui: Ui) -> int:
+    """Messages still unread once this conversation is shown: as many "new message" notices stay."""
+    return cast(MessagesApp, ui.state).messages.unread_total()
+
+
 def build(ui: Ui) -> list[ft.Control]:
     state = cast(MessagesApp, ui.state)
     messages = state.messages

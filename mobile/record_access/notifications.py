@@ -12,6 +12,7 @@ import flet as ft
 from mobile.record_access.common import MY_SCREENS, entering, record
 from mobile.record_access.state import NotificationsState
 from mobile.shell.panels import load_in_background, problem, status_line
+from mobile.shell.router import Builder
 from mobile.shell.state import Screen
 from mobile.shell.widgets import BODY_SIZE, PRIMARY, Ui, column, icon_action, para, secondary_button, title
 from mobile.shell.words import format_datetime
@@ -32,6 +33,10 @@ ICONS = {
     "channel_changed": ft.Icons.SMS,
 }
 UNREAD_BG = "#E8F0FB"
+
+# What a notice points to: opening it is reading the notice (the bell's count drops).
+ACCESS_NOTICES = frozenset({"first_access", "access", "emergency_access", "regulator_access"})
+MESSAGE_NOTICES = frozenset({"new_message"})
 
 DeviceUnread = Callable[[Ui], int]  # how many notices of this device are unread
 DeviceNotices = Callable[[Ui], list[ft.Control]]  # those notices, under their own heading
@@ -78,6 +83,26 @@ def appbar_bell(ui: Ui, device_unread: DeviceUnread) -> ft.Control | None:
     return icon_action(
         label, icon, open_list, key="bell", color=ft.Colors.WHITE, badge=badge if count else None
     )
+
+
+def read_by_opening(
+    build: Builder, kinds: frozenset[str], left: Callable[[Ui], int] = lambda _ui: 0
+) -> Builder:
+    """A screen whose opening reads the bell's notices of `kinds` (the access log, a message): they
+    are marked read on the server in the background, leaving `left` unread (messages not read yet).
+
+    Only once the bell has loaded the notices (on home, right after signing in): nothing to mark
+    otherwise, and no loop of calls while offline."""
+
+    def drawn(ui: Ui) -> list[ft.Control]:
+        controls = build(ui)
+        notes = record(ui).notifications
+        answered = notes.beyond(kinds, left(ui)) if notes.loaded else []
+        if answered:
+            load_in_background(ui, notes, lambda: notes.read_all(answered))
+        return controls
+
+    return drawn
 
 
 def _item(ui: Ui, notes: NotificationsState, item: NotificationOut) -> ft.Control:

@@ -25,6 +25,7 @@ from mobile.shell.widgets import (
     INFO_BG,
     INFO_FG,
     Ui,
+    banner,
     column,
     para,
     primary_button,
@@ -147,6 +148,19 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
             horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
             key=f"{key}-body",
         ),
+    )
+
+
+def _outcome(ui: Ui, pros: ProfessionalsState, pid: str, where: str, key: str) -> ft.Control | None:
+    """The last action's progress, confirmation or error, in the card acted on (not at the top of a
+    long page), in a live region so that a screen reader announces it where the person is."""
+    if not pros.outcome_in(pid, where):
+        return None
+    parts = column(status_line(ui, pros, key), banner(ui, pros.banner, key=f"{key}-banner"))
+    if not parts:
+        return None
+    return ft.Semantics(
+        live_region=True, container=True, key=f"{key}-outcome", content=ft.Column(parts, spacing=8)
     )
 
 
@@ -277,6 +291,7 @@ def _grant_card(ui: Ui, pros: ProfessionalsState, grant: GrantOut, now: datetime
                 if buttons
                 else None,
                 panel,
+                _outcome(ui, pros, pid, "list", key),
             ),
             spacing=8,
             key=f"{key}-body",
@@ -300,12 +315,14 @@ def _result_card(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, now: da
                 ui.t("ui.pros.search.in_list", status=ui.t(f"ui.pros.status.{status}")), key=f"{key}-in-list"
             )
         )
-    if status != "blocked" and not (pros.authorising == pro.id and pros.authorising_where == "search"):
+    choosing = pros.authorising == pro.id and pros.authorising_where == "search"
+    if status not in ("blocked", "authorised") and not choosing:  # the authorised change it in the list
         pieces.append(
             small_button(ui.t("ui.pros.action.authorise"), f"{key}-authorise", start, icon=ft.Icons.ADD)
         )
-    if pros.authorising == pro.id and pros.authorising_where == "search":
+    if choosing:
         pieces.append(_authorise_panel(ui, pros, pro, f"{key}-panel"))
+    pieces.append(_outcome(ui, pros, pro.id, "search", key))
     return ft.Container(
         key=key,
         border=ft.Border.all(1, "#C5CED9"),
@@ -406,8 +423,8 @@ def build(ui: Ui) -> list[ft.Control]:
     return column(
         title(ui.t("ui.pros.title")),
         para(ui.t("ui.pros.intro"), key="pros-intro"),
-        status_line(ui, pros, "pros"),
-        problem(ui, pros, retry, "pros"),
+        status_line(ui, pros, "pros") if pros.acted_on is None else None,
+        problem(ui, pros, retry, "pros") if pros.acted_on is None else None,
         *body,
         ft.Divider(height=16),
         subtitle(ui.t("ui.emergency.title"), key="emergency-link-title"),

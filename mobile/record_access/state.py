@@ -15,6 +15,7 @@ failures go to `banner`, or under the field they concern. What the person typed 
 Methods are synchronous (the views run them off the UI loop) and return True when they worked.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol
@@ -179,6 +180,9 @@ class ProfessionalsState(Online):
         self.until_text = ""
         self.until_error: SyncError | None = None
         self._names: dict[str, str] = {}
+        # The card the last action's outcome (notice or error) is shown in, next to what was done:
+        # (professional id, "list" or "search"); None: at the top (loading, searching).
+        self.acted_on: tuple[str, str] | None = None
 
     # reading
     def load(self) -> bool:
@@ -186,7 +190,17 @@ class ProfessionalsState(Online):
             self._set_grants(self.client.my_professionals())
             self.loaded = True
 
+        self.acted_on = None
         return self._call(ask)
+
+    def _act(self, professional_id: str, action: Callable[[], object], where: str = "list") -> bool:
+        """An action on one professional: its outcome is drawn in their card."""
+        self.acted_on = (professional_id, where)
+        return self._call(action)
+
+    def outcome_in(self, professional_id: str, where: str) -> bool:
+        """Whether this card shows the last action's outcome (notice, error or progress)."""
+        return self.acted_on == (professional_id, where)
 
     def _set_grants(self, grants: list[GrantOut]) -> None:
         self.grants = grants
@@ -222,6 +236,7 @@ class ProfessionalsState(Online):
             for pro in self.results:
                 self._remember(pro)
 
+        self.acted_on = None
         return self._call(ask)
 
     # authorising, with a period
@@ -231,7 +246,7 @@ class ProfessionalsState(Online):
         self.authorising_where = where
         self.period = "1y"
         self.until_error = None
-        self.notice = None
+        self.notice, self.banner, self.acted_on = None, None, None
 
     def cancel_authorise(self) -> None:
         self.authorising = None
@@ -260,7 +275,7 @@ class ProfessionalsState(Online):
         def ask() -> None:
             self._set_grants(self.client.authorise(pid, until))
 
-        if not self._call(ask):
+        if not self._act(pid, ask, self.authorising_where):
             return False
         self.authorising = None
         self.until_text = ""
@@ -272,20 +287,22 @@ class ProfessionalsState(Online):
 
     # ending access
     def revoke(self, professional_id: str) -> bool:
-        ok = self._call(lambda: self._set_grants(self.client.revoke(professional_id)))
+        ok = self._act(professional_id, lambda: self._set_grants(self.client.revoke(professional_id)))
         if ok:
             self.notice = ("ui.pros.done.revoked", {"name": self.name_of(professional_id)})
         return ok
 
     def block(self, professional_id: str) -> bool:
-        ok = self._call(lambda: self._set_grants(self.client.revoke(professional_id, block=True)))
+        ok = self._act(
+            professional_id, lambda: self._set_grants(self.client.revoke(professional_id, block=True))
+        )
         if ok:
             self.authorising = None if self.authorising == professional_id else self.authorising
             self.notice = ("ui.pros.done.blocked", {"name": self.name_of(professional_id)})
         return ok
 
     def unblock(self, professional_id: str) -> bool:
-        ok = self._call(lambda: self._set_grants(self.client.unblock(professional_id)))
+        ok = self._act(professional_id, lambda: self._set_grants(self.client.unblock(professional_id)))
         if ok:
             self.notice = ("ui.pros.done.unblocked", {"name": self.name_of(professional_id)})
         return ok
@@ -298,7 +315,8 @@ class ProfessionalsState(Online):
     def set_attending(self, professional_id: str | None) -> bool:
         """Choose a doctor as attending physician (authorised for good too), or clear the choice."""
         previous = self.attending()
-        ok = self._call(lambda: self._set_grants(self.client.set_attending(professional_id)))
+        acted = professional_id or (previous.professional.id if previous else "")
+        ok = self._act(acted, lambda: self._set_grants(self.client.set_attending(professional_id)))
         if ok:
             if professional_id is None:
                 name = self.name_of(previous.professional.id) if previous else ""
@@ -697,6 +715,16 @@ class NotificationsState(Online):
         if not ok:
             self.items[index] = found
         return ok
+
+    def beyond(self, kinds: frozenset[str], left: int = 0) -> list[str]:
+        """The unread notices of `kinds` that reading has answered: all but the `left` newest (as
+        many as the messages still unread; a notice says nothing of which message it was)."""
+        unread = [n.id for n in self.items if not n.read and n.kind in kinds]  # newest first
+        return unread[max(left, 0) :]
+
+    def read_all(self, notification_ids: list[str]) -> bool:
+        """Mark these read, as `mark_read` does for one: what the person opened answered them."""
+        return all([self.mark_read(i) for i in notification_ids])
 
     @staticmethod
     def describe(item: NotificationOut, lang: str) -> str:
