@@ -413,9 +413,11 @@ class AccountClient:
     def mark_notification_read(self, notification_id: str) -> None:
         self._call("POST", f"/notifications/{notification_id}/read", auth=True)
 
-    def document_content(self, record_id: str) -> bytes:
-        """The bytes of a document the device does not hold (e.g. one a professional added)."""
-        return self._call("GET", f"/sync/records/{record_id}/content", auth=True).content
+    def document_content(self, record_id: str, version: int | None = None) -> bytes:
+        """The bytes of a document the device does not hold (e.g. one a professional added), or of
+        one of its earlier versions (a document its author corrected)."""
+        params = {"version": version} if version is not None else None
+        return self._call("GET", f"/sync/records/{record_id}/content", params=params, auth=True).content
 
     # --- administrative data and reimbursements (held by the insurer: online only) ---------------
     def administrative_data(self) -> AdministrativeData:

@@ -1,13 +1,15 @@
-"""One document: its details, its content (image, or a PDF page by page), mask and delete."""
+"""One document: its details, its content (image, or a PDF page by page), mask and delete; for a
+professional's document, "Demander une correction" and, once corrected, its earlier versions."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import cast
 
 import flet as ft
 
 from mobile.documents.documents import DocumentsApp, badge
-from mobile.documents.state import describe_author
-from mobile.shell.panels import confirm_dialog
+from mobile.documents.state import DocumentRow, DocumentsState, describe_author
+from mobile.shell.panels import confirm_dialog, small_button
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     Ui,
@@ -24,6 +26,45 @@ from mobile.shell.widgets import (
 from mobile.shell.words import format_date
 
 NONE = "-"  # the dropdown's "in no folder"
+
+
+def _versions(ui: Ui, docs: DocumentsState, row: DocumentRow) -> list[ft.Control | None]:
+    """A corrected document: which version is read, and each earlier one with a way to read it."""
+    lang, tz = ui.state.lang, ui.state.tz
+    reading = docs.viewer.earlier if docs.viewer is not None else None
+
+    def read(version: int | None) -> Callable[[ft.ControlEvent], Awaitable[None]]:
+        async def go(_: ft.ControlEvent) -> None:
+            await ui.run(docs, lambda: docs.open(row.id, version))
+
+        return go
+
+    shown: list[ft.Control | None] = [
+        para(ui.t("ui.docs.version.corrected", version=row.version), key="doc-version"),
+    ]
+    if reading is not None:
+        until = format_date(reading.until, lang, tz)
+        shown += [
+            notice(ui.t("ui.docs.version.reading", version=reading.version, day=until), key="doc-reading"),
+            small_button(
+                ui.t("ui.docs.version.current"), "doc-version-current", read(None), icon=ft.Icons.UPDATE
+            ),
+        ]
+    for earlier in row.earlier:
+        until = format_date(earlier.until, lang, tz)
+        words = ui.t("ui.docs.version.earlier", version=earlier.version, title=earlier.title, day=until)
+        shown += [
+            para(words, key=f"doc-version-{earlier.version}-about"),
+            small_button(
+                ui.t("ui.docs.version.read", version=earlier.version),
+                f"doc-version-{earlier.version}",
+                read(earlier.version),
+                icon=ft.Icons.HISTORY,
+            )
+            if reading is None or reading.version != earlier.version
+            else None,
+        ]
+    return shown
 
 
 def build(ui: Ui) -> list[ft.Control]:
@@ -79,6 +120,10 @@ def build(ui: Ui) -> list[ft.Control]:
                 on_confirm=do_mask,
             )
         )
+
+    def ask_correction(_: ft.ControlEvent) -> None:
+        state.ask_correction(row.id, ui.t("ui.docs.correction.label", title=row.title))
+        ui.render()
 
     def ask_delete(_: ft.ControlEvent) -> None:
         ui.page.show_dialog(
@@ -176,6 +221,7 @@ def build(ui: Ui) -> list[ft.Control]:
         para(ui.t("ui.docs.date", date=format_date(row.day + "T12:00:00", lang)), key="doc-date"),
         para(ui.t(author_key, **author_params), key="doc-author"),
         ft.Row(badges, wrap=True, spacing=8, key="doc-badges") if badges else None,
+        *(_versions(ui, docs, row) if row.earlier else ()),
         progress(ui, docs.busy),
         *content,
         secondary_button(
@@ -207,5 +253,14 @@ def build(ui: Ui) -> list[ft.Control]:
         )
         if row.own
         else para(ui.t("ui.docs.read_only"), key="doc-read-only"),
+        None
+        if row.own
+        else secondary_button(
+            ui.t("ui.profile.ask_correction"),
+            "doc-correct",
+            ask_correction,
+            busy=docs.busy,
+            icon=ft.Icons.EDIT_NOTE,
+        ),
         primary_button(ui.t("ui.docs.back"), "doc-back", back, icon=ft.Icons.ARROW_BACK),
     )

@@ -42,6 +42,8 @@ class DocumentsApp(SpaceApp, Protocol):
 
     def open_document(self, record_id: str) -> None: ...
 
+    def ask_correction(self, record_id: str, label: str) -> None: ...
+
 
 ALL = "all"
 

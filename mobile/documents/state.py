@@ -4,6 +4,7 @@
                         folder; pinned documents first), adding a file, viewing, masking,
                         pinning, filing in the holder's folders, deleting
       DocumentRow       one document as the list shows it
+      EarlierVersion    a version its author replaced on the holder's request, still readable
       AddForm           a document being added: title, type, date, and the file picked
       FilterForm        the list's filters: type, from and to dates, and words of the title
       DocumentViewer    a document being read: its bytes, and for a PDF the page shown
@@ -17,7 +18,7 @@ import base64
 import contextlib
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
 from mobile.shell.files import EXTENSIONS, MAX_DOCUMENT_BYTES, sniff_mime
@@ -43,6 +44,7 @@ __all__ = [
     "DocumentRow",
     "DocumentsState",
     "DocumentViewer",
+    "EarlierVersion",
     "describe_author",
     "parse_day",
 ]
@@ -58,6 +60,27 @@ def parse_day(value: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class EarlierVersion:
+    """A version of a professional's document that its author replaced on the holder's request
+    (EHDS art. 6): kept, and readable beside the corrected one."""
+
+    version: int
+    title: str
+    day: str  # the document's date (ISO)
+    until: str  # when it was replaced (ISO instant)
+
+    @classmethod
+    def of(cls, data: dict[str, object]) -> "EarlierVersion":
+        number = data.get("version")
+        return cls(
+            version=number if isinstance(number, int) else 0,
+            title=str(data.get("title") or ""),
+            day=str(data.get("date") or ""),
+            until=str(data.get("until") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,8 @@ class DocumentRow:
     file_id: str
     pinned: bool = False
     local_file: str = ""  # where its bytes are kept on this device (sync.downloads.local_file_id)
+    version: int = 1
+    earlier: tuple[EarlierVersion, ...] = ()  # the versions before a correction, newest first
 
 
 class AddForm(Form):
@@ -121,8 +146,9 @@ class FilterForm(Form):
 class DocumentViewer:
     """A document being read: its bytes, and for a PDF the page shown."""
 
-    def __init__(self, row: DocumentRow) -> None:
+    def __init__(self, row: DocumentRow, earlier: EarlierVersion | None = None) -> None:
         self.row = row
+        self.earlier = earlier  # an earlier version being read (None: the document as it stands)
         self.data: bytes | None = None
         self.error: SyncError | None = None
         self.page = 0
@@ -228,6 +254,8 @@ class DocumentsState:
             file_id=str(d.get("file_id") or ""),
             pinned=bool(d.get("pinned")),
             local_file=local_file_id(item),
+            version=item.version,
+            earlier=tuple(EarlierVersion.of(e) for e in d.get("earlier") or () if isinstance(e, dict)),
         )
 
     def check_filters(self) -> tuple[date | None, date | None]:
@@ -470,18 +498,28 @@ class DocumentsState:
         return True
 
     # --- reading ----------------------------------------------------------------------------------
-    def content(self, row: DocumentRow) -> bytes:
-        """The plaintext: from the vault when this device has the file, else from the server,
-        then kept sealed in the vault (the next reading works offline)."""
+    def content(self, row: DocumentRow, version: int | None = None) -> bytes:
+        """The plaintext (of an earlier version when one is named): from the vault when this device
+        has the file, else from the server, then kept sealed in the vault (the next reading works
+        offline)."""
         space = self.vault.space
         if space is None or space.documents is None or space.store is None:
             raise local_error(ErrorCode.AUTH_REQUIRED)
         item = space.store.get(row.id)
+        if item is not None and version is not None:  # its details as they were: its file, its SHA-256
+            before = [
+                e
+                for e in item.data.get("earlier") or ()
+                if isinstance(e, dict) and e.get("version") == version
+            ]
+            if not before:
+                raise local_error(ErrorCode.NOT_FOUND)
+            item = replace(item, data=before[0])
         file_id = local_file_id(item) if item is not None else row.file_id
         if file_id and space.documents.path(file_id).exists():
             return b"".join(space.documents.read(file_id))
         try:
-            data = self.vault.client.document_content(row.id)
+            data = self.vault.client.document_content(row.id, version)
         except NetworkError:
             raise local_error("ui.docs.error.offline") from None
         except SyncError as err:
@@ -493,15 +531,20 @@ class DocumentsState:
                 keep_fetched(space.documents, item, data)  # refused if not the record's bytes
         return data
 
-    def open(self, record_id: str) -> bool:
-        """Load a document for reading (decrypt, or fetch, then render its first page)."""
+    def open(self, record_id: str, version: int | None = None) -> bool:
+        """Load a document (or one of its earlier versions) for reading: decrypt, or fetch, then
+        render its first page."""
         row = self.get(record_id)
         if row is None:
             self.banner = local_error(ErrorCode.NOT_FOUND)
             return False
-        viewer = self.viewer = DocumentViewer(row)
+        earlier = next((e for e in row.earlier if e.version == version), None)
+        if version is not None and earlier is None:
+            self.banner = local_error(ErrorCode.NOT_FOUND)
+            return False
+        viewer = self.viewer = DocumentViewer(row, earlier)
         try:
-            viewer.load(self.content(row))
+            viewer.load(self.content(row, earlier.version if earlier else None))
         except SyncError as err:
             viewer.error = err
             return False

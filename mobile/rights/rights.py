@@ -192,16 +192,30 @@ def _entry_words(data: dict[str, Any]) -> str:
     return ", ".join(f"{v}" for k, v in data.items() if k not in HIDDEN_KEYS and v not in ("", None))
 
 
+def _previous(ui: Ui, request: HealthCorrectionOut) -> str:
+    """What was there before an accepted correction: an entry's values, a document's title and day."""
+    before = request.previous or {}
+    if request.collection != "document":
+        return ui.t("ui.rights.correction.previous", entry=_entry_words(before))
+    day = format_date(f"{before.get('date', '')}T12:00:00", ui.state.lang)
+    return ui.t("ui.rights.correction.previous_document", title=before.get("title", ""), day=day)
+
+
 def _correction(ui: Ui, request: HealthCorrectionOut) -> ft.Control:
     key = f"correction-{request.id}"
     fg, bg = STATUS_COLOURS[request.status.value]
     lang, tz = ui.state.lang, ui.state.tz
     section = ui.t(f"ui.profile.section.{request.section}") if request.section else ""
+    about = (
+        ui.t("ui.rights.correction.about_document", title=request.title, name=request.author_name)
+        if request.collection == "document"
+        else ui.t("ui.rights.correction.about", section=section, name=request.author_name)
+    )
     return _box(
         key,
         [
             ft.Text(
-                ui.t("ui.rights.correction.about", section=section, name=request.author_name),
+                about,
                 size=18,
                 weight=ft.FontWeight.W_600,
                 key=f"{key}-about",
@@ -219,7 +233,7 @@ def _correction(ui: Ui, request: HealthCorrectionOut) -> ft.Control:
             if request.reason
             else None,
             ft.Text(
-                ui.t("ui.rights.correction.previous", entry=_entry_words(request.previous)),
+                _previous(ui, request),
                 size=16,
                 italic=True,
                 key=f"{key}-previous",

@@ -36,7 +36,7 @@ def first_device(world: World, root: Path) -> list[str]:
 
 
 def cut_network(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(_record_id: str) -> bytes:
+    def refuse(_record_id: str, _version: int | None = None) -> bytes:
         raise NetworkError()
 
     monkeypatch.setattr(world.client, "document_content", refuse)
