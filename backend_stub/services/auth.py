@@ -293,7 +293,21 @@ def resend_code(*, session: Session, ctx: Context, challenge_id: str) -> Challen
         raise DomainError(ErrorCode.OTP_RESEND_TOO_SOON, retry_after=int((ready - now).total_seconds()) + 1)
     if challenge.resends >= ctx.settings.otp_max_resends:
         raise DomainError(ErrorCode.OTP_EXPIRED)
-    challenge.resends += 1
+    # The resend takes its place in one statement: requests at once (two server processes, a
+    # script) cannot send a second code within the minute or more than the allowed count.
+    claimed = session.execute(
+        update(LoginChallenge)
+        .where(
+            col(LoginChallenge.id) == challenge.id,
+            col(LoginChallenge.resends) < ctx.settings.otp_max_resends,
+            col(LoginChallenge.last_sent_at) <= now - timedelta(seconds=ctx.settings.otp_resend_seconds),
+        )
+        .values(resends=LoginChallenge.resends + 1, last_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise DomainError(ErrorCode.OTP_RESEND_TOO_SOON, retry_after=ctx.settings.otp_resend_seconds)
     _send_code(ctx=ctx, holder=holder, challenge=challenge, now=now)
     session.add(challenge)
     session.commit()

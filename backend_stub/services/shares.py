@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
@@ -20,7 +21,7 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.record import Record
 from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
-from backend_stub.services import audit, gatekeeper, notifications
+from backend_stub.services import audit, gatekeeper, notifications, ratelimit
 from sync.protocol.errors import ErrorCode
 
 MAX_FAILURES = 5
@@ -172,28 +173,60 @@ def _log(session: Session, ctx: Context, link: ShareLink, outcome: str, **what: 
 
 
 def open_with_code(
-    *, session: Session, ctx: Context, token: str, code: str
+    *, session: Session, ctx: Context, token: str, code: str, client: str
 ) -> tuple[ShareLink, list[Record]]:
-    """Check the code: the documents on success; a wrong code is logged and counted."""
+    """Check the code: the documents on success; a wrong code is logged and counted.
+
+    Tries are limited per address and per link (token buckets), and each code takes its place in
+    the link's count before it is compared, in one statement: guesses sent at once, through the
+    page or the SHL manifest, by however many server processes, test five codes at most.
+    """
+    ratelimit.hit(session=session, ctx=ctx, scope="share", subject=client, limit=ctx.settings.rate_per_client)
+    per_link = ctx.settings.rate_per_account
+    ratelimit.hit(session=session, ctx=ctx, scope="share-link", subject=token, limit=per_link)
     link, holder = by_token(session=session, ctx=ctx, token=token)
+    tried = _take_attempt(session, link)
+    if tried is None:  # the fifth wrong code, sent at the same time, stopped it
+        session.commit()
+        raise DomainError(ErrorCode.SHARE_CLOSED)
+    now = ctx.clock.now()
     if not secrets.compare_digest(
         ctx.hasher.digest("share-code", f"{link.id}|{_typed_code(code)}"), link.code_digest
     ):
-        link.failures += 1
-        if link.failures >= MAX_FAILURES:  # someone is guessing: the link stops, as if the holder did it
-            link.revoked_at = ctx.clock.now()
-        session.add(link)
+        if tried >= MAX_FAILURES:  # someone is guessing: the link stops, as if the holder did it
+            _update(session, link, revoked_at=now)
         _log(session, ctx, link, "refused", target="share", detail=WRONG_CODE_IN_LOG)
         session.commit()
-        raise DomainError(ErrorCode.SHARE_CODE_WRONG, attempts_left=max(MAX_FAILURES - link.failures, 0))
-    link.failures, link.opens = 0, link.opens + 1
-    session.add(link)
+        raise DomainError(ErrorCode.SHARE_CODE_WRONG, attempts_left=MAX_FAILURES - tried)
+    _update(session, link, failures=0, opens=ShareLink.opens + 1)
     space = gatekeeper.space_of(holder)
-    verdict = gate.decide(_recipient(link, ctx.clock.now()), space, gate.Item(kind="share"), ctx.clock.now())
+    verdict = gate.decide(_recipient(link, now), space, gate.Item(kind="share"), now)
     _log(session, ctx, link, "allowed", target="share")
     notifications.notify(session=session, ctx=ctx, holder=holder, kind=verdict.notify, name=link.label)
     session.commit()
     return link, _documents(session, link.holder_id, link.document_ids, _through_link(link, space))
+
+
+def _take_attempt(session: Session, link: ShareLink) -> int | None:
+    """Count this code before comparing it: its number among the tries in a row, or None when the
+    link has none left."""
+    tried = session.execute(
+        update(ShareLink)
+        .where(col(ShareLink.id) == link.id, col(ShareLink.failures) < MAX_FAILURES)
+        .values(failures=ShareLink.failures + 1)
+        .returning(col(ShareLink.failures))
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    return None if tried is None else int(tried)
+
+
+def _update(session: Session, link: ShareLink, **values: object) -> None:
+    session.execute(
+        update(ShareLink)
+        .where(col(ShareLink.id) == link.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def session_value(ctx: Context, token: str, now: datetime) -> str:

@@ -79,7 +79,7 @@ def pair(tmp_path: Path, db_url: str) -> Iterator[Pair]:
         argon2_parallelism=1,
     )  # makes the keys the two servers then read from the same folder
     upgrade(db_url)
-    env = {"ENS_DATABASE_URL": db_url}
+    env = {"ENS_DATABASE_URL": db_url, "ENS_OTP_RESEND_SECONDS": "0"}  # resends race on their count alone
     with ExitStack() as stack:
         one = stack.enter_context(live_server(data_dir, env, "one.log"))
         two = stack.enter_context(live_server(data_dir, env, "two.log"))
@@ -169,3 +169,44 @@ def test_concurrent_reset_codes_test_five_at_most(pair: Pair) -> None:
     assert codes.count("error.otp.invalid") == 4 and codes.count("error.otp.expired") == AT_ONCE - 4
     right = pair.post(1, "/auth/password-reset/confirm", json=body | {"code": code})
     assert right.status_code == 410  # five codes compared: the right one comes too late
+
+
+def test_resends_at_once_send_the_allowed_codes_only(pair: Pair) -> None:
+    email, _, _ = pair.person()
+    challenge = pair.post(0, "/auth/login", json={"email": email, "password": PASSWORD}).json()
+    body = {"challenge_id": challenge["challenge_id"]}
+    answers = _at_once(AT_ONCE, lambda n: pair.post(n, "/auth/otp/resend", json=body))
+    allowed = pair.settings.otp_max_resends
+    assert sum(r.status_code == 200 for r in answers) == allowed
+    assert {r.json()["code"] for r in answers if r.status_code != 200} <= {
+        "error.otp.resend_too_soon",
+        "error.otp.expired",
+    }
+    for _ in range(100):  # the servers' senders write the codes within a few seconds
+        codes = [m for m in read_outbox(pair.data_dir / "outbox", to=email, limit=50) if m["kind"] == "otp"]
+        if len(codes) >= 1 + allowed:
+            break
+        threading.Event().wait(0.1)
+    threading.Event().wait(1)  # and nothing more comes
+    codes = [m for m in read_outbox(pair.data_dir / "outbox", to=email, limit=50) if m["kind"] == "otp"]
+    assert len(codes) == 1 + allowed  # the first code and the allowed resends: no flood of messages
+
+
+def test_share_codes_sent_at_once_test_five_codes_at_most(pair: Pair) -> None:
+    email, _, _ = pair.person()
+    headers = {"Authorization": f"Bearer {pair.login(email)['access_token']}"}
+    link = httpx.post(
+        f"{pair.urls[0]}{A}/shares", json={"days": 7, "shl_file": "a.b.c.d.e"}, headers=headers, timeout=60
+    ).json()
+    page = link["url"][link["url"].index(A) :]
+    code = link["code"]
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    guess = {"recipient": "Visionneuse", "passcode": wrong}
+    answers = _at_once(
+        AT_ONCE, lambda n: httpx.post(f"{pair.urls[n % 2]}{page}/manifest", json=guess, timeout=60)
+    )
+    tested = sorted(r.json()["remainingAttempts"] for r in answers if r.status_code == 401)
+    assert tested == [0, 1, 2, 3, 4]  # five codes compared, each counted once
+    assert {r.status_code for r in answers} <= {401, 404, 429}  # the rest: stopped link, or limited
+    right = httpx.post(f"{pair.urls[1]}{page}/manifest", json=guess | {"passcode": code}, timeout=60)
+    assert right.status_code in (404, 429)  # the right code comes too late: the link stopped

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from backend_stub.api.deps import ContextDep, SessionDep
+from backend_stub.api.deps import ClientDep, ContextDep, SessionDep
 from backend_stub.errors import DomainError
 from backend_stub.services import shares
 from sync.protocol.errors import ErrorCode
@@ -32,14 +32,22 @@ class ManifestRequest(BaseModel):
 
 @router.post("/share/{token}/manifest")
 def manifest(
-    token: Annotated[str, Path(max_length=100)], body: ManifestRequest, ctx: ContextDep, session: SessionDep
+    token: Annotated[str, Path(max_length=100)],
+    body: ManifestRequest,
+    ctx: ContextDep,
+    session: SessionDep,
+    client: ClientDep,
 ) -> Any:
-    """The link's files for a viewer that knows the passcode."""
+    """The link's files for a viewer that knows the passcode (tries limited as on the page)."""
     try:
-        link, _ = shares.open_with_code(session=session, ctx=ctx, token=token, code=body.passcode)
+        link, _ = shares.open_with_code(
+            session=session, ctx=ctx, token=token, code=body.passcode, client=client
+        )
     except DomainError as err:
         if err.code == ErrorCode.SHARE_CODE_WRONG:
             return JSONResponse({"remainingAttempts": err.params.get("attempts_left", 0)}, status_code=401)
+        if err.code == ErrorCode.RATE_LIMITED:
+            raise  # 429 with Retry-After, as every limited route
         return JSONResponse({"code": ErrorCode.NOT_FOUND.value}, status_code=404)
     files = [{"contentType": "application/fhir+json", "embedded": link.shl_file}] if link.shl_file else []
     return {"files": files}

@@ -20,7 +20,7 @@ from backend_stub.core.clock import as_utc
 from backend_stub.errors import DomainError
 from backend_stub.models.record import Record
 from backend_stub.models.shares import ShareLink
-from backend_stub.services import ratelimit, record_access, shares
+from backend_stub.services import record_access, shares
 from sync.protocol.errors import ErrorCode
 from sync.protocol.i18n import long_day_text, translate
 from sync.protocol.record_schemas import ShareCreate, ShareCreated, ShareOut
@@ -133,13 +133,7 @@ async def share_open(
     lang = _lang(request)
     code = parse_qs((await request.body()).decode("utf-8", "replace")).get("code", [""])[0][:40]
     try:
-        limit = ctx.settings.rate_per_client
-        ratelimit.hit(session=session, ctx=ctx, scope="share", subject=client, limit=limit)
-        # Per link too, in one statement: however many processes answer, a link's code is tried
-        # a bounded number of times (its five-failures closure counts on the row).
-        per_link = ctx.settings.rate_per_account
-        ratelimit.hit(session=session, ctx=ctx, scope="share-link", subject=token, limit=per_link)
-        _, documents = shares.open_with_code(session=session, ctx=ctx, token=token, code=code)
+        _, documents = shares.open_with_code(session=session, ctx=ctx, token=token, code=code, client=client)
     except DomainError as exc:
         if exc.code == ErrorCode.SHARE_CLOSED:
             return _closed(lang)
