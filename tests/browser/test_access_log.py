@@ -71,10 +71,7 @@ async def sign_in(page, stack: Stack, email: str, first_name: str) -> None:
     # The first login on a device may ask for an unlock code (PIN) first.
     home = page.get_by_text(f"Bonjour {first_name}", exact=False).first
     pin = page.get_by_text("Choisissez un code de déverrouillage", exact=False).first
-    for _ in range(100):
-        if await home.is_visible() or await pin.is_visible():
-            break
-        await page.wait_for_timeout(300)
+    await home.or_(pin).first.wait_for(state="visible", timeout=30_000)
     if await pin.is_visible():
         await type_into(page, "Code de déverrouillage", PIN)
         await type_into(page, "Confirmer le code de déverrouillage", PIN)

@@ -66,6 +66,20 @@ async def choose(page, label: str, option: str) -> None:
     await page.locator("[aria-expanded='true']").first.wait_for(state="hidden")
 
 
+async def settled(page, timeout: float = 15_000) -> None:
+    """Wait until two frames in a row draw the same picture: an animation (a chart drawn, a veil
+    fading) has ended."""
+    deadline = time.monotonic() + timeout / 1000
+    last = b""
+    while time.monotonic() < deadline:
+        await painted(page)
+        picture = await page.screenshot()
+        if picture == last:
+            return
+        last = picture
+    raise AssertionError("the screen never stopped moving")
+
+
 async def shot(page, name: str) -> None:
     await painted(page)
     await page.screenshot(path=str(SHOTS / f"{name}.png"))

@@ -6,7 +6,7 @@ from datetime import date
 
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import cli
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap, type_into
+from tests.browser.test_activation_login import choose, log_in, see, set_pin, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -33,9 +33,7 @@ async def back(page) -> None:  # type: ignore[no-untyped-def]
 
 async def pick(page, option: str) -> None:  # type: ignore[no-untyped-def]
     """Choose the information to correct in its dropdown."""
-    await page.locator("[aria-expanded]", has_text="Information à corriger").first.click()
-    await page.get_by_role("button", name=option, exact=True).last.click()  # the menu's entry
-    await page.wait_for_timeout(300)
+    await choose(page, "Information à corriger", option)
 
 
 async def test_correction_request_then_reimbursements_by_month(stack: Stack, browser_page: Browser) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser.conftest import BROWSER, ROOT, Browser, Stack
 from tests.browser.test_access_log import back, cli, open_tile
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap
+from tests.browser.test_activation_login import log_in, see, set_pin, settled, shot, tap
 
 pytestmark = BROWSER
 
@@ -138,7 +138,7 @@ async def test_connect_the_scale_see_its_weight_then_revoke(
     await see(page, "Lire vos mesures de poids")
     await page.get_by_role("radio", name="Mon espace (Léa Martin)").wait_for()
     await page.get_by_role("button", name="Autoriser", exact=True).wait_for()
-    await page.wait_for_timeout(1500)  # the reload's "Working..." veil fades
+    await settled(page)  # the reload's "Working..." veil has faded
     await shot(page, "catalogue-02-consent")
     await page.get_by_role("radio", name="1 an").click()
     await tap(page, "Autoriser")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import back
-from tests.browser.test_activation_login import log_in, see, set_pin, shot, tap, type_into
+from tests.browser.test_activation_login import log_in, see, set_pin, settled, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -56,7 +56,7 @@ async def test_weights_blood_pressure_chart_list_and_csv(
     await see(page, "à 71 kg le ")
     await see(page, "Ajoutée par vous")
     await see(page, "Graphique. 2 mesures sur le dernier mois")  # what a screen reader says of the chart
-    await page.wait_for_timeout(800)  # let the chart's animation end
+    await settled(page)  # the chart's animation has ended
     await shot(page, "measurements-chart")
     await tap(page, "English")
     await see(page, "2 readings over the last month, from 72.5 kg on ")

@@ -8,7 +8,7 @@ from pathlib import Path
 from backend_stub.demo import nir_for
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import open_tile, pro_reads, register_pro, sign_in
-from tests.browser.test_activation_login import see, shot, tap, unread_at_least
+from tests.browser.test_activation_login import choose, see, shot, tap, unread_at_least
 from tests.browser.test_vault_and_documents import tiny_pdf
 
 pytestmark = BROWSER
@@ -32,9 +32,7 @@ async def test_masked_document_hidden_from_a_doctor_and_access_logged(
         await tap(page, "Choisir un fichier")
     await (await chooser.value).set_files(str(pdf_path))
     await see(page, f"Fichier choisi : {TITLE}.pdf")
-    await page.locator("[aria-expanded]", has_text="Type de document").first.click()
-    await page.get_by_text("Compte rendu de consultation").first.click()
-    await page.wait_for_timeout(300)
+    await choose(page, "Type de document", "Compte rendu de consultation")
     await tap(page, "Enregistrer le document")
     await see(page, "Document ajouté")
     await page.get_by_role("button", name=TITLE).first.click()

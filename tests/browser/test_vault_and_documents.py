@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tests.browser.conftest import BROWSER, SHOTS, Browser, Stack
-from tests.browser.test_activation_login import log_in, see, shot, tap, type_into
+from tests.browser.test_activation_login import choose, log_in, see, shot, tap, type_into
 
 pytestmark = BROWSER
 
@@ -81,9 +81,7 @@ async def test_pin_documents_mask_and_unlock_after_reload(
     await see(page, "Choisissez le type du document.")  # type is required; the file stays chosen
     await see(page, f"Fichier choisi : {SECRET_TITLE}.pdf")
     await shot(page, "44-add-type-missing")
-    await page.locator("[aria-expanded]", has_text="Type de document").first.click()
-    await page.get_by_text("Résultats d'analyses biologiques").first.click()
-    await page.wait_for_timeout(300)
+    await choose(page, "Type de document", "Résultats d'analyses biologiques")
     await shot(page, "45-add-filled")
     await tap(page, "Enregistrer le document")
 
