@@ -21,6 +21,8 @@ class HealthCorrection(SQLModel, table=True):
     __table_args__ = (
         Index("ix_health_correction_holder_created", "holder_id", "created_at"),
         Index("ix_health_correction_pro_holder", "professional_id", "holder_id", "status"),
+        # What waits for a professional across their patients, newest first (GET /pro/corrections).
+        Index("ix_health_correction_pro_status_created", "professional_id", "status", "created_at"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
