@@ -327,6 +327,7 @@ def decide(
         if document and decision.accept
         else f"health_correction_{row.status}",
         name=f"{pro.first_name} {pro.last_name}",
+        profession=pro.profession,
         **({"secret": True} if secret else {}),
     )
     session.commit()

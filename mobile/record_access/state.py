@@ -674,6 +674,10 @@ NOTIFICATION_KINDS = (
     "correction_accepted",
     "correction_rejected",
     "new_message",
+    # A correction asked of a professional (issue #18): answered, or a document's corrected version.
+    "health_correction_accepted",
+    "health_correction_refused",
+    "document_correction_accepted",
     # The account a person keeps (issue #14): told in the app as well as by e-mail and SMS.
     "new_device",
     "session_reuse",

@@ -7,6 +7,7 @@ import base64
 from pathlib import Path
 
 from mobile.main import BUILDERS
+from mobile.record_access.state import NotificationsState
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui
 from sync.downloads import Downloader, OfflineChoice
@@ -69,6 +70,9 @@ def test_a_document_corrected_keeps_its_earlier_version(world: World, tmp_path: 
     assert rights.load()
     shown = rights.corrections[0]
     assert shown.status == "accepted" and shown.previous and shown.previous["title"] == "Compte rendu"
+
+    told = [NotificationsState.describe(n, "fr") for n in world.client.notifications()]
+    assert "Dr Alex Durand a ajouté une version corrigée d'un document à votre demande." in told[0]
 
     # The screens draw it: the document with its versions and the way to ask; the request's status.
     ui = Ui(StubPage(), state, lambda: None)  # type: ignore[arg-type]
