@@ -15,6 +15,7 @@ from mobile.shell.panels import load_in_background
 from mobile.shell.widgets import (
     BODY_SIZE,
     PRIMARY,
+    SpaceChoice,
     Ui,
     banner,
     column,
@@ -23,7 +24,7 @@ from mobile.shell.widgets import (
     primary_button,
     progress,
     secondary_button,
-    space_button,
+    space_switcher,
     subtitle,
     title,
 )
@@ -58,34 +59,12 @@ POINT_COLOUR = "#0B4F9C"
 
 def _switcher(ui: Ui, state: ChildrenApp) -> list[ft.Control]:
     family = state.family
-
-    def go(child_id: str):  # type: ignore[no-untyped-def]
-        async def handler(_: ft.ControlEvent) -> None:
-            await ui.run(family, lambda: state.switch_space(child_id))
-
-        return handler
-
-    choices: list[tuple[str, str, str]] = [("", ui.t("ui.family.own"), PRIMARY)]
+    choices = [SpaceChoice("", ui.t("ui.family.own"), PRIMARY, ft.Icons.PERSON)]
     choices += [
-        (c.id, ui.t("ui.family.space_of", first_name=c.first_name), c.colour) for c in family.switchable()
+        SpaceChoice(c.id, ui.t("ui.family.space_of", first_name=c.first_name), c.colour, ft.Icons.CHILD_CARE)
+        for c in family.switchable()
     ]
-    buttons: list[ft.Control] = []
-    for child_id, label, colour in choices:
-        shown = child_id == family.active
-        text = f"{label} {ui.t('ui.family.current')}" if shown else label
-        icon = ft.Icons.CHILD_CARE if child_id else ft.Icons.PERSON
-        buttons.append(
-            space_button(
-                text,
-                f"space-{child_id or 'own'}",
-                go(child_id),
-                shown=shown,
-                colour=colour,
-                icon=icon,
-                busy=family.busy,
-            )
-        )
-    return [subtitle(ui.t("ui.family.switcher"), key="family-switcher"), *buttons]
+    return space_switcher(ui, choices, active=family.active, holder=family, switch=state.switch_space)
 
 
 def _child_card(ui: Ui, state: ChildrenApp, child: ChildRow) -> ft.Control:

@@ -9,6 +9,7 @@ from mobile.helpers.words import rights, status
 from mobile.shell.panels import load_in_background, offer_file
 from mobile.shell.widgets import (
     PRIMARY,
+    SpaceChoice,
     Ui,
     banner,
     column,
@@ -17,7 +18,7 @@ from mobile.shell.widgets import (
     primary_button,
     progress,
     secondary_button,
-    space_button,
+    space_switcher,
     subtitle,
     title,
 )
@@ -28,29 +29,17 @@ HELPED_COLOUR = "#00695C"  # the band's and the switcher's: white text on it rea
 
 def _switcher(ui: Ui, state: HelpersApp) -> list[ft.Control]:
     helpers = state.helpers
-
-    def go(helped_id: str):  # type: ignore[no-untyped-def]
-        async def handler(_: ft.ControlEvent) -> None:
-            await ui.run(helpers, lambda: state.switch_helped(helped_id))
-
-        return handler
-
-    choices = [("", ui.t("ui.family.own"))]
+    choices = [SpaceChoice("", ui.t("ui.family.own"), PRIMARY, ft.Icons.PERSON)]
     choices += [
-        (d.helped.id, ui.t("ui.family.space_of", first_name=d.helped.first_name)) for d in helpers.helping()
-    ]
-    buttons: list[ft.Control] = []
-    for helped_id, label in choices:
-        shown = helped_id == helpers.active
-        label = f"{label} {ui.t('ui.family.current')}" if shown else label
-        colour = HELPED_COLOUR if helped_id else PRIMARY
-        key = f"helped-space-{helped_id or 'own'}"
-        buttons.append(
-            space_button(
-                label, key, go(helped_id), shown=shown, colour=colour, icon=ft.Icons.PERSON, busy=helpers.busy
-            )
+        SpaceChoice(
+            d.helped.id,
+            ui.t("ui.family.space_of", first_name=d.helped.first_name),
+            HELPED_COLOUR,
+            ft.Icons.PERSON,
         )
-    return [subtitle(ui.t("ui.family.switcher"), key="helped-switcher"), *buttons]
+        for d in helpers.helping()
+    ]
+    return space_switcher(ui, choices, active=helpers.active, holder=helpers, switch=state.switch_helped)
 
 
 def _card(ui: Ui, state: HelpersApp, d: DelegationOut) -> ft.Control:

@@ -5,7 +5,8 @@ every control labelled in the person's language (the same labels drive the brows
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import flet as ft
@@ -438,23 +439,47 @@ def space_band(
     )
 
 
-def space_button(
-    label: str, key: str, on_click: Any, *, shown: bool, colour: str, icon: ft.IconData, busy: bool
-) -> ft.Control:
-    """One choice of a space switcher, in the space's colour; the one shown is ticked and framed."""
-    return ft.FilledButton(
-        content=label,
-        key=key,
-        icon=ft.Icons.CHECK if shown else icon,
-        on_click=on_click,
-        disabled=busy,
-        height=56,
-        style=ft.ButtonStyle(
-            bgcolor=colour,
-            color=ft.Colors.WHITE,
-            icon_color=ft.Colors.WHITE,
-            text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
-            shape=ft.RoundedRectangleBorder(radius=12),
-            side=ft.BorderSide(4, "#111111") if shown else None,
-        ),
-    )
+@dataclass(frozen=True)
+class SpaceChoice:
+    """One space a switcher offers: "" for the person's own, a child's or a helped person's id."""
+
+    id: str
+    label: str
+    colour: str
+    icon: ft.IconData
+
+
+def space_switcher(
+    ui: Ui, choices: Sequence[SpaceChoice], *, active: str, holder: Busy, switch: Callable[[str], object]
+) -> list[ft.Control]:
+    """The spaces a person can show (their own, their children's, those they help), each in its
+    colour; the one shown is ticked and framed, and says so in words."""
+
+    def go(space_id: str) -> Callable[[ft.ControlEvent], Awaitable[None]]:
+        async def handler(_: ft.ControlEvent) -> None:
+            await ui.run(holder, lambda: switch(space_id))
+
+        return handler
+
+    buttons: list[ft.Control] = []
+    for choice in choices:
+        shown = choice.id == active
+        buttons.append(
+            ft.FilledButton(
+                content=f"{choice.label} {ui.t('ui.family.current')}" if shown else choice.label,
+                key=f"space-{choice.id or 'own'}",
+                icon=ft.Icons.CHECK if shown else choice.icon,
+                on_click=go(choice.id),
+                disabled=holder.busy,
+                height=56,
+                style=ft.ButtonStyle(
+                    bgcolor=choice.colour,
+                    color=ft.Colors.WHITE,
+                    icon_color=ft.Colors.WHITE,
+                    text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600),
+                    shape=ft.RoundedRectangleBorder(radius=12),
+                    side=ft.BorderSide(4, "#111111") if shown else None,
+                ),
+            )
+        )
+    return [subtitle(ui.t("ui.family.switcher"), key="space-switcher"), *buttons]
