@@ -19,6 +19,7 @@ from mobile.shell.widgets import (
     Ui,
     column,
     field,
+    named_dropdown,
     para,
     primary_button,
     secondary_button,
@@ -90,11 +91,8 @@ def _field_choice(ui: Ui, form: CorrectionForm) -> ft.Control:
     error = form.errors.get("field")
     return ft.Column(
         column(
-            ft.Semantics(
-                key="admin-form-field-sem",
-                label=label,
-                container=True,
-                content=ft.Dropdown(
+            named_dropdown(
+                ft.Dropdown(
                     key="admin-form-field",
                     label=label,
                     value=form.values["field"],
@@ -104,6 +102,7 @@ def _field_choice(ui: Ui, form: CorrectionForm) -> ft.Control:
                     label_style=ft.TextStyle(size=17),
                     expand=True,
                 ),
+                "admin-form-field-sem",
             ),
             ft.Text(ui.err(error), size=15, color=ERROR_FG, key="admin-form-field-error") if error else None,
         ),

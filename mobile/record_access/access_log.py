@@ -15,6 +15,7 @@ from mobile.shell.widgets import (
     PRIMARY,
     Ui,
     column,
+    named_dropdown,
     para,
     primary_button,
     secondary_button,
@@ -34,11 +35,8 @@ def _dropdown(
         chosen = e.control.value or ALL
         on_pick("" if chosen == ALL else chosen)
 
-    return ft.Semantics(
-        key=f"{key}-sem",
-        label=label,
-        container=True,
-        content=ft.Dropdown(
+    return named_dropdown(
+        ft.Dropdown(
             key=key,
             label=label,
             value=value or ALL,
@@ -49,6 +47,7 @@ def _dropdown(
             expand=True,
             menu_height=420,
         ),
+        f"{key}-sem",
     )
 
 

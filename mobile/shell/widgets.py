@@ -349,6 +349,15 @@ def column(*controls: ft.Control | None) -> list[ft.Control]:
     return [c for c in controls if c is not None]
 
 
+def named_dropdown(dropdown: ft.Dropdown, key: str) -> ft.Control:
+    """A dropdown as a screen reader should meet it: its label, then the words of the option
+    chosen (Flet's Dropdown exposes neither; in the browser a semantics value is not read out
+    on such a node, so both go in its name)."""
+    chosen = next((o.text for o in dropdown.options or [] if o.key == dropdown.value), "")
+    name = f"{dropdown.label}, {chosen}" if chosen else str(dropdown.label or "")
+    return ft.Semantics(key=key, label=name, container=True, content=dropdown)
+
+
 def type_dropdown(
     ui: Ui,
     *,
@@ -361,11 +370,8 @@ def type_dropdown(
 ) -> ft.Control:
     """A dropdown whose name screen readers and tests can find (its label is not exposed);
     its error is a plain text under it, which screen readers do read."""
-    dropdown = ft.Semantics(
-        label=label,
-        key=f"{key}-semantics",
-        container=True,
-        content=ft.Dropdown(
+    dropdown = named_dropdown(
+        ft.Dropdown(
             key=key,
             label=label,
             value=value or None,
@@ -377,6 +383,7 @@ def type_dropdown(
             expand=True,
             menu_height=400,
         ),
+        f"{key}-semantics",
     )
     if not error:
         return dropdown

@@ -3,11 +3,15 @@ Flutter builds in the page (its `flt-semantics` nodes, their roles and names), r
 the walk opens (tests/browser/test_screens_walk.py).
 
 A screen fails when an interactive node has no name, when a node lies outside the viewport's width
-or above the top of the page (the semantics layer drawn away from the picture), or when it has no
-heading. The names are what a screen reader says; the same names drive the tests.
+or above the top of the page (the semantics layer drawn away from the picture), or when it has not
+exactly one top-level heading (its title: none leaves a screen-reader user without a landmark,
+two leave them guessing which screen they are on). The names are what a screen reader says; the
+same names drive the tests.
 """
 
 from dataclasses import dataclass
+
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 # Roles a person acts on (Flutter web gives them these ARIA roles, or a native input).
 AUDIT = """() => {
@@ -20,7 +24,9 @@ AUDIT = """() => {
     if (el.closest('flt-semantics-placeholder')) continue;
     const tag = el.tagName.toLowerCase();
     let role = el.getAttribute('role') || (tag === 'input' || tag === 'textarea' ? 'textbox' : '');
-    if (/^h[1-6]$/.test(tag)) role = 'heading';
+    let level = 0;
+    if (/^h[1-6]$/.test(tag)) { role = 'heading'; level = Number(tag[1]); }
+    if (role === 'heading' && !level) level = Number(el.getAttribute('aria-level') || 2);
     const rect = el.getBoundingClientRect();
     if (rect.width === 0 && rect.height === 0) continue;
     let name = (el.getAttribute('aria-label') || '').trim();
@@ -33,7 +39,7 @@ AUDIT = """() => {
         .map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
     }
     if (!name && role !== 'textbox') name = (el.textContent || '').trim();
-    const node = {role, name, left: rect.left, right: rect.right,
+    const node = {role, name, level, left: rect.left, right: rect.right,
                   top: rect.top + window.scrollY, bottom: rect.bottom + window.scrollY,
                   interactive: interactive.has(role)};
     if (role === 'heading') found.headings.push(node);
@@ -52,11 +58,11 @@ class Problems:
     screen: str
     unnamed: list[str]
     outside: list[str]
-    no_heading: bool
+    top_headings: list[str]  # the names of the level-1 headings: exactly one is right
     wrong_lang: str  # the page's language when it is not the screen's ("" when right)
 
     def __bool__(self) -> bool:
-        return bool(self.unnamed or self.outside or self.no_heading or self.wrong_lang)
+        return bool(self.unnamed or self.outside or len(self.top_headings) != 1 or self.wrong_lang)
 
     def __str__(self) -> str:
         parts = [f"{self.screen}:"]
@@ -64,8 +70,8 @@ class Problems:
             parts.append(f"unnamed {self.unnamed}")
         if self.outside:
             parts.append(f"outside the viewport {self.outside}")
-        if self.no_heading:
-            parts.append("no heading")
+        if len(self.top_headings) != 1:
+            parts.append(f"{len(self.top_headings)} top-level headings {self.top_headings}")
         if self.wrong_lang:
             parts.append(f"the page says its language is {self.wrong_lang!r}")
         return " ".join(parts)
@@ -86,4 +92,20 @@ async def audit(page, screen: str, lang: str = "fr") -> Problems:  # type: ignor
         if n["left"] < -1 or n["right"] > width + 1 or n["top"] < -1
     ]
     wrong_lang = "" if found["lang"].startswith(lang) else found["lang"] or "(none)"
-    return Problems(screen, unnamed, outside, not found["headings"], wrong_lang)
+    top = [h["name"][:40] for h in found["headings"] if h["level"] == 1]
+    return Problems(screen, unnamed, outside, top, wrong_lang)
+
+
+SAYS = """([label, value]) => [...document.querySelectorAll('flt-semantics')].some(el => {
+  const name = el.getAttribute('aria-label') || el.textContent || '';
+  return name.includes(label) && name.includes(value); })"""
+
+
+async def says_value(page, label: str, value: str, timeout: float = 10_000) -> bool:  # type: ignore[no-untyped-def]
+    """Does a node named `label` come to say `value` too (a dropdown's chosen option, once the
+    app has drawn the choice)?"""
+    try:
+        await page.wait_for_function(SAYS, arg=[label, value], timeout=timeout)
+    except PlaywrightTimeout:
+        return False
+    return True
