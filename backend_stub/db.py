@@ -1,11 +1,10 @@
 """Database engine and sessions; SQLite file by default, PostgreSQL through ENS_DATABASE_URL."""
 
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def make_engine(url: str) -> Engine:
@@ -28,9 +27,3 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args={"connect_timeout": 5}
     )
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session per request, closed at the end (commits are explicit in services)."""
-    with Session(engine, expire_on_commit=False) as session:
-        yield session

@@ -1,6 +1,6 @@
 """`Annotated` dependencies so route signatures stay short: context, session, current holder."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -12,7 +12,6 @@ from sqlmodel import Session
 
 from backend_stub.context import Context
 from backend_stub.core.proxies import client_of
-from backend_stub.db import session_scope
 from backend_stub.errors import DomainError
 from backend_stub.models.accounts import AuthSession, Holder
 from backend_stub.rules import gate
@@ -30,8 +29,19 @@ async def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def get_session(ctx: ContextDep) -> Iterator[Session]:
-    yield from session_scope(ctx.engine)
+async def get_session(ctx: ContextDep) -> AsyncIterator[Session]:
+    """A session per request, closed at the end (commits are explicit in services). Async: a new
+    session touches no database (it takes a connection at its first statement, in the route's
+    thread), so opening it needs no trip through the thread pool; closing it does only where
+    handing its connection back (a rollback) is a round trip to a database server."""
+    session = Session(ctx.engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        if session.in_transaction() and ctx.engine.dialect.name != "sqlite":
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
