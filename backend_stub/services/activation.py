@@ -6,8 +6,9 @@ whether or not the social security number is known, so nothing can be learnt by 
 
 from datetime import datetime
 
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
 from backend_stub.core.clock import as_utc
@@ -110,21 +111,40 @@ def activate(*, session: Session, ctx: Context, request: ActivationRequest, clie
         raise DomainError(ErrorCode.PASSWORD_WEAK)
     holder = _match(session=session, ctx=ctx, ids=request, client=client)
     now = ctx.clock.now()
-    holder.sex = holder.sex or sex_from_nir(valid(normalize_nir, request.nir))  # enrolled before it was kept
-    holder.email = email
-    holder.password_hash = ctx.hasher.hash_password(request.password)
-    holder.otp_channel = request.otp_channel
-    holder.phone = phone
-    holder.status = SpaceStatus.ACTIVE
-    holder.activated_at = now
-    holder.created_at = holder.created_at or now
-    holder.code_expires_at = now  # the provisional code is spent
-    session.add(holder)
+    values = {
+        "sex": holder.sex or sex_from_nir(valid(normalize_nir, request.nir)),  # enrolled before it was kept
+        "email": email,
+        "password_hash": ctx.hasher.hash_password(request.password),
+        "otp_channel": request.otp_channel,
+        "phone": phone,
+        "status": SpaceStatus.ACTIVE,
+        "activated_at": now,
+        "created_at": holder.created_at or now,
+        "code_expires_at": now,  # the provisional code is spent
+    }
+    # Checked again as it is written, in one statement: of activations sent at once (two server
+    # processes, a script) with one code, one opens the space and the others find it opened.
     try:
+        opened = session.execute(
+            update(Holder)
+            .where(
+                col(Holder.id) == holder.id,
+                col(Holder.code_digest) == holder.code_digest,
+                col(Holder.code_expires_at) > now,
+                col(Holder.status) != SpaceStatus.CLOSED,
+                or_(col(Holder.status) != SpaceStatus.ACTIVE, col(Holder.password_hash).is_(None)),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise DomainError(ErrorCode.EMAIL_TAKEN) from exc
+    if opened.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.ALREADY_ACTIVE)
+    for name, value in values.items():
+        setattr(holder, name, value)
     ctx.notifier.send("email", email, "activated", holder.lang, first_name=holder.first_name)
     return holder
 
@@ -144,10 +164,25 @@ def record_objection(*, session: Session, ctx: Context, holder: Holder) -> Holde
     status = SpaceStatus.PENDING if holder.status == SpaceStatus.ACTIVE else holder.status
     if not can_object(status, as_utc(holder.objection_deadline), now):
         raise DomainError(ErrorCode.OBJECTION_WINDOW_OVER)
-    holder.status = SpaceStatus.OBJECTED
-    holder.objected_at = now
-    session.add(holder)
+    # Written only if nobody changed the space meanwhile (an activation, another objection, sent
+    # at once): an objection never overwrites a login just chosen.
+    objected = session.execute(
+        update(Holder)
+        .where(
+            col(Holder.id) == holder.id,
+            col(Holder.status) == holder.status,
+            col(Holder.password_hash).is_not_distinct_from(holder.password_hash),
+        )
+        .values(status=SpaceStatus.OBJECTED, objected_at=now)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
+    if objected.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(holder)
+        raise DomainError(
+            ErrorCode.ALREADY_OBJECTED if holder.status == SpaceStatus.OBJECTED else ErrorCode.ALREADY_ACTIVE
+        )
+    holder.status, holder.objected_at = SpaceStatus.OBJECTED, now
     return holder
 
 

@@ -43,8 +43,8 @@ class Pair:
         assert match
         return match.group(1)
 
-    def person(self) -> tuple[str, str, str]:
-        """An activated person: e-mail, NIR, Vitale serial."""
+    def enrolled(self) -> dict[str, str]:
+        """A person enrolled by the insurer, not yet activated: the letter's three identifiers."""
         self.n += 1
         ctx = build_context(self.settings)
         row = {"nir": nir_for(self.n), "vitale_serial": f"{40000000 + self.n}", "first_name": "Camille"}
@@ -54,11 +54,15 @@ class Pair:
         ctx.engine.dispose()
         code = CODE_RE.search(read_outbox(self.data_dir / "outbox", to=row["email"], limit=1)[0]["body"])
         assert code
+        return {"provisional_code": code.group(1), "nir": row["nir"], "vitale_serial": row["vitale_serial"]}
+
+    def person(self) -> tuple[str, str, str]:
+        """An activated person: e-mail, NIR, Vitale serial."""
+        ids = self.enrolled()
         email = f"person{self.n}@exemple.fr"
-        ids = {"provisional_code": code.group(1), "nir": row["nir"], "vitale_serial": row["vitale_serial"]}
         body = ids | {"email": email, "password": PASSWORD, "otp_channel": "email"}
         assert self.post(0, "/activation", json=body).status_code == 200
-        return email, row["nir"], row["vitale_serial"]
+        return email, ids["nir"], ids["vitale_serial"]
 
     def login(self, email: str) -> dict[str, str]:
         challenge = self.post(0, "/auth/login", json={"email": email, "password": PASSWORD}).json()
