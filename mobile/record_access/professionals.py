@@ -3,6 +3,7 @@
 Every change goes to the server at once; the list on screen is the server's answer.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,15 @@ from mobile.record_access.state import (
     grant_status,
     profession_label,
 )
-from mobile.shell.panels import chip, confirm_dialog, load_in_background, problem, small_button, status_line
+from mobile.shell.panels import (
+    chip,
+    confirm_dialog,
+    load_in_background,
+    notice_text,
+    problem,
+    small_button,
+    status_line,
+)
 from mobile.shell.pickers import picker_button, with_picker
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
@@ -82,7 +91,7 @@ def _authorise_panel(ui: Ui, pros: ProfessionalsState, pro: ProfessionalOut, key
             ui.render()
 
     async def confirm(_: ft.ControlEvent) -> None:
-        await ui.run(pros, lambda: pros.authorise(tz=ui.state.tz))
+        await _acted(ui, pros, pro.id, pros.authorising_where, lambda: pros.authorise(tz=ui.state.tz))
 
     def cancel(_: ft.ControlEvent) -> None:
         pros.cancel_authorise()
@@ -157,11 +166,30 @@ def _outcome(ui: Ui, pros: ProfessionalsState, pid: str, where: str, key: str) -
     if not pros.outcome_in(pid, where):
         return None
     parts = column(status_line(ui, pros, key), banner(ui, pros.banner, key=f"{key}-banner"))
-    if not parts:
+    words = _outcome_words(ui, pros)
+    if not parts or not words:
         return None
+    # A live region's own label: the words, read once (Android reads it; see also `_acted`).
     return ft.Semantics(
-        live_region=True, container=True, key=f"{key}-outcome", content=ft.Column(parts, spacing=8)
+        label=words,
+        live_region=True,
+        container=True,
+        exclude_semantics=True,
+        key=f"{key}-outcome",
+        content=ft.Column(parts, spacing=8),
     )
+
+
+def _outcome_words(ui: Ui, pros: ProfessionalsState) -> str | None:
+    return ui.t("ui.busy") if pros.busy else ui.err(pros.banner) or notice_text(ui, pros)
+
+
+async def _acted(ui: Ui, pros: ProfessionalsState, pid: str, where: str, action: Callable[[], bool]) -> None:
+    """Run an action on one professional, its progress and outcome drawn in their card, and say
+    the outcome to a screen reader there and then."""
+    pros.aim(pid, where)
+    await ui.run(pros, action)
+    await ui.announce(_outcome_words(ui, pros))
 
 
 def _grant_card(ui: Ui, pros: ProfessionalsState, grant: GrantOut, now: datetime) -> ft.Control:
@@ -183,7 +211,7 @@ def _grant_card(ui: Ui, pros: ProfessionalsState, grant: GrantOut, now: datetime
                 "attending": lambda: pros.set_attending(pid),
                 "attending_clear": lambda: pros.set_attending(None),
             }
-            await ui.run(pros, actions[kind])
+            await _acted(ui, pros, pid, "list", actions[kind])
 
         def handler(_: ft.ControlEvent) -> None:
             ui.page.show_dialog(
@@ -201,7 +229,7 @@ def _grant_card(ui: Ui, pros: ProfessionalsState, grant: GrantOut, now: datetime
         return handler
 
     async def unblock(_: ft.ControlEvent) -> None:
-        await ui.run(pros, lambda: pros.unblock(pid))
+        await _acted(ui, pros, pid, "list", lambda: pros.unblock(pid))
 
     dates: list[str] = []
     if status == "blocked":

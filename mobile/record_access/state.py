@@ -193,9 +193,13 @@ class ProfessionalsState(Online):
         self.acted_on = None
         return self._call(ask)
 
-    def _act(self, professional_id: str, action: Callable[[], object], where: str = "list") -> bool:
-        """An action on one professional: its outcome is drawn in their card."""
+    def aim(self, professional_id: str, where: str = "list") -> None:
+        """The card an action starts from: its progress, then its outcome, are drawn there (the
+        screen says it before the call, the action again in case it was called alone)."""
         self.acted_on = (professional_id, where)
+
+    def _act(self, professional_id: str, action: Callable[[], object], where: str = "list") -> bool:
+        self.aim(professional_id, where)
         return self._call(action)
 
     def outcome_in(self, professional_id: str, where: str) -> bool:

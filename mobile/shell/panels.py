@@ -117,14 +117,20 @@ def status_line(ui: Ui, holder: Online, key: str) -> ft.Control | None:
             [ft.ProgressRing(width=24, height=24), ft.Text(ui.t("ui.busy"), size=BODY_SIZE)],
             key=f"{key}-busy",
         )
+    words = notice_text(ui, holder)
+    return notice(words, key=f"{key}-notice") if words is not None else None
+
+
+def notice_text(ui: Ui, holder: Online) -> str | None:
+    """The words of the last action's success message (its dates in the person's zone)."""
     if holder.notice is None:
         return None
     message, params = holder.notice
-    words = {
+    values = {
         k: format_date(v, ui.state.lang, ui.state.tz) if isinstance(v, datetime) else v
         for k, v in params.items()
     }
-    return notice(ui.t(message, **words), key=f"{key}-notice")
+    return ui.t(message, **values)
 
 
 def chip(label: str, fg: str, bg: str, key: str, icon: ft.IconData | None = None) -> ft.Control:

@@ -39,12 +39,22 @@ class Ui:
         self.page = page
         self.state = state
         self.render = render
+        self._speaker: ft.SemanticsService | None = None
 
     def t(self, key: str, **params: Any) -> str:
         return text(key, self.state.lang, **params)
 
     def err(self, err: SyncError | None) -> str | None:
         return error_text(err, self.state.lang, self.state.tz) if err is not None else None
+
+    async def announce(self, words: str | None) -> None:
+        """Say `words` to a screen reader now (an outcome drawn where the person acted): the web
+        and iOS say nothing of a live region that appears; Android reads the region itself."""
+        if not words:
+            return
+        if self._speaker is None:
+            self._speaker = ft.SemanticsService()  # one per page: a service stays registered
+        await self._speaker.announce_message(words)
 
     async def run(self, holder: Busy, action: Callable[[], T]) -> T | None:
         """Run a call to the server off the UI loop; the form shows progress meanwhile.

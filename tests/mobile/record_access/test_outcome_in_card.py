@@ -87,6 +87,13 @@ def test_outcomes_are_drawn_in_the_card_acted_on(
     assert f"grant-{durand.id}-banner" in found and "pros-banner" not in found
     assert _find(drawn(), f"grant-{durand.id}-outcome").live_region  # type: ignore[attr-defined]
 
+    # While an action on the other card runs, its progress is drawn there, not in the last one's.
+    pros.aim(dupont.id, "search")
+    pros.busy = True
+    found = keys(drawn())
+    assert f"result-{dupont.id}-busy" in found and not {"pros-busy", f"grant-{durand.id}-busy"} & found
+    pros.busy = False
+
     # A new search is no action on anyone: its outcome would be at the top again.
     assert pros.search() and pros.acted_on is None
     assert not {f"grant-{durand.id}-outcome", f"result-{durand.id}-outcome"} & keys(drawn())
