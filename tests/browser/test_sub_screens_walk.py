@@ -1,6 +1,7 @@
 """The screens one level down, as a screen reader meets them (tests/browser/a11y.py): a document,
-a conversation, a child's space to activate, the professionals' settings, the account's screens
-and the medical profile's sections. Each must name every control, keep its nodes in view and have
+a conversation, a child's space to activate, the notifications, the agenda's forms and reminders,
+the helpers' other side, the professionals' settings, the account's screens and the medical
+profile's sections. Each must name every control, keep its nodes in view and have
 exactly one top-level heading; a dropdown says the option chosen. The walk lists every problem it
 met, not only the first."""
 
@@ -12,7 +13,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.a11y import Problems, audit, says_value
 from tests.browser.conftest import BROWSER, Browser, Stack
-from tests.browser.test_access_log import cli, open_tile, pro_reads, register_pro, sign_in
+from tests.browser.test_access_log import cli, pro_reads, register_pro, sign_in
 from tests.browser.test_activation_login import choose, reveal, see
 from tests.browser.test_vault_and_documents import tiny_pdf
 
@@ -25,10 +26,12 @@ SUBJECT = "Votre prochain rendez-vous"
 TOP_HEADINGS = """() => [...document.querySelectorAll('h1, [role=heading][aria-level="1"]')]
   .map(e => (e.getAttribute('aria-label') || e.textContent || '').trim())"""
 CHANGED = f"before => {{ const n = ({TOP_HEADINGS})(); return n.length > 0 && n[0] !== before; }}"
-BACK_TO = f"before => ({TOP_HEADINGS})().includes(before)"
+LOADED = f"() => {{ const n = ({TOP_HEADINGS})(); return n.length > 0 && !n[0].endsWith('…'); }}"
 
 # From each section (its tile), the buttons that open a screen one level down (their first words).
 SUB_SCREENS = {
+    "Agenda": ("Ajouter un rendez-vous", "Mes rappels de prévention", "Mon bilan prévention"),
+    "Aidants": ("Les personnes que j'aide",),
     "Mes professionnels de santé": (
         "Régler l'accès en urgence",
         "Choisir ce que voient les professionnels",
@@ -63,21 +66,45 @@ async def top_heading(page) -> str:  # type: ignore[no-untyped-def]
     return names[0] if names else ""
 
 
+async def press(page, target) -> bool:  # type: ignore[no-untyped-def]
+    """Tap a button until the top heading changes (a tap landing while the screen is redrawn is
+    lost); False when it never did (a screen without a heading: the audit says so)."""
+    before = await top_heading(page)
+    for _ in range(3):
+        await reveal(page, target)
+        await target.first.click()
+        try:
+            await page.wait_for_function(CHANGED, arg=before, timeout=10_000)
+            return True
+        except PlaywrightTimeout:
+            continue
+    return False
+
+
 async def visit(page, found: list[Problems], button: str, name: str = "", way_back: str = "Retour") -> None:  # type: ignore[no-untyped-def]
     """Open a screen from the one shown by a button (the first whose name holds `button`),
     audit it, and come back (by the arrow, or the screen's own button `way_back`)."""
     before = await top_heading(page)
-    target = page.get_by_role("button", name=button)
-    for _ in range(3):  # a click landing while the screen is redrawn is lost: click again
-        await reveal(page, target)
-        await target.first.click()
-        with contextlib.suppress(PlaywrightTimeout):  # no heading at all: the audit says so
-            await page.wait_for_function(CHANGED, arg=before, timeout=10_000)  # the screen changed
-            break
-    found.append(await audit(page, name or button))
+    await press(page, page.get_by_role("button", name=button))
+    with contextlib.suppress(PlaywrightTimeout):  # "Ouverture du document…": wait for the document
+        await page.wait_for_function(LOADED, timeout=20_000)
     shown = await top_heading(page)
-    await page.get_by_role("button", name=way_back, exact=True).first.click()
-    await page.wait_for_function(CHANGED, arg=shown)  # back (a count in the heading may have moved)
+    assert shown != before or not shown, f"{button!r} did not open another screen"
+    found.append(await audit(page, name or button))
+    assert await press(page, page.get_by_role("button", name=way_back, exact=True)), (
+        f"no way back from {shown!r}"
+    )
+
+
+async def enter(page, tile: str) -> None:  # type: ignore[no-untyped-def]
+    """From home, a section of the space (once its screen is shown)."""
+    assert await press(page, page.get_by_role("button", name=tile)), f"{tile!r} did not open"
+
+
+async def leave(page) -> None:  # type: ignore[no-untyped-def]
+    """Back home from a section."""
+    await page.get_by_role("button", name="Retour", exact=True).first.click()
+    await see(page, "Bonjour Léa")
 
 
 async def test_sub_screens_are_named_headed_and_in_view(
@@ -103,39 +130,33 @@ async def test_sub_screens_are_named_headed_and_in_view(
     await sign_in(page, stack, email, "Léa")
     await see(page, "À jour · dernière synchronisation", timeout=40_000)
 
-    await open_tile(page, "Documents")
+    await enter(page, "Documents")
     await see(page, REPORT)
     await visit(page, found, REPORT, "a document")
-    before = await top_heading(page)
-    await open_tile(page, "Ajouter un document")
-    await page.wait_for_function(CHANGED, arg=before)
+    await visit(page, found, "Partager des documents")
+    assert await press(page, page.get_by_role("button", name="Ajouter un document"))
     await choose(page, "Type de document", "Compte rendu de consultation")
     assert await says_value(page, "Type de document", "Compte rendu de consultation"), (
         "the dropdown does not say the option chosen"
     )
     found.append(await audit(page, "add a document"))
-    await page.get_by_role("button", name="Retour", exact=True).first.click()
-    await page.wait_for_function(BACK_TO, arg=before)
-    await page.get_by_role("button", name="Retour", exact=True).first.click()
-    await see(page, "Bonjour Léa")
+    assert await press(page, page.get_by_role("button", name="Retour", exact=True))
+    await leave(page)
 
-    await open_tile(page, "Messagerie")
+    await visit(page, found, "Notifications", "the notifications")
+    await enter(page, "Messagerie")
     await visit(page, found, "Conversation avec Dr Alex Durand", "a conversation")
-    await page.get_by_role("button", name="Retour", exact=True).first.click()
-    await see(page, "Bonjour Léa")
+    await leave(page)
 
-    await open_tile(page, "Mes enfants")
+    await enter(page, "Mes enfants")
     await visit(page, found, "Activer l'espace de Tom", "a child's space to activate", way_back="Annuler")
-    await page.get_by_role("button", name="Retour", exact=True).first.click()
-    await see(page, "Bonjour Léa")
+    await leave(page)
 
     for tile, buttons in SUB_SCREENS.items():
-        await open_tile(page, tile)
-        await see(page, buttons[0])
+        await enter(page, tile)
         for button in buttons:
             await visit(page, found, button)
-        await page.get_by_role("button", name="Retour", exact=True).first.click()
-        await see(page, "Bonjour Léa")
+        await leave(page)
 
     problems = [str(p) for p in found if p]
     assert not problems, "\n".join(problems)
