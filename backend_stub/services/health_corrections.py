@@ -14,6 +14,7 @@ closed) is left out, the refusal logged where the gate says.
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
@@ -292,6 +293,17 @@ def decide(
     if row.status != HealthCorrectionStatus.OPEN.value:
         raise DomainError(ErrorCode.CORRECTION_DECIDED)
     now = ctx.clock.now()
+    status = (HealthCorrectionStatus.ACCEPTED if decision.accept else HealthCorrectionStatus.REFUSED).value
+    # The request is taken in one statement: of answers sent at once (two server processes), one
+    # decides it and writes its version; the others find it decided.
+    taken = session.execute(
+        update(HealthCorrection)
+        .where(col(HealthCorrection.id) == row.id, col(HealthCorrection.status) == row.status)
+        .values(status=status, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.CORRECTION_DECIDED)
     lock_holder(session, holder.id)
     record = session.get(Record, (holder.id, row.record_id))
     if record is None or record.deleted or record.author != f"{PRO_PREFIX}{pro.id}":
@@ -310,10 +322,7 @@ def decide(
         if problem := reason_problem(decision.reason):
             raise DomainError(problem, fields=["reason"])
         row.reason = decision.reason.strip()
-    row.status = (
-        HealthCorrectionStatus.ACCEPTED if decision.accept else HealthCorrectionStatus.REFUSED
-    ).value
-    row.decided_at = now
+    row.status, row.decided_at = status, now
     session.add(row)
     secret = gatekeeper.secret_data(record.data)
     target, about = record_access.log_target(record) if document else ("profile", _section(record))
