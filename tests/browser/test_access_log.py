@@ -131,6 +131,9 @@ async def test_accesses_notifications_log_and_emergency_switch(stack: Stack, bro
 
     await tap(page, "Voir l'historique des accès")
     await see(page, "Historique des accès")
+    # Opening the log it points to reads the other access notice (issue #19): the bell drops again.
+    left = rf"{unread - 2} non lue" if unread > 2 else "aucune non lue"
+    await page.get_by_role("button", name=re.compile(rf"^Notifications : {left}")).wait_for(timeout=20_000)
     await see(page, "Dr Alex Durand · Médecin")
     await see(page, "Mode d'accès : urgence")
     await see(page, f"Motif indiqué : « {REASON} »")
