@@ -10,8 +10,8 @@ import flet as ft
 
 from mobile.administrative.state import FIELDS, AdminState, CorrectionForm, ReimbursementsState
 from mobile.shell.core import SpaceApp
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.panels import chip, load_in_background, problem, status_line
-from mobile.shell.pickers import picked_field
 from mobile.shell.widgets import (
     BODY_SIZE,
     ERROR_FG,

@@ -11,8 +11,8 @@ import flet as ft
 
 from mobile.agenda.state import DELAYS, AgendaState, Appointment, DeviceNotice, plyer_notify
 from mobile.shell.core import SpaceApp
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.panels import chip, confirm_dialog, offer_file, small_button
-from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen, local_error
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -7,8 +7,8 @@ import flet as ft
 
 from mobile.agenda.agenda import agenda_of
 from mobile.agenda.state import AgendaState
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.panels import chip, confirm_dialog, small_button
-from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

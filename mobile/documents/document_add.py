@@ -7,9 +7,9 @@ import flet as ft
 
 from mobile.documents.documents import DocumentsApp
 from mobile.documents.state import IMAGES
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.file_picker import choose_files
 from mobile.shell.files import EXTENSIONS
-from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

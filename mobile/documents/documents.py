@@ -6,7 +6,7 @@ import flet as ft
 
 from mobile.documents.state import DocumentRow, DocumentsState, describe_author
 from mobile.shell.core import SpaceApp
-from mobile.shell.pickers import picked_field
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -7,8 +7,8 @@ import flet as ft
 from mobile.helpers.state import HelpersState
 from mobile.helpers.words import rights, status
 from mobile.shell.core import SpaceApp
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.panels import load_in_background
-from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     PRIMARY,

@@ -6,9 +6,9 @@ import flet as ft
 
 from mobile.measurements.measurements import MeasurementsApp
 from mobile.measurements.state import Outcome
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.measure_words import kind_label, unit_of
 from mobile.shell.panels import confirm_dialog
-from mobile.shell.pickers import picked_field
 from mobile.shell.state import Screen
 from mobile.shell.widgets import Ui, banner, column, field, primary_button, secondary_button, title
 from sync.protocol.measurements import kinds

@@ -10,8 +10,8 @@ import flet as ft
 
 from mobile.profile.profile import ProfileApp
 from mobile.profile.state import DATE_KINDS, EntryForm, EntryRow, ProfileState, shown_day
+from mobile.shell.date_pickers import picked_field
 from mobile.shell.panels import chip, confirm_dialog, small_button
-from mobile.shell.pickers import picked_field
 from mobile.shell.widgets import (
     BODY_SIZE,
     PRIMARY,

@@ -6,8 +6,8 @@ import flet as ft
 
 from mobile.record_access.common import entering, record
 from mobile.record_access.state import LOG_KINDS, AccessLogState
+from mobile.shell.date_pickers import picker_button, with_picker
 from mobile.shell.panels import chip, load_in_background, problem, small_button, status_line
-from mobile.shell.pickers import picker_button, with_picker
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -17,6 +17,7 @@ from mobile.record_access.state import (
     grant_status,
     profession_label,
 )
+from mobile.shell.date_pickers import picker_button, with_picker
 from mobile.shell.panels import (
     chip,
     confirm_dialog,
@@ -26,7 +27,6 @@ from mobile.shell.panels import (
     small_button,
     status_line,
 )
-from mobile.shell.pickers import picker_button, with_picker
 from mobile.shell.state import Screen
 from mobile.shell.widgets import (
     BODY_SIZE,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import flet as ft
 
-from mobile.shell.pickers import picked_field, picked_text, typed_day
+from mobile.shell.date_pickers import picked_field, picked_text, typed_day
 from mobile.shell.state import Form
 from mobile.shell.widgets import Ui
 from sync.errors import SyncError
