@@ -7,13 +7,9 @@ from datetime import date
 
 from sync.export.pdf_text import TextPdf
 from sync.protocol.helpers_schemas import DelegationOut
-from sync.protocol.i18n import translate
+from sync.protocol.i18n import long_day_text, translate
 
 __all__ = ["build"]
-
-
-def _day(day: date, lang: str) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "fr" else f"{day.day} {day:%b %Y}"
 
 
 def build(delegation: DelegationOut, *, made: date, lang: str = "fr") -> bytes:
@@ -29,14 +25,15 @@ def build(delegation: DelegationOut, *, made: date, lang: str = "fr") -> bytes:
         translate(
             "ui.helpers.pdf.when",
             lang,
-            start=_day(delegation.starts_on, lang),
-            end=_day(delegation.ends_on, lang),
+            start=long_day_text(delegation.starts_on, lang),
+            end=long_day_text(delegation.ends_on, lang),
         ),
         gap=6,
     )
     pdf.text(translate(rights, lang), gap=6)
     if delegation.messages:
         pdf.text(translate("ui.helpers.pdf.messages", lang), gap=6)
-    pdf.text(translate("ui.helpers.pdf.made", lang, day=_day(made, lang), ref=delegation.id[:12]), gap=12)
+    made_on = long_day_text(made, lang)
+    pdf.text(translate("ui.helpers.pdf.made", lang, day=made_on, ref=delegation.id[:12]), gap=12)
     pdf.text(translate("ui.helpers.pdf.note", lang), size=9, gap=16)
     return pdf.to_bytes()

@@ -15,6 +15,7 @@ from mobile.shell.state import SECTIONS, Screen
 from sync.helped_spaces import HelpedSpace
 from sync.protocol.errors import ErrorCode
 from sync.protocol.helpers_schemas import DelegationOut, DelegationStatus, Person, helper_sections
+from sync.protocol.i18n import long_day_text
 from tests.mobile.conftest import AppServer
 from tests.mobile.record_access.test_state import World
 from tests.mobile.shell.test_core import signed_in
@@ -112,7 +113,7 @@ def test_invite_accept_switch_add_attest_end_and_wipe(app_server: AppServer, tmp
     assert pdf is not None
     text = _pdf_text(pdf)
     assert "Camille Martin est aidant de Camille Martin" in text and "lecture et ajout" in text
-    assert _day(invitation.ends_on) in text
+    assert f"au {long_day_text(invitation.ends_on, 'fr')} inclus" in text  # the day in words
 
     # The helped person ends it: the helper's next look at the list takes them home, copy wiped.
     assert helped.helpers.answer(invitation.id, "end")
