@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
 
 from backend_stub.api.deps import ActiveHolder, ContextDep, SessionDep
 from backend_stub.services import uploads
@@ -28,8 +29,14 @@ async def whole(
     """A document of one chunk at most, whole in the body: started (or found) and finished in
     one request, where `POST` then `PATCH` take two."""
     data = await request.body()
-    return uploads.whole(
-        session=session, ctx=ctx, blobs=ctx.blobs, holder=holder, sha256=upload_sha256, data=data
+    return await run_in_threadpool(
+        uploads.whole,
+        session=session,
+        ctx=ctx,
+        blobs=ctx.blobs,
+        holder=holder,
+        sha256=upload_sha256,
+        data=data,
     )
 
 
@@ -48,8 +55,15 @@ async def append(
     ctx: ContextDep,
     session: SessionDep,
 ) -> UploadState:
-    """Append one chunk (the body) at `Upload-Offset`."""
+    """Append one chunk (the body) at `Upload-Offset`. The body is read in the event loop, then
+    sealed, written (an fsync) and committed in the thread pool: never while other requests wait."""
     data = await request.body()
-    return uploads.append(
-        session=session, blobs=ctx.blobs, holder=holder, upload_id=upload_id, offset=upload_offset, data=data
+    return await run_in_threadpool(
+        uploads.append,
+        session=session,
+        blobs=ctx.blobs,
+        holder=holder,
+        upload_id=upload_id,
+        offset=upload_offset,
+        data=data,
     )
