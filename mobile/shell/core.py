@@ -206,10 +206,12 @@ class ShellState(AppState):
         guessed at offline by whoever keeps the device, and nothing on it is needed any more, as
         the server holds everything sent. Keeping it here is what "Verrouiller" is for. What was
         not sent is lost: the screen says so and asks first (`unsent_changes`)."""
+        me = self.me
         self._lock()
         self._pending_me = None
         super().logout()  # the server revokes the session; the tokens are forgotten
-        self.vault.forget()
+        if me is not None and self.vault.holder_id == me.id:  # not another person's copy
+            self.vault.forget()
         self.client.device_key = None
 
     def _signed_out(self, err: SyncError | None) -> None:

@@ -12,6 +12,7 @@ from mobile.shell.words import error_text, text
 from sync.client import AccountClient
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
+from sync.protocol.schemas import SpaceStatus
 from tests.mobile.conftest import AppServer
 from tests.mobile.record_access.test_state import World
 from tests.sync.conftest import FAST_KDF
@@ -159,3 +160,17 @@ def test_lock_keeps_the_space_sealed_and_the_session_resumes(world: World, tmp_p
     assert state.unlock()
     assert state.screen == Screen.HOME and not state.vault.session_expired
     assert state.vault.space is not None and state.vault.space.online
+
+
+def test_logout_of_a_closed_space_leaves_another_persons_copy(world: World, tmp_path: Path) -> None:
+    state = signed_in(world, tmp_path)
+    assert state.vault.space is not None
+    folder = state.vault.space.vault(world.me.id).folder
+    state.lock()
+    # Someone else signs in on this browser to a closed space (no vault opened), then logs out.
+    other = world.me.model_copy(update={"id": "someone-else", "status": SpaceStatus.CLOSED})
+    state._signed_in(other)
+    assert state.screen == Screen.CLOSED
+    state.logout()
+    assert state.screen == Screen.WELCOME and folder.is_dir()  # the last holder's copy stays
+    assert state.vault.can_unlock()
