@@ -136,19 +136,25 @@ async def see(page, text: str, timeout: float = 30_000) -> None:
         raise
 
 
+# The bell's unread count (0 while it shows none), read from its name in the semantics tree.
+BELL_COUNT = """() => {
+  for (const el of document.querySelectorAll('flt-semantics, [role=button]')) {
+    const name = el.getAttribute('aria-label') || el.textContent || '';
+    const found = /^Notifications : (\\d+) non lue/.exec(name);
+    if (found) return Number(found[1]);
+  }
+  return 0;
+}"""
+
+
 async def unread_at_least(page, least: int, timeout: float = 30_000) -> int:
     """The bell's unread count once it reaches `least`: server notifications plus the reminders the
     device computes (check-ups due for the holder's age), so tests count from what it shows."""
-    bell = page.get_by_role("button", name=re.compile(r"^Notifications : \d+ non lue"))
-    deadline = time.monotonic() + timeout / 1000
-    while time.monotonic() < deadline:
-        if await bell.count():
-            label = await bell.first.evaluate("e => e.getAttribute('aria-label') || e.textContent || ''")
-            found = re.search(r"(\d+) non lue", label)
-            if found and int(found.group(1)) >= least:
-                return int(found.group(1))
-        await page.wait_for_timeout(300)
-    raise AssertionError(f"the bell never showed {least} unread")
+    try:
+        await page.wait_for_function(f"least => ({BELL_COUNT})() >= least", arg=least, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the bell never showed {least} unread") from None
+    return int(await page.evaluate(BELL_COUNT))
 
 
 async def tap(page, name: str) -> None:
