@@ -214,15 +214,22 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
             return None
         return IssuedCode(row)
 
-    def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
-        """Spend the code; of two exchanges racing with it, only one commits a token."""
+    def save_token(self, token: dict[str, Any]) -> None:
+        """Spend the code first, in one statement: of exchanges sent at once, one writes the
+        connection and its token, the others get invalid_grant (not a clash on the connection)."""
         spent = self.store.session.execute(
             update(AuthCode)
-            .where(col(AuthCode.id) == authorization_code.row.id, col(AuthCode.used_at).is_(None))
+            .where(
+                col(AuthCode.id) == self.request.authorization_code.row.id, col(AuthCode.used_at).is_(None)
+            )
             .values(used_at=self.store.ctx.clock.now())
         )
         if spent.rowcount != 1:  # type: ignore[attr-defined]
             raise InvalidGrantError("Invalid 'code' in request.")
+        super().save_token(token)
+
+    def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
+        """Spent already, before its token was saved (`save_token`)."""
 
     def authenticate_user(self, authorization_code: IssuedCode) -> Holder | None:
         holder = self.store.session.get(Holder, authorization_code.row.holder_id)
@@ -368,6 +375,20 @@ def decide(
     subject = subject_id or holder.id
     if subject not in subjects(holder):
         raise DomainError(ErrorCode.CONSENT_SUBJECT)
+    now = ctx.clock.now()
+    # Decided in one statement: of answers sent at once (two server processes), one gives a code.
+    taken = session.execute(
+        update(ConsentRequest)
+        .where(
+            col(ConsentRequest.id_digest) == row.id_digest,
+            col(ConsentRequest.decided_at).is_(None),
+            col(ConsentRequest.expires_at) > now,
+        )
+        .values(decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.CONSENT_EXPIRED)
     items = [
         ("response_type", "code"),
         ("client_id", row.app_id),
@@ -387,8 +408,6 @@ def decide(
         by = gatekeeper.acting_guardian() or holder
         user = Consenter(by, subject, int(durations()[duration]["days"])) if approve else None
         response = server.create_authorization_response(request, grant_user=user, grant=grant)
-    row.decided_at = ctx.clock.now()
-    session.add(row)
     session.commit()
     if response.location is None:
         raise DomainError(ErrorCode.APP_UNKNOWN)
