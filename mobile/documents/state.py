@@ -17,7 +17,6 @@ concern or in a banner, and nothing the person typed is lost on an error.
 import base64
 import contextlib
 import io
-import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
@@ -25,6 +24,7 @@ from mobile.shell.files import EXTENSIONS, MAX_DOCUMENT_BYTES, sniff_mime
 from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
+from mobile.shell.words import parse_day
 from sync.client import AccountClient
 from sync.document_folders import read_folders, write_folders
 from sync.downloads import OfflineChoice, keep_fetched, local_file_id
@@ -46,20 +46,7 @@ __all__ = [
     "DocumentViewer",
     "EarlierVersion",
     "describe_author",
-    "parse_day",
 ]
-
-
-def parse_day(value: str) -> date | None:
-    """A day typed as dd/mm/yyyy (also dd-mm-yyyy or dd.mm.yyyy); None when it is not one."""
-    match = re.fullmatch(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*", value)
-    if not match:
-        return None
-    day, month, year = (int(g) for g in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ last change time stands in when none is given.
 """
 
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -27,7 +26,7 @@ from mobile.shell.measure_words import format_value, unit_of
 from mobile.shell.state import Form, delete_own, local_error
 from mobile.shell.sync_state import SyncBar
 from mobile.shell.vault import VaultState
-from mobile.shell.words import format_date, parse_day, profession_label, text
+from mobile.shell.words import format_date, parse_day, parse_time, profession_label, text
 from sync.errors import SyncError
 from sync.protocol.errors import ErrorCode
 from sync.protocol.measurements import Verdict, bmi, check, kinds
@@ -65,7 +64,6 @@ PERIODS: dict[str, timedelta] = {
 }
 PAGE = 30  # readings listed at first under the chart; "show more" adds as many
 FUTURE_SLACK = timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
-_TIME_RE = re.compile(r"\s*(\d{1,2})\s*[:hH.]\s*(\d{2})?\s*")
 
 
 class Outcome(StrEnum):
@@ -239,14 +237,6 @@ def _newest_first(readings: Iterable[Reading]) -> list[Reading]:
     return sorted(readings, key=lambda r: (r.at, r.id), reverse=True)
 
 
-def _parse_time(value: str) -> time | None:
-    match = _TIME_RE.fullmatch(value)
-    if not match:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
 def _local(day: date, moment: time, tz: tzinfo | None) -> datetime:
     naive = datetime.combine(day, moment)
     aware = naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
@@ -373,7 +363,7 @@ class MeasureState:
         day = parse_day(form.values["date"])
         if day is None:
             form.errors["date"] = local_error("error.measurements.date")
-        moment = _parse_time(form.values["time"])
+        moment = parse_time(form.values["time"])
         if moment is None:
             form.errors["time"] = local_error("error.measurements.time")
         if day is None or moment is None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from mobile.app import VaultAppState
-from mobile.documents.state import DocumentRow, describe_author, parse_day
+from mobile.documents.state import DocumentRow, describe_author
 from mobile.shell.files import MAX_DOCUMENT_BYTES, sniff_mime
 from mobile.shell.state import Screen
-from mobile.shell.words import error_text, text
+from mobile.shell.words import error_text, parse_day, text
 from sync.protocol.errors import ErrorCode
 from sync.store import ReadOnlyRecord
 from tests.mobile.conftest import AppServer
