@@ -4,6 +4,7 @@ Jobs take a batch at a time with row locks that skip rows another instance holds
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several instances may run them at once.
 """
 
+from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
 from backend_stub.context import Context
@@ -33,10 +34,24 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
         raise DomainError(ErrorCode.SPACE_CLOSED)
     check_password(session=session, ctx=ctx, holder=holder, password=password, wrong=ErrorCode.LOGIN_FAILED)
     now = ctx.clock.now()
-    holder.status = SpaceStatus.CLOSED
-    holder.closed_at = now
-    holder.purge_after = purge_date(now, years=ctx.settings.archive_years)
-    session.add(holder)
+    values = {
+        "status": SpaceStatus.CLOSED,
+        "closed_at": now,
+        "purge_after": purge_date(now, years=ctx.settings.archive_years),
+    }
+    # Closed in one statement: of closures sent at once (a double tap, two devices), one closes the
+    # space, ends its delegations and sends the message; the others find it closed.
+    closed = session.execute(
+        update(Holder)
+        .where(col(Holder.id) == holder.id, col(Holder.status) == SpaceStatus.ACTIVE)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise DomainError(ErrorCode.SPACE_CLOSED)
+    for name, value in values.items():
+        setattr(holder, name, value)
     revoke_all(session=session, holder_id=holder.id, keep=keep_session)
     helpers.end_for_space(session=session, ctx=ctx, holder=holder, reason="closed")
     session.commit()
