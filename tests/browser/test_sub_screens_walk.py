@@ -1,7 +1,7 @@
 """The screens one level down, as a screen reader meets them (tests/browser/a11y.py): a document,
-a conversation, a child's space to activate, the notifications, the agenda's forms and reminders,
-the helpers' other side, the professionals' settings, the account's screens and the medical
-profile's sections. Each must name every control, keep its nodes in view and have
+a conversation, a child's space (to activate, then its home), the notifications, the agenda's
+forms and reminders, the helpers' other side, the professionals' settings, the account's screens
+and the medical profile's sections. Each must name every control, keep its nodes in view and have
 exactly one top-level heading; a dropdown says the option chosen. The walk lists every problem it
 met, not only the first."""
 
@@ -14,7 +14,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from tests.browser.a11y import Problems, audit, says_value
 from tests.browser.conftest import BROWSER, Browser, Stack
 from tests.browser.test_access_log import cli, pro_reads, register_pro, sign_in
-from tests.browser.test_activation_login import choose, reveal, see
+from tests.browser.test_activation_login import choose, reveal, see, tap, type_into
 from tests.browser.test_vault_and_documents import tiny_pdf
 
 pytestmark = BROWSER
@@ -115,7 +115,7 @@ async def test_sub_screens_are_named_headed_and_in_view(
     email = "sous.ecrans@example.fr"
     nir = stack.activate(561, "Léa", email)
     born = date.today().replace(day=1) - timedelta(days=8 * 366)
-    stack.enrol_child(562, "Tom", 561, born.isoformat())
+    code, child_nir, vitale = stack.enrol_child(562, "Tom", 561, born.isoformat())
     key = register_pro(stack)
     assert pro_reads(stack, key, nir, "--consent").returncode == 0
     report = tmp_path / "cr.pdf"
@@ -157,6 +157,19 @@ async def test_sub_screens_are_named_headed_and_in_view(
         for button in buttons:
             await visit(page, found, button)
         await leave(page)
+
+    # Last, the child's space itself, once activated (its home, with the band of the space shown).
+    await enter(page, "Mes enfants")
+    await tap(page, "Activer l'espace de Tom")
+    await type_into(page, "Code provisoire", code)
+    await type_into(page, "Numéro de sécurité sociale", child_nir)
+    await type_into(page, "Numéro de série de la carte Vitale", vitale)
+    await tap(page, "Vérifier")
+    await tap(page, "Oui, activer l'espace de Tom")
+    await see(page, "L'espace de Tom est activé.")
+    assert await press(page, page.get_by_role("button", name="Espace de Tom"))
+    found.append(await audit(page, "a child's space"))
+    await see(page, "À jour · dernière synchronisation", timeout=40_000)  # its first sync done
 
     problems = [str(p) for p in found if p]
     assert not problems, "\n".join(problems)
