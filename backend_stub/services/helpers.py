@@ -15,6 +15,7 @@ end of its last day, and either's space closing ends it for good (reopening does
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from backend_stub.context import Context
@@ -193,9 +194,18 @@ def answer(
     live = [d for d in _open_of(session, helped_id=helped.id) if status_of(d, now) == DelegationStatus.ACTIVE]
     if accept and len(live) >= MAX_HELPERS:
         raise DomainError(ErrorCode.HELPER_TOO_MANY)
-    found.status = DelegationStatus.ACTIVE if accept else DelegationStatus.REFUSED
-    found.answered_at = now
-    session.add(found)
+    status = DelegationStatus.ACTIVE if accept else DelegationStatus.REFUSED
+    # Written only if still pending, in one statement: an invitation the helped person ends while
+    # the helper accepts it (the end does not take the lock above) stays ended.
+    taken = session.execute(
+        update(Delegation)
+        .where(col(Delegation.id) == found.id, col(Delegation.status) == DelegationStatus.PENDING)
+        .values(status=status, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.NOT_FOUND)
+    found.status, found.answered_at = status, now
     if accept:
         name = f"{helper.first_name} {helper.last_name}"
         notifications.notify(session=session, ctx=ctx, holder=helped, kind="delegation_accepted", name=name)
