@@ -6,7 +6,7 @@ whether or not the social security number is known, so nothing can be learnt by 
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,7 @@ from backend_stub.models.accounts import Holder, QueuedMessage
 from backend_stub.rules.lifecycle import can_object
 from backend_stub.services import ratelimit
 from backend_stub.services.ages import is_minor
+from backend_stub.services.claims import claim
 from backend_stub.services.letters import issue_code, letter_to_parent, send_letter
 from sync.protocol.errors import ErrorCode
 from sync.protocol.identifiers import (
@@ -125,23 +126,21 @@ def activate(*, session: Session, ctx: Context, request: ActivationRequest, clie
     # Checked again as it is written, in one statement: of activations sent at once (two server
     # processes, a script) with one code, one opens the space and the others find it opened.
     try:
-        opened = session.execute(
-            update(Holder)
-            .where(
-                col(Holder.id) == holder.id,
-                col(Holder.code_digest) == holder.code_digest,
-                col(Holder.code_expires_at) > now,
-                col(Holder.status) != SpaceStatus.CLOSED,
-                or_(col(Holder.status) != SpaceStatus.ACTIVE, col(Holder.password_hash).is_(None)),
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        opened = claim(
+            session,
+            Holder,
+            col(Holder.id) == holder.id,
+            col(Holder.code_digest) == holder.code_digest,
+            col(Holder.code_expires_at) > now,
+            col(Holder.status) != SpaceStatus.CLOSED,
+            or_(col(Holder.status) != SpaceStatus.ACTIVE, col(Holder.password_hash).is_(None)),
+            **values,
         )
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise DomainError(ErrorCode.EMAIL_TAKEN) from exc
-    if opened.rowcount != 1:  # type: ignore[attr-defined]
+    if not opened:
         raise DomainError(ErrorCode.ALREADY_ACTIVE)
     for name, value in values.items():
         setattr(holder, name, value)
@@ -166,18 +165,14 @@ def record_objection(*, session: Session, ctx: Context, holder: Holder) -> Holde
         raise DomainError(ErrorCode.OBJECTION_WINDOW_OVER)
     # Written only if nobody changed the space meanwhile (an activation, another objection, sent
     # at once): an objection never overwrites a login just chosen.
-    objected = session.execute(
-        update(Holder)
-        .where(
-            col(Holder.id) == holder.id,
-            col(Holder.status) == holder.status,
-            col(Holder.password_hash).is_not_distinct_from(holder.password_hash),
-        )
-        .values(status=SpaceStatus.OBJECTED, objected_at=now)
-        .execution_options(synchronize_session=False)
+    unchanged = (
+        col(Holder.id) == holder.id,
+        col(Holder.status) == holder.status,
+        col(Holder.password_hash).is_not_distinct_from(holder.password_hash),
     )
+    objected = claim(session, Holder, *unchanged, status=SpaceStatus.OBJECTED, objected_at=now)
     session.commit()
-    if objected.rowcount != 1:  # type: ignore[attr-defined]
+    if not objected:
         session.refresh(holder)
         raise DomainError(
             ErrorCode.ALREADY_OBJECTED if holder.status == SpaceStatus.OBJECTED else ErrorCode.ALREADY_ACTIVE

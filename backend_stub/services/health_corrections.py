@@ -14,7 +14,6 @@ closed) is left out, the refusal logged where the gate says.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from backend_stub.context import Context
@@ -25,6 +24,7 @@ from backend_stub.models.record import Record
 from backend_stub.models.rights import HealthCorrection
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, record_access
+from backend_stub.services.claims import claim
 from backend_stub.services.gatekeeper import PRO_PREFIX
 from backend_stub.services.record_access import Opened
 from backend_stub.services.sequence import lock_holder, stamp
@@ -296,13 +296,8 @@ def decide(
     status = (HealthCorrectionStatus.ACCEPTED if decision.accept else HealthCorrectionStatus.REFUSED).value
     # The request is taken in one statement: of answers sent at once (two server processes), one
     # decides it and writes its version; the others find it decided.
-    taken = session.execute(
-        update(HealthCorrection)
-        .where(col(HealthCorrection.id) == row.id, col(HealthCorrection.status) == row.status)
-        .values(status=status, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    where = (col(HealthCorrection.id) == row.id, col(HealthCorrection.status) == row.status)
+    if not claim(session, HealthCorrection, *where, status=status, decided_at=now):
         raise DomainError(ErrorCode.CORRECTION_DECIDED)
     lock_holder(session, holder.id)
     record = session.get(Record, (holder.id, row.record_id))

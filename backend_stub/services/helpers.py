@@ -15,7 +15,6 @@ end of its last day, and either's space closing ends it for good (reopening does
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from backend_stub.context import Context
@@ -27,6 +26,7 @@ from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, ratelimit
 from backend_stub.services.ages import is_minor, local_day
 from backend_stub.services.children import by_nir
+from backend_stub.services.claims import claim
 from backend_stub.services.sequence import lock_holder
 from sync.protocol.errors import ErrorCode
 from sync.protocol.helpers_schemas import (
@@ -197,13 +197,8 @@ def answer(
     status = DelegationStatus.ACTIVE if accept else DelegationStatus.REFUSED
     # Written only if still pending, in one statement: an invitation the helped person ends while
     # the helper accepts it (the end does not take the lock above) stays ended.
-    taken = session.execute(
-        update(Delegation)
-        .where(col(Delegation.id) == found.id, col(Delegation.status) == DelegationStatus.PENDING)
-        .values(status=status, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    pending = (col(Delegation.id) == found.id, col(Delegation.status) == DelegationStatus.PENDING)
+    if not claim(session, Delegation, *pending, status=status, answered_at=now):
         raise DomainError(ErrorCode.NOT_FOUND)
     found.status, found.answered_at = status, now
     if accept:

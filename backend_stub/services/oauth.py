@@ -41,6 +41,7 @@ from backend_stub.errors import DomainError
 from backend_stub.models.accounts import Holder
 from backend_stub.models.apps import App, AppConnection, AppToken, AuthCode, ConsentRequest
 from backend_stub.services import gatekeeper
+from backend_stub.services.claims import claim
 from sync.protocol.apps import durations, scopes
 from sync.protocol.errors import ErrorCode
 from sync.protocol.schemas import SpaceStatus
@@ -217,14 +218,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     def save_token(self, token: dict[str, Any]) -> None:
         """Spend the code first, in one statement: of exchanges sent at once, one writes the
         connection and its token, the others get invalid_grant (not a clash on the connection)."""
-        spent = self.store.session.execute(
-            update(AuthCode)
-            .where(
-                col(AuthCode.id) == self.request.authorization_code.row.id, col(AuthCode.used_at).is_(None)
-            )
-            .values(used_at=self.store.ctx.clock.now())
-        )
-        if spent.rowcount != 1:  # type: ignore[attr-defined]
+        unused = (col(AuthCode.id) == self.request.authorization_code.row.id, col(AuthCode.used_at).is_(None))
+        if not claim(self.store.session, AuthCode, *unused, used_at=self.store.ctx.clock.now()):
             raise InvalidGrantError("Invalid 'code' in request.")
         super().save_token(token)
 
@@ -377,17 +372,12 @@ def decide(
         raise DomainError(ErrorCode.CONSENT_SUBJECT)
     now = ctx.clock.now()
     # Decided in one statement: of answers sent at once (two server processes), one gives a code.
-    taken = session.execute(
-        update(ConsentRequest)
-        .where(
-            col(ConsentRequest.id_digest) == row.id_digest,
-            col(ConsentRequest.decided_at).is_(None),
-            col(ConsentRequest.expires_at) > now,
-        )
-        .values(decided_at=now)
-        .execution_options(synchronize_session=False)
+    undecided = (
+        col(ConsentRequest.id_digest) == row.id_digest,
+        col(ConsentRequest.decided_at).is_(None),
+        col(ConsentRequest.expires_at) > now,
     )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if not claim(session, ConsentRequest, *undecided, decided_at=now):
         raise DomainError(ErrorCode.CONSENT_EXPIRED)
     items = [
         ("response_type", "code"),

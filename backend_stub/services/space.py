@@ -4,7 +4,6 @@ Jobs take a batch at a time with row locks that skip rows another instance holds
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several instances may run them at once.
 """
 
-from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
 from backend_stub.context import Context
@@ -21,6 +20,7 @@ from backend_stub.models.record import Record, SyncClient, Upload
 from backend_stub.rules.lifecycle import log_kept_after, purge_date
 from backend_stub.services import audit, helpers, ratelimit
 from backend_stub.services.accounts import check_password
+from backend_stub.services.claims import claim
 from backend_stub.services.letters import letter_day
 from backend_stub.services.sessions import revoke_all
 from sync.protocol.errors import ErrorCode
@@ -41,13 +41,8 @@ def close(*, session: Session, ctx: Context, holder: Holder, password: str, keep
     }
     # Closed in one statement: of closures sent at once (a double tap, two devices), one closes the
     # space, ends its delegations and sends the message; the others find it closed.
-    closed = session.execute(
-        update(Holder)
-        .where(col(Holder.id) == holder.id, col(Holder.status) == SpaceStatus.ACTIVE)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if closed.rowcount != 1:  # type: ignore[attr-defined]
+    active = (col(Holder.id) == holder.id, col(Holder.status) == SpaceStatus.ACTIVE)
+    if not claim(session, Holder, *active, **values):
         session.rollback()
         raise DomainError(ErrorCode.SPACE_CLOSED)
     for name, value in values.items():
