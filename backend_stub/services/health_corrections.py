@@ -63,6 +63,7 @@ def ask(*, session: Session, ctx: Context, holder: Holder, body: HealthCorrectio
     author = gatekeeper.author_id(record)
     if record.collection not in CORRECTABLE or author is None:
         raise DomainError(ErrorCode.CORRECTION_NOT_CORRECTABLE)
+    lock_holder(session, holder.id)  # two requests at once cannot both find none open
     already = session.exec(
         select(HealthCorrection.id).where(
             HealthCorrection.holder_id == holder.id,

@@ -1,5 +1,5 @@
 """Races on a person's rights, between two real server processes on one database: a request for a
-correction is decided once, whatever answers its author sends at once."""
+correction is asked once and decided once, whatever is sent at once."""
 
 import httpx
 from fastapi.testclient import TestClient
@@ -8,7 +8,7 @@ from sqlmodel import Session
 from backend_stub.context import build_context
 from backend_stub.main import create_app
 from backend_stub.models.record import Record
-from tests.backend.test_account_races import A, Pair, _at_once, pair
+from tests.backend.test_account_races import AT_ONCE, A, Pair, _at_once, pair
 from tests.backend.test_health_corrections import _ask, _pro_entry
 from tests.backend.test_record_access import Pro
 from tests.conftest import World, bearer
@@ -44,4 +44,18 @@ def test_a_correction_decided_twice_at_once_is_decided_once(pair: Pair) -> None:
         record = session.get(Record, (holder_id, entry))
         assert record is not None
         assert record.version == (2 if won == "accepted" else 1)  # one answer, applied once
+    ctx.engine.dispose()
+
+
+def test_one_entry_asked_twice_at_once_has_one_open_request(pair: Pair) -> None:
+    ctx = build_context(pair.settings)
+    world = World(ctx, TestClient(create_app(ctx), base_url="http://testserver"))  # the set-up, in process
+    person, tokens = world.active_person()
+    entry = _pro_entry(world, Pro(world, "doctor", name="Auteur"), person)
+    body = {"record_id": entry, "note": "Je ne suis pas allergique"}
+    asked = _at_once(
+        AT_ONCE, lambda n: pair.post(n, "/health-corrections", headers=bearer(tokens), json=body)
+    )
+    assert sorted(r.status_code for r in asked) == [200] + [409] * (AT_ONCE - 1)
+    assert len(world.api.get(f"{A}/health-corrections", headers=bearer(tokens)).json()) == 1
     ctx.engine.dispose()
