@@ -15,6 +15,7 @@ from backend_stub.models.accounts import Holder
 from backend_stub.models.administrative import CorrectionRequest
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications
+from backend_stub.services.sequence import lock_holder
 from sync.protocol.admin_schemas import (
     AdministrativeData,
     CorrectionCreate,
@@ -67,6 +68,7 @@ def request_correction(
     value = normalize_value(body.field, body.value)
     if value == current_value(holder, body.field):
         raise DomainError(ErrorCode.ADMIN_SAME_VALUE, fields=["value"])
+    lock_holder(session, holder.id)  # two requests at once cannot both find none open
     already = session.exec(
         select(CorrectionRequest.id).where(
             CorrectionRequest.holder_id == holder.id,

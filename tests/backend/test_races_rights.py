@@ -59,3 +59,13 @@ def test_one_entry_asked_twice_at_once_has_one_open_request(pair: Pair) -> None:
     assert sorted(r.status_code for r in asked) == [200] + [409] * (AT_ONCE - 1)
     assert len(world.api.get(f"{A}/health-corrections", headers=bearer(tokens)).json()) == 1
     ctx.engine.dispose()
+
+
+def test_one_administrative_field_asked_at_once_has_one_open_request(pair: Pair) -> None:
+    email, _, _ = pair.person()
+    headers = {"Authorization": f"Bearer {pair.login(email)['access_token']}"}
+    body = {"field": "last_name", "value": "Martin-Durand"}
+    asked = _at_once(
+        AT_ONCE, lambda n: pair.post(n, "/administrative/corrections", headers=headers, json=body)
+    )
+    assert sorted(r.status_code for r in asked) == [200] + [409] * (AT_ONCE - 1)
