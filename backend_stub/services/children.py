@@ -19,6 +19,7 @@ from backend_stub.models.children import Guardianship
 from backend_stub.rules import gate
 from backend_stub.services import activation, audit, gatekeeper
 from backend_stub.services.ages import age_on, born_on_or_before_for_majority, is_minor, local_day
+from backend_stub.services.claims import claim
 from backend_stub.services.letters import issue_code, send_letter
 from sync.protocol.children_schemas import COLOURS, ChildName, ChildOut
 from sync.protocol.errors import ErrorCode
@@ -214,11 +215,28 @@ def activate(*, session: Session, ctx: Context, guardian: Holder, ids: Identifie
     """Open the child's space; it has no login (the parents act on it from their own)."""
     child = _child_by_ids(session=session, ctx=ctx, guardian=guardian, ids=ids, client=client)
     now = ctx.clock.now()
-    child.status = SpaceStatus.ACTIVE
-    child.activated_at = now
+    # In one statement, only if the space is as it was read: two parents (or two taps) at once open
+    # it once, and an objection written meanwhile by the other parent is never overwritten.
+    opened = claim(
+        session,
+        Holder,
+        col(Holder.id) == child.id,
+        col(Holder.status) == child.status,
+        col(Holder.code_digest) == child.code_digest,
+        col(Holder.code_expires_at) > now,
+        status=SpaceStatus.ACTIVE,
+        activated_at=now,
+        created_at=child.created_at or now,
+        code_expires_at=now,  # the provisional code is spent
+    )
+    if not opened:
+        session.commit()  # the tries counted stay counted
+        session.refresh(child)
+        raise DomainError(
+            ErrorCode.ALREADY_OBJECTED if child.status == SpaceStatus.OBJECTED else ErrorCode.ALREADY_ACTIVE
+        )
+    child.status, child.activated_at, child.code_expires_at = SpaceStatus.ACTIVE, now, now  # as written
     child.created_at = child.created_at or now
-    child.code_expires_at = now  # the provisional code is spent
-    session.add(child)
     audit.append(
         session=session,
         holder_id=child.id,
