@@ -60,8 +60,15 @@ async def choose(page, label: str, option: str) -> None:
     """Open a dropdown by its label, pick an option, and wait until its menu has closed."""
     dropdown = page.locator("[aria-expanded]", has_text=label)
     await reveal(page, dropdown)
-    await dropdown.first.click()
-    await page.locator("[aria-expanded='true']").first.wait_for(state="visible")
+    opened = page.locator("[aria-expanded='true']").first
+    for _ in range(4):  # a tap landing while the screen is redrawn (just after a choice) is lost: again
+        await dropdown.first.click()
+        try:
+            await opened.wait_for(state="visible", timeout=7_500)
+            break
+        except PlaywrightTimeout:
+            continue
+    await opened.wait_for(state="visible")
     await page.get_by_role("button", name=option, exact=True).last.click()
     await page.locator("[aria-expanded='true']").first.wait_for(state="hidden")
 
