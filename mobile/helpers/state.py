@@ -30,6 +30,7 @@ from sync.protocol.helpers_schemas import (
     DelegationsOut,
     DelegationStatus,
     dates_problem,
+    french_today,
 )
 from sync.protocol.identifiers import normalize_nir
 from sync.protocol.schemas import Me, OtpChannel, SpaceStatus
@@ -83,7 +84,7 @@ class HelpersState(OtherSpaces):
     """The person's helpers, the people they help, and whose space the app shows."""
 
     def __init__(
-        self, vault: VaultState, client: AccountClient, today: Callable[[], date] = date.today
+        self, vault: VaultState, client: AccountClient, today: Callable[[], date] = french_today
     ) -> None:
         super().__init__(vault, client)  # `active`: the helped person whose space is shown
         self.today = today

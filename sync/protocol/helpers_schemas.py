@@ -9,10 +9,13 @@ lib/aidants_aides/) and the EHDS regulation art. 4 (proxy access limited in time
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from sync.protocol.errors import ErrorCode
+
+PARIS = ZoneInfo("Europe/Paris")
 
 INVITATION_DAYS = 7
 MAX_HELPERS = 3
@@ -27,6 +30,12 @@ class DelegationStatus(StrEnum):
     REFUSED = "refused"
     EXPIRED = "expired"  # not answered within INVITATION_DAYS
     ENDED = "ended"  # by either side, at its end date, or when a space closed
+
+
+def french_today() -> date:
+    """Today on the French calendar: a delegation's days are French calendar days on both ends
+    (the server's rule), whatever the zone of the device or of the app's web server."""
+    return datetime.now(PARIS).date()
 
 
 def dates_problem(starts_on: date, ends_on: date, today: date) -> ErrorCode | None:

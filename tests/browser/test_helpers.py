@@ -2,7 +2,10 @@
 band on the screen), adds an appointment there; Marie sees it in her agenda and Jean's line in
 her access log; she ends the delegation and Jean's tab loses her space."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from backend_stub.demo import nir_for
 from tests.browser.conftest import BROWSER, Browser, Stack
@@ -11,6 +14,14 @@ from tests.browser.test_accounts import PHONE, open_app
 from tests.browser.test_activation_login import see, shot, tap, type_into
 
 pytestmark = BROWSER
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def browser_zone() -> str:
+    """Marie and Jean live in France: a delegation's days are French calendar days on the server,
+    so near midnight a browser on the machine's UTC would be a day behind them."""
+    return "Europe/Paris"
 
 
 async def agenda_shows(page, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +41,7 @@ async def test_invite_accept_switch_add_and_end(stack: Stack, browser_page: Brow
     marie = browser_page.page
     stack.activate(801, "Marie", "marie.aidee@example.fr")
     stack.activate(802, "Jean", "jean.aidant@example.fr")
-    today = date.today()
+    today = datetime.now(PARIS).date()  # a delegation's days are French calendar days, whatever the hour
     end = (today + timedelta(days=200)).strftime("%d/%m/%Y")
 
     # Marie: "Mes aidants", the form, the invitation sent.
@@ -56,7 +67,7 @@ async def test_invite_accept_switch_add_and_end(stack: Stack, browser_page: Brow
     await shot(marie, "helpers-02-invited")
 
     # Jean, in a second browser: he accepts, then switches into Marie's space.
-    other = await marie.context.browser.new_context(**PHONE)
+    other = await marie.context.browser.new_context(**PHONE, timezone_id="Europe/Paris")
     try:
         jean = await open_app(other, stack, browser_page.errors)
         await sign_in(jean, stack, "jean.aidant@example.fr", "Jean")
