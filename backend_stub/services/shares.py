@@ -22,6 +22,7 @@ from backend_stub.models.record import Record
 from backend_stub.models.shares import ShareLink
 from backend_stub.rules import gate
 from backend_stub.services import audit, gatekeeper, notifications, ratelimit
+from backend_stub.services.claims import claim
 from sync.protocol.errors import ErrorCode
 
 MAX_FAILURES = 5
@@ -194,11 +195,11 @@ def open_with_code(
         ctx.hasher.digest("share-code", f"{link.id}|{_typed_code(code)}"), link.code_digest
     ):
         if tried >= MAX_FAILURES:  # someone is guessing: the link stops, as if the holder did it
-            _update(session, link, revoked_at=now)
+            claim(session, ShareLink, col(ShareLink.id) == link.id, revoked_at=now)
         _log(session, ctx, link, "refused", target="share", detail=WRONG_CODE_IN_LOG)
         session.commit()
         raise DomainError(ErrorCode.SHARE_CODE_WRONG, attempts_left=MAX_FAILURES - tried)
-    _update(session, link, failures=0, opens=ShareLink.opens + 1)
+    claim(session, ShareLink, col(ShareLink.id) == link.id, failures=0, opens=ShareLink.opens + 1)
     space = gatekeeper.space_of(holder)
     verdict = gate.decide(_recipient(link, now), space, gate.Item(kind="share"), now)
     _log(session, ctx, link, "allowed", target="share")
@@ -218,15 +219,6 @@ def _take_attempt(session: Session, link: ShareLink) -> int | None:
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     return None if tried is None else int(tried)
-
-
-def _update(session: Session, link: ShareLink, **values: object) -> None:
-    session.execute(
-        update(ShareLink)
-        .where(col(ShareLink.id) == link.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def session_value(ctx: Context, token: str, now: datetime) -> str:
