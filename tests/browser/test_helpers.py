@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from backend_stub.demo import nir_for
 from tests.browser.conftest import BROWSER, Browser, Stack
@@ -62,6 +63,14 @@ async def test_invite_accept_switch_add_and_end(stack: Stack, browser_page: Brow
     ).click()
     await shot(marie, "helpers-01-invite")
     await tap(marie, "Envoyer l'invitation")
+    for _ in range(2):  # a typed date is sometimes lost under a redraw (issue #19 note): type it again
+        try:
+            await see(marie, "Invitation envoyée à Jean.", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            await type_into(marie, "Début de l'accès", today.strftime("%d/%m/%Y"))
+            await type_into(marie, "Fin de l'accès", end)
+            await tap(marie, "Envoyer l'invitation")
     await see(marie, "Invitation envoyée à Jean.")
     await see(marie, "Invitation envoyée, à accepter avant le")
     await shot(marie, "helpers-02-invited")
